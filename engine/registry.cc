@@ -1,0 +1,23 @@
+// The engines built into kvlab. Adding an engine is one line here (and one
+// dependency in engine/BUILD.bazel).
+#include "engine/common/check.h"
+#include "engine/engine_config.h"
+
+namespace kvlab {
+
+void RegisterBuiltinEngines(EngineRegistry& registry) {
+  (void)registry;
+  // Engines register here, e.g.:
+  //   KVLAB_CHECK(registry.Register(bitcask::Descriptor()).ok());
+}
+
+EngineRegistry& EngineRegistry::Default() {
+  static EngineRegistry* registry = [] {
+    auto* r = new EngineRegistry();
+    RegisterBuiltinEngines(*r);
+    return r;
+  }();
+  return *registry;
+}
+
+}  // namespace kvlab
