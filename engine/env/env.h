@@ -197,6 +197,13 @@ class Device {
   // The I/O counters of this device, or nullptr if it keeps none (only the
   // CountingDevice wrapper and the simulator keep them).
   virtual const IoCounters* counters() const { return nullptr; }
+
+  // The host directory this device's paths are relative to, or "" if the
+  // device has none (the simulator). Only for code that does its own file I/O
+  // beside the Env: the RocksDB and LevelDB peers in experiments/peers/.
+  // Engines under engine/ never use it. Real devices return their root;
+  // wrappers (e.g. CountingDevice) forward their target's.
+  virtual std::string host_root() const { return ""; }
 };
 
 // Monotonic time. Thread-safe.
