@@ -1,0 +1,170 @@
+// CrashOracle: checks a recovered store against the durability contract of
+// ARCHITECTURE.md ("The durability contract, which the crash oracle checks").
+//
+// The driver reports every write as the engine answered it (Acknowledged /
+// Uncertain) and every sync point (Synced). After a crash and a reopen,
+// CheckRecovered reads every key ever written and decides whether the store is
+// a LEGAL recovered state. On success the recovered state becomes the new
+// base and later operations append to it.
+//
+// THE RULE. Call the operations recorded since the last adopted base (or the
+// start) the window w[0..n), and r the number of them recorded before the
+// last Synced(). A recovered state is legal iff, for SOME prefix length p with
+// r <= p <= n and SOME choice, for each Uncertain op in w[0..p), of applied
+// or not applied:
+//   (a) every key that Get returns a value (or NotFound) for has exactly the
+//       value (or absence) it has in  base + the chosen ops of w[0..p),
+//       applied in order, each batch whole (never a mix of two candidates);
+//   (b) every key reported as Corruption (IsCorruption) is a wildcard: it is
+//       counted in corruptions_reported and excluded from (a), EXCEPT that it
+//       is an error when Options::synced_data_may_be_damaged is false and the
+//       key is PINNED: its last op in the window is an Acknowledged op at an
+//       index < r, or no window op touches it and durability is not kNone
+//       (i.e. its value, present or absent, is the same in every candidate
+//       and the engine promised it durable). Corruption of unsynced data is
+//       always legal (rule 3: damaged data is reported, or within the
+//       unsynced suffix dropped; it is never returned as a value);
+//   (c) any other Get error fails the check (the store could not be read).
+// Rule 2 ("no value never written for that key") follows from (a): every
+// candidate holds only written values. A key returned with a value no
+// candidate ever holds is additionally counted in wrong_values.
+//
+// Durability. kSyncPoint and kCheckpoint: the driver calls Synced() at every
+// sync point the engine defines (Sync() OK, a sync=true write acknowledged, a
+// completed checkpoint/commit). kNone: Synced() is ignored, r stays 0, so ANY
+// prefix of the window (including the empty one, i.e. the base: empty for a
+// new oracle, the last adopted state after a check) is legal and nothing is
+// pinned. Under kNone the window is only emptied by a check, so memory grows
+// with the ops between two checks.
+//
+// Uncertain ops. A write that returned an error may or may not be applied, at
+// its recorded position; whether it was is unknown until a check resolves it,
+// so a Synced() folds the window into the base only up to the first pending
+// uncertain op. At most kMaxUncertainOps uncertain ops may be pending in the
+// window (the check enumerates include/exclude: 2^u candidates per prefix);
+// recording one more KVLAB_CHECK-fails, telling the driver to crash (and
+// check) sooner after write errors.
+//
+// Cost. Ops since the last sync point only are kept (older ones are folded
+// into the base), plus the hash of the model state after each of them; a
+// check hashes the recovered state once and compares it with the candidate
+// prefixes' hashes (O(n) with no uncertain ops), then confirms the match entry
+// by entry. Only a failure computes the detailed diff for the message.
+//
+// model() is the state after every Acknowledged op (Uncertain ops excluded).
+// Not thread-safe.
+#ifndef KVLAB_MODELS_CRASH_ORACLE_H_
+#define KVLAB_MODELS_CRASH_ORACLE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "engine/kv_store.h"
+#include "models/hash_map_model.h"
+
+namespace kvlab::models {
+
+class CrashOracle {
+ public:
+  // Bound on pending uncertain ops in the window (see the file comment).
+  static constexpr size_t kMaxUncertainOps = 10;
+
+  struct Options {
+    // True when the fault profile can damage bytes that were synced (bit flips
+    // on read, misdirected writes): Corruption for a pinned key is then legal.
+    // False (strict) for crash / torn-write-only profiles.
+    bool synced_data_may_be_damaged = false;
+  };
+
+  explicit CrashOracle(Durability durability) : CrashOracle(durability, Options()) {}
+  CrashOracle(Durability durability, Options options);
+
+  // A put/delete/batch the engine acknowledged OK (a Put is a one-op batch).
+  void Acknowledged(const WriteBatch& op);
+  // A write that returned an error: it may or may not have been applied.
+  void Uncertain(const WriteBatch& op);
+  // A Sync() (or sync write, or completed checkpoint) returned OK: every op
+  // recorded so far must survive. Ignored under Durability::kNone.
+  void Synced();
+
+  // Every key ever written, in first-written order (the universe a check reads).
+  const std::vector<std::string>& keys() const { return keys_; }
+
+  // Reads every key of the universe from `store` with Get and checks it (see
+  // the file comment). On success adopts the matched state as the new base.
+  // On failure: an error (kInternal) naming the first differing key, its
+  // legal values over the candidate prefixes, what was found, the closest
+  // candidate and the counts of acknowledged / synced / uncertain ops; the
+  // oracle's state is then unchanged.
+  absl::Status CheckRecovered(KvStore& store);
+  // The same check against a plain map: `found` holds the keys that read back
+  // with a value; universe keys missing from it read NotFound. Keys in
+  // `corrupted` read back as Corruption.
+  absl::Status CheckRecoveredState(const absl::flat_hash_map<std::string, std::string>& found);
+  absl::Status CheckRecoveredState(const absl::flat_hash_map<std::string, std::string>& found,
+                                   const absl::flat_hash_set<std::string>& corrupted);
+
+  // The state after every acknowledged op.
+  const HashMapModel& model() const { return model_; }
+
+  struct Counters {
+    uint64_t checks = 0;           // CheckRecovered* calls.
+    uint64_t synced_ops_lost = 0;  // Failed checks whose found state or first
+                                   // differing key shows a synced op undone.
+    uint64_t wrong_values = 0;     // Keys read back with a value no candidate holds.
+    uint64_t corruptions_reported = 0;  // Keys read back as Corruption.
+    uint64_t prefixes_considered = 0;   // Candidate states compared by hash.
+  };
+  const Counters& counters() const { return counters_; }
+
+  // Totals over the oracle's life, for messages and reports.
+  uint64_t acknowledged_ops() const { return acknowledged_ops_; }
+  uint64_t uncertain_ops() const { return uncertain_ops_total_; }
+  uint64_t synced_ops() const { return synced_ops_; }
+  // Ops in the window, how many of them are required, and pending uncertain ones.
+  size_t window_size() const { return window_.size(); }
+  size_t required_in_window() const { return required_; }
+  size_t uncertain_in_window() const { return uncertain_in_window_; }
+
+ private:
+  struct Recorded {
+    WriteBatch batch;
+    bool uncertain = false;
+  };
+  class Walker;
+  struct Candidate {
+    size_t prefix = 0;       // Ops of the window included (p).
+    uint64_t included = 0;   // Bit i: the i-th uncertain op in the window is applied.
+  };
+
+  void Record(const WriteBatch& op, bool uncertain);
+  void FoldRequired();
+  void NoteKeys(const WriteBatch& op);
+  bool Pinned(const std::string& key) const;
+  void Adopt(const Candidate& c);
+  absl::Status Explain(const absl::flat_hash_map<std::string, std::string>& found,
+                       const absl::flat_hash_set<std::string>& corrupted);
+
+  Durability durability_;
+  Options options_;
+  HashMapModel base_;   // State before window_[0].
+  HashMapModel model_;  // base_ + every acknowledged op of the window.
+  std::vector<Recorded> window_;
+  // model_hash_after_[i]: model_'s hash after window_[0..i] (uncertain excluded).
+  std::vector<uint64_t> model_hash_after_;
+  size_t required_ = 0;  // r.
+  size_t uncertain_in_window_ = 0;
+  std::vector<std::string> keys_;
+  absl::flat_hash_set<std::string> key_set_;
+  uint64_t acknowledged_ops_ = 0, uncertain_ops_total_ = 0, synced_ops_ = 0;
+  Counters counters_;
+};
+
+}  // namespace kvlab::models
+
+#endif  // KVLAB_MODELS_CRASH_ORACLE_H_

@@ -1,0 +1,25 @@
+// Per-entry hashes for the reference models' incremental state hash.
+//
+// A model's StateHash is the wrapping sum (mod 2^64) of EntryHash(key, value)
+// over its live entries, so a put or delete updates it in O(1) and two equal
+// states always have the same hash, whatever order of operations built them.
+// The hash is our own (fixed across builds and processes), never absl::Hash,
+// whose output is salted per process.
+#ifndef KVLAB_MODELS_STATE_HASH_H_
+#define KVLAB_MODELS_STATE_HASH_H_
+
+#include <cstdint>
+#include <string_view>
+
+namespace kvlab::models {
+
+// A 64-bit hash of a byte string (8 bytes per step, strong final mix).
+uint64_t HashBytes(std::string_view data, uint64_t seed);
+
+// The contribution of one live entry to a state hash. Never 0 in practice;
+// distinct (key, value) pairs collide with probability ~2^-64.
+uint64_t EntryHash(std::string_view key, std::string_view value);
+
+}  // namespace kvlab::models
+
+#endif  // KVLAB_MODELS_STATE_HASH_H_
