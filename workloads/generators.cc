@@ -1,0 +1,2 @@
+// Stub (being implemented): generators.
+#include "workloads/generators.h"

@@ -1,0 +1,129 @@
+// The random generators behind a workload: YCSB's key choosers (uniform, Zipfian, scrambled
+// Zipfian, skewed latest, hotspot, sequential, exponential), size distributions (constant,
+// uniform, Zipfian, normal, db_bench's generalized Pareto), YCSB's FNV-64 hash and a seeded
+// permutation for shuffled loads.
+//
+// Every generator draws from a kvlab::Random passed in by the caller, so a stream is
+// determined by its seed. The algorithms follow YCSB (brianfrankcooper/YCSB core/.../generator)
+// and db_bench (rocksdb tools/db_bench_tool.cc) line by line; see WORKLOADS.md section 1.4.
+#ifndef KVLAB_WORKLOADS_GENERATORS_H_
+#define KVLAB_WORKLOADS_GENERATORS_H_
+
+#include <cstdint>
+#include <optional>
+
+#include "engine/env/env.h"
+#include "workloads/workload.h"
+
+namespace kvlab::workloads {
+
+// YCSB Utils.fnvhash64: FNV-1a over the 8 little-endian bytes of `val` (Java long arithmetic),
+// then Math.abs, which leaves Long.MIN_VALUE negative.
+int64_t FnvHash64(int64_t val);
+
+// zeta(n, theta) = sum_{i=1..n} 1 / i^theta. Summed term by term (in YCSB's order) for the first
+// 2^20 terms; beyond that the tail is the Euler-Maclaurin expansion (error far below 1 ulp of
+// the sum), so that zeta(10^10, theta) costs microseconds, not minutes as in YCSB.
+double Zeta(uint64_t n, double theta);
+// YCSB's zeta(st, n, theta, initialsum): initialsum + sum_{i=st..n-1} 1 / (i+1)^theta.
+double ZetaFrom(uint64_t st, uint64_t n, double theta, double initial_sum);
+
+// YCSB ZipfianGenerator (Gray et al., "Quickly generating billion-record synthetic databases",
+// SIGMOD'94): values in [min, max], min the most popular.
+class ZipfianGenerator {
+ public:
+  ZipfianGenerator(uint64_t min, uint64_t max, double theta);
+  // With zeta(items, theta) given (YCSB's precomputed constant for the scrambled generator).
+  ZipfianGenerator(uint64_t min, uint64_t max, double theta, double zetan);
+
+  uint64_t Next(Random& rng) { return NextLong(rng, items_); }
+  // YCSB nextLong(itemcount): draws over the first `itemcount` items. When itemcount grows,
+  // zetan is extended incrementally and eta recomputed with the ORIGINAL item count (YCSB's
+  // quirk, kept); when it shrinks nothing is recomputed (allowitemcountdecrease = false).
+  uint64_t NextLong(Random& rng, uint64_t itemcount);
+
+  double zetan() const { return zetan_; }
+  double eta() const { return eta_; }
+  double alpha() const { return alpha_; }
+  double zeta2theta() const { return zeta2theta_; }
+  uint64_t items() const { return items_; }
+
+ private:
+  uint64_t items_;
+  uint64_t base_;
+  double theta_;
+  double zeta2theta_;
+  double alpha_;
+  double zetan_;
+  double eta_;
+  uint64_t count_for_zeta_;
+};
+
+// YCSB ScrambledZipfianGenerator: a Zipfian over 10^10 items (zetan precomputed for 0.99),
+// folded onto [min, max] by min + fnvhash64(draw) % (max - min + 1).
+class ScrambledZipfianGenerator {
+ public:
+  static constexpr uint64_t kItemCount = 10000000000ull;
+  static constexpr double kZetan = 26.46902820178302;
+  static constexpr double kUsedTheta = 0.99;
+
+  ScrambledZipfianGenerator(uint64_t min, uint64_t max, double theta);
+  uint64_t Next(Random& rng);
+
+ private:
+  uint64_t min_;
+  uint64_t item_count_;
+  ZipfianGenerator gen_;
+};
+
+// A random non-negative integer per SizeDistSpec (value sizes, field and scan lengths).
+class SizeGenerator {
+ public:
+  explicit SizeGenerator(const SizeDistSpec& spec);
+  uint64_t Next(Random& rng);
+  // db_bench ParetoCdfInversion: ceil(location + scale * (u^-shape - 1) / shape), or
+  // ceil(location - scale * ln u) when shape == 0.
+  static double ParetoInverse(double u, double location, double shape, double scale);
+
+ private:
+  SizeDistSpec spec_;
+  std::optional<ZipfianGenerator> zipf_;
+  bool has_spare_normal_ = false;
+  double spare_normal_ = 0;
+};
+
+// YCSB CoreWorkload.nextKeynum(): the key number of a read/update/scan/rmw/delete. Only key
+// numbers <= last_acknowledged are returned (others are redrawn, as YCSB does).
+class KeyChooser {
+ public:
+  // `client`/`clients` only matter for sequential (each client starts at its own offset).
+  KeyChooser(const WorkloadSpec& spec, uint32_t client, uint32_t clients);
+  // REQUIRES: last_acknowledged >= spec.record_count - 1.
+  uint64_t Next(Random& rng, uint64_t last_acknowledged);
+
+  // The scrambled Zipfian's key space: insert_start .. insert_start + insertcount +
+  // 2 * run.ops * insert share (YCSB's "expectednewkeys", 2 is its fudge factor), inclusive.
+  static uint64_t ZipfianKeyspaceMax(const WorkloadSpec& spec);
+
+ private:
+  uint64_t DrawOnce(Random& rng, uint64_t last_acknowledged);
+
+  KeyDist dist_;
+  uint64_t lower_;     // insert_start
+  uint64_t interval_;  // record_count - insert_start
+  std::optional<ZipfianGenerator> zipf_;            // zipfian_clustered, latest
+  std::optional<ScrambledZipfianGenerator> scrambled_;  // zipfian
+  uint64_t hot_interval_ = 0;   // hotspot
+  uint64_t cold_interval_ = 0;
+  double hot_ops_ = 0;
+  double gamma_ = 0;            // exponential
+  uint64_t sequence_ = 0;       // sequential
+};
+
+// A bijection on [0, n), keyed: a 4-round Feistel network on the smallest even number of bits
+// covering n, with cycle walking. For load.order: shuffled.
+uint64_t Permute(uint64_t index, uint64_t n, const uint64_t key[4]);
+
+}  // namespace kvlab::workloads
+
+#endif  // KVLAB_WORKLOADS_GENERATORS_H_

@@ -1,0 +1,2 @@
+// Stub (being implemented): KeySpace and OperationGenerator.
+#include "workloads/workload.h"
