@@ -2,11 +2,13 @@
 // dependency in engine/BUILD.bazel).
 #include "engine/common/check.h"
 #include "engine/engine_config.h"
+#include "engine/memory/memory_store.h"
 
 namespace kvlab {
 
 void RegisterBuiltinEngines(EngineRegistry& registry) {
   (void)registry;
+  KVLAB_CHECK(registry.Register(memory::Descriptor()).ok());
   // Engines register here, e.g.:
   //   KVLAB_CHECK(registry.Register(bitcask::Descriptor()).ok());
 }

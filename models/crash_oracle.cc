@@ -1,0 +1,428 @@
+// CrashOracle (see crash_oracle.h for the rule it checks). The window of ops
+// since the last sync point is enumerated as candidate states over an overlay
+// on the base (no copies); hashes find the match, an entry-by-entry compare
+// confirms it, and only a failure pays for the detailed diff.
+#include "models/crash_oracle.h"
+
+#include <algorithm>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "absl/functional/function_ref.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "engine/common/check.h"
+#include "engine/common/status_macros.h"
+#include "models/state_hash.h"
+
+namespace kvlab::models {
+namespace {
+
+using FoundMap = absl::flat_hash_map<std::string, std::string>;
+using KeySet = absl::flat_hash_set<std::string>;
+
+// A value for messages: quoted and C-escaped, long ones cut, or <absent>.
+std::string Show(const std::string* value) {
+  if (value == nullptr) return "<absent>";
+  constexpr size_t kShown = 40;
+  std::string out = absl::StrCat(
+      "\"", absl::CHexEscape(absl::string_view(value->data(), std::min(value->size(), kShown))),
+      "\"");
+  if (value->size() > kShown) absl::StrAppend(&out, "...(", value->size(), " bytes)");
+  return out;
+}
+
+const std::string* FindIn(const FoundMap& found, std::string_view key) {
+  auto it = found.find(AV(key));
+  return it == found.end() ? nullptr : &it->second;
+}
+
+bool SameValue(const std::string* a, const std::string* b) {
+  if (a == nullptr || b == nullptr) return a == b;
+  return *a == *b;
+}
+
+uint64_t HashOf(std::string_view key, const std::string* value) {
+  return value == nullptr ? 0 : EntryHash(key, *value);
+}
+
+}  // namespace
+
+// Walks the candidate states: base_ + the window's ops, each uncertain op
+// applied or not, visiting every prefix p >= required_. The state lives in an
+// overlay (key -> value pointer into the window, nullptr = deleted) with an
+// undo log, so branches share work and nothing is copied.
+class CrashOracle::Walker {
+ public:
+  struct Track {
+    uint64_t hash = 0;
+    int64_t mismatches = 0;  // Keys differing from *found_ (when given).
+  };
+  using Visit = absl::FunctionRef<bool(const Candidate&, const Track&)>;
+
+  // With `found`, Track::mismatches counts keys (outside `corrupted`) whose
+  // candidate value differs from found's.
+  Walker(const CrashOracle& oracle, const FoundMap* found, const KeySet* corrupted)
+      : o_(oracle), found_(found), corrupted_(corrupted) {}
+
+  const std::string* Lookup(std::string_view key) const {
+    auto it = overlay_.find(AV(key));
+    return it != overlay_.end() ? it->second : o_.base_.Find(key);
+  }
+
+  // Visits every candidate until `visit` returns true; returns whether it did.
+  // The overlay then holds the state of the candidate that stopped the walk.
+  bool Run(Visit visit) {
+    overlay_.clear();
+    undo_.clear();
+    Track start;
+    start.hash = o_.base_.StateHash();
+    if (found_ != nullptr) start.mismatches = BaseMismatches();
+    return Walk(0, 0, 0, start, /*skip_visit=*/false, visit);
+  }
+
+  // Sets the overlay to candidate `c`'s state.
+  void Build(const Candidate& c) {
+    overlay_.clear();
+    undo_.clear();
+    Track t;
+    size_t u = 0;
+    for (size_t i = 0; i < c.prefix; ++i) {
+      const Recorded& rec = o_.window_[i];
+      if (rec.uncertain && (c.included & (uint64_t{1} << u++)) == 0) continue;
+      Apply(rec.batch, t);
+    }
+  }
+
+ private:
+  bool Walk(size_t i, size_t u, uint64_t included, Track t, bool skip_visit, Visit visit) {
+    const size_t n = o_.window_.size();
+    for (;; ++i) {
+      if (i >= o_.required_ && !skip_visit && visit(Candidate{i, included}, t)) return true;
+      skip_visit = false;
+      if (i == n) return false;
+      const Recorded& rec = o_.window_[i];
+      if (rec.uncertain) {
+        const size_t mark = undo_.size();
+        Track with = t;
+        Apply(rec.batch, with);
+        if (Walk(i + 1, u + 1, included | (uint64_t{1} << u), with, false, visit)) return true;
+        Undo(mark);
+        ++u;
+        // Excluding op i leaves state i, already visited if i >= required_.
+        skip_visit = i >= o_.required_;
+        continue;
+      }
+      Apply(rec.batch, t);
+    }
+  }
+
+  int64_t BaseMismatches() const {
+    int64_t m = 0;
+    for (const std::string& key : o_.keys_) {
+      if (corrupted_->contains(key)) continue;
+      m += !SameValue(o_.base_.Find(key), FindIn(*found_, key));
+    }
+    return m;
+  }
+
+  void Apply(const WriteBatch& batch, Track& t) {
+    for (const WriteBatch::Op& op : batch.ops()) {
+      const std::string* old_value = Lookup(op.key);
+      const std::string* new_value = op.type == WriteBatch::OpType::kPut ? &op.value : nullptr;
+      t.hash += HashOf(op.key, new_value) - HashOf(op.key, old_value);
+      if (found_ != nullptr && !corrupted_->contains(op.key)) {
+        const std::string* f = FindIn(*found_, op.key);
+        t.mismatches += !SameValue(new_value, f);
+        t.mismatches -= !SameValue(old_value, f);
+      }
+      auto [it, inserted] = overlay_.try_emplace(AV(op.key), new_value);
+      undo_.push_back(UndoEntry{it->first, inserted, inserted ? nullptr : it->second});
+      it->second = new_value;
+    }
+  }
+
+  void Undo(size_t mark) {
+    while (undo_.size() > mark) {
+      const UndoEntry& u = undo_.back();
+      if (u.inserted) {
+        overlay_.erase(u.key);
+      } else {
+        overlay_[u.key] = u.previous;
+      }
+      undo_.pop_back();
+    }
+  }
+
+  struct UndoEntry {
+    absl::string_view key;
+    bool inserted;
+    const std::string* previous;
+  };
+  const CrashOracle& o_;
+  const FoundMap* found_;
+  const KeySet* corrupted_;
+  absl::flat_hash_map<absl::string_view, const std::string*> overlay_;
+  std::vector<UndoEntry> undo_;
+};
+
+CrashOracle::CrashOracle(Durability durability, Options options)
+    : durability_(durability), options_(options) {}
+
+void CrashOracle::Acknowledged(const WriteBatch& op) { Record(op, /*uncertain=*/false); }
+
+void CrashOracle::Uncertain(const WriteBatch& op) { Record(op, /*uncertain=*/true); }
+
+void CrashOracle::Record(const WriteBatch& op, bool uncertain) {
+  NoteKeys(op);
+  if (uncertain) {
+    KVLAB_CHECK(uncertain_in_window_ < kMaxUncertainOps,
+                "CrashOracle: too many failed (uncertain) writes since the last check; "
+                "the driver must crash and CheckRecovered sooner after write errors");
+    ++uncertain_in_window_;
+    ++uncertain_ops_total_;
+  } else {
+    model_.Apply(op);
+    ++acknowledged_ops_;
+  }
+  window_.push_back(Recorded{op, uncertain});
+  model_hash_after_.push_back(model_.StateHash());
+}
+
+void CrashOracle::Synced() {
+  if (durability_ == Durability::kNone) return;  // Nothing is ever promised.
+  synced_ops_ = acknowledged_ops_;
+  required_ = window_.size();
+  FoldRequired();
+}
+
+// Moves the required ops before the first pending uncertain op into base_.
+void CrashOracle::FoldRequired() {
+  size_t k = 0;
+  while (k < required_ && !window_[k].uncertain) ++k;
+  if (k == 0) return;
+  for (size_t i = 0; i < k; ++i) base_.Apply(window_[i].batch);
+  KVLAB_CHECK_EQ(base_.StateHash(), model_hash_after_[k - 1]);
+  window_.erase(window_.begin(), window_.begin() + k);
+  model_hash_after_.erase(model_hash_after_.begin(), model_hash_after_.begin() + k);
+  required_ -= k;
+}
+
+void CrashOracle::NoteKeys(const WriteBatch& op) {
+  for (const WriteBatch::Op& o : op.ops()) {
+    if (key_set_.insert(o.key).second) keys_.push_back(o.key);
+  }
+}
+
+bool CrashOracle::Pinned(const std::string& key) const {
+  if (durability_ == Durability::kNone) return false;
+  for (size_t i = window_.size(); i-- > 0;) {
+    for (const WriteBatch::Op& op : window_[i].batch.ops()) {
+      if (op.key == key) return i < required_ && !window_[i].uncertain;
+    }
+  }
+  return true;  // Untouched since the base, which is synced (or adopted).
+}
+
+void CrashOracle::Adopt(const Candidate& c) {
+  size_t u = 0;
+  for (size_t i = 0; i < c.prefix; ++i) {
+    const Recorded& rec = window_[i];
+    if (rec.uncertain && (c.included & (uint64_t{1} << u++)) == 0) continue;
+    base_.Apply(rec.batch);
+  }
+  window_.clear();
+  model_hash_after_.clear();
+  required_ = 0;
+  uncertain_in_window_ = 0;
+  model_ = base_;
+}
+
+absl::Status CrashOracle::CheckRecovered(KvStore& store) {
+  FoundMap found;
+  KeySet corrupted;
+  for (const std::string& key : keys_) {
+    absl::StatusOr<std::string> value = store.Get(ReadOptions(), key);
+    if (value.ok()) {
+      found.emplace(key, *std::move(value));
+    } else if (IsCorruption(value.status())) {
+      corrupted.insert(key);
+    } else if (!absl::IsNotFound(value.status())) {
+      ++counters_.checks;
+      return absl::Status(value.status().code(),
+                          absl::StrCat("crash oracle: reading key ", Show(&key),
+                                       " after recovery: ", value.status().message()));
+    }
+  }
+  return CheckRecoveredState(found, corrupted);
+}
+
+absl::Status CrashOracle::CheckRecoveredState(const FoundMap& found) {
+  return CheckRecoveredState(found, KeySet());
+}
+
+absl::Status CrashOracle::CheckRecoveredState(const FoundMap& found, const KeySet& corrupted) {
+  ++counters_.checks;
+  counters_.corruptions_reported += corrupted.size();
+  for (const auto& [key, value] : found) {
+    KVLAB_CHECK(!corrupted.contains(key), "CrashOracle: a key both found and corrupted");
+    if (!key_set_.contains(key)) {
+      ++counters_.wrong_values;
+      return absl::InternalError(absl::StrCat("crash oracle: key ", Show(&key),
+                                              " was never written but reads back as ",
+                                              Show(&value)));
+    }
+  }
+  if (!options_.synced_data_may_be_damaged) {
+    std::vector<std::string> sorted(corrupted.begin(), corrupted.end());
+    std::sort(sorted.begin(), sorted.end());
+    for (const std::string& key : sorted) {
+      if (!Pinned(key)) continue;
+      return absl::InternalError(absl::StrCat(
+          "crash oracle: key ", Show(&key),
+          " reads back as Corruption, but its value is synced and this fault profile cannot "
+          "damage synced data (CrashOracle::Options::synced_data_may_be_damaged is false); "
+          "expected ", Show(base_.Find(key)), " or its last synced write"));
+    }
+  }
+  uint64_t target = 0;
+  for (const auto& [key, value] : found) target += EntryHash(key, value);
+
+  Walker walker(*this, nullptr, nullptr);
+  auto matches = [&]() {
+    for (const std::string& key : keys_) {
+      if (corrupted.contains(key)) continue;
+      if (!SameValue(walker.Lookup(key), FindIn(found, key))) return false;
+    }
+    return true;
+  };
+  if (uncertain_in_window_ == 0 && corrupted.empty()) {
+    // Fast path: the model's hash after each op is already known.
+    for (size_t p = required_; p <= window_.size(); ++p) {
+      ++counters_.prefixes_considered;
+      const uint64_t h = p == 0 ? base_.StateHash() : model_hash_after_[p - 1];
+      if (h != target) continue;
+      walker.Build(Candidate{p, 0});
+      if (!matches()) continue;  // A 64-bit hash collision: keep looking.
+      Adopt(Candidate{p, 0});
+      return absl::OkStatus();
+    }
+  } else {
+    std::optional<Candidate> hit;
+    walker.Run([&](const Candidate& c, const Walker::Track& t) {
+      ++counters_.prefixes_considered;
+      uint64_t h = t.hash;
+      for (const std::string& key : corrupted) h -= HashOf(key, walker.Lookup(key));
+      if (h != target || !matches()) return false;
+      hit = c;
+      return true;
+    });
+    if (hit.has_value()) {
+      Adopt(*hit);
+      return absl::OkStatus();
+    }
+  }
+  return Explain(found, corrupted);
+}
+
+// The failure path: finds the closest candidate, the first key where it
+// differs, that key's legal values, and classifies the failure.
+absl::Status CrashOracle::Explain(const FoundMap& found, const KeySet& corrupted) {
+  Walker walker(*this, &found, &corrupted);
+  Candidate best;
+  int64_t best_mismatches = -1;
+  size_t candidates = 0;
+  walker.Run([&](const Candidate& c, const Walker::Track& t) {
+    ++candidates;
+    if (best_mismatches < 0 || t.mismatches <= best_mismatches) {
+      best = c;
+      best_mismatches = t.mismatches;
+    }
+    return false;
+  });
+  KVLAB_CHECK(best_mismatches > 0, "CrashOracle: a matching candidate was missed");
+  walker.Build(best);
+  std::vector<std::string> differing;
+  for (const std::string& key : keys_) {
+    if (corrupted.contains(key)) continue;
+    if (!SameValue(walker.Lookup(key), FindIn(found, key))) differing.push_back(key);
+  }
+  std::sort(differing.begin(), differing.end());
+  KVLAB_CHECK(!differing.empty());
+  const std::string& first = differing.front();
+  const std::string* found_value = FindIn(found, first);
+
+  // The first key's legal values over every candidate, and its older values.
+  std::set<std::optional<std::string>> legal;
+  walker.Run([&](const Candidate&, const Walker::Track&) {
+    const std::string* v = walker.Lookup(first);
+    legal.insert(v == nullptr ? std::nullopt : std::optional<std::string>(*v));
+    return false;
+  });
+  // Its base value and every write to it in the window; `older` keeps those
+  // before the required point (values a synced op has since replaced).
+  std::set<std::optional<std::string>> written, older;
+  const std::string* base_value = base_.Find(first);
+  written.insert(base_value ? std::optional<std::string>(*base_value) : std::nullopt);
+  older = written;
+  for (size_t i = 0; i < window_.size(); ++i) {
+    for (const WriteBatch::Op& op : window_[i].batch.ops()) {
+      if (op.key != first) continue;
+      std::optional<std::string> v;
+      if (op.type == WriteBatch::OpType::kPut) v = op.value;
+      written.insert(v);
+      if (i < required_) older.insert(v);
+    }
+  }
+  // Values written for any found key that no candidate holds: rule 2.
+  for (const auto& [key, value] : found) {
+    bool ever = SameValue(base_.Find(key), &value);
+    for (size_t i = 0; i < window_.size() && !ever; ++i) {
+      for (const WriteBatch::Op& op : window_[i].batch.ops()) {
+        if (op.key == key && op.type == WriteBatch::OpType::kPut && op.value == value) {
+          ever = true;
+        }
+      }
+    }
+    if (!ever) ++counters_.wrong_values;
+  }
+
+  const std::optional<std::string> found_opt =
+      found_value ? std::optional<std::string>(*found_value) : std::nullopt;
+  std::string verdict;
+  if (!written.contains(found_opt)) {
+    verdict = "it holds a value never written for that key (since the last synced state)";
+  } else if (older.contains(found_opt) && !legal.contains(found_opt)) {
+    verdict = "it holds an older value: an op the store acknowledged before the last sync "
+              "point was lost, or a later op applied without an earlier one";
+    ++counters_.synced_ops_lost;
+  } else {
+    verdict = "it mixes two prefixes (no single prefix of the acknowledged ops explains it)";
+  }
+  std::vector<std::string> legal_shown;
+  for (const auto& v : legal) {
+    if (legal_shown.size() == 8) {
+      legal_shown.push_back("...");
+      break;
+    }
+    legal_shown.push_back(Show(v ? &*v : nullptr));
+  }
+  std::vector<std::string> differing_shown;
+  for (size_t i = 0; i < differing.size() && i < 5; ++i) {
+    differing_shown.push_back(Show(&differing[i]));
+  }
+  return absl::InternalError(absl::StrCat(
+      "crash oracle: recovered state is not legal. First differing key ", Show(&first),
+      ": found ", Show(found_value), "; legal values over the ", candidates,
+      " candidate prefixes: [", absl::StrJoin(legal_shown, ", "), "]; ", verdict,
+      ". Closest legal state: ", best.prefix, " of the ", window_.size(),
+      " ops since the last synced state (", required_, " of them required), differing in ",
+      differing.size(), " key(s): ", absl::StrJoin(differing_shown, ", "),
+      differing.size() > 5 ? ", ..." : "", ". Ops: ", acknowledged_ops_, " acknowledged, ",
+      synced_ops_, " synced, ", uncertain_in_window_, " uncertain pending; durability ",
+      durability_ == Durability::kNone ? "none" : "sync point", "."));
+}
+
+}  // namespace kvlab::models
