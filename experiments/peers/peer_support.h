@@ -1,0 +1,79 @@
+// Shared pieces of the peer adapters (RocksDB, LevelDB in this folder): where a
+// peer's files live on the host, I/O counters the peers' own file layers feed,
+// and the snapshot/size helpers both need.
+//
+// Peers are not kvlab engines: they do their own file I/O through their own
+// Env/FileSystem, beside kvlab's Env. They run only on a real device, in the
+// directory `Device::host_root() + "/" + path`. To keep write amplification
+// comparable with kvlab's engines (whose bytes a CountingDevice counts), each
+// peer wraps its own file layer with a counter (PeerIoCounters) that splits
+// bytes by file kind as kvlab does: WAL -> log, SST -> index,
+// MANIFEST/CURRENT/OPTIONS -> manifest, the rest (info LOG, LOCK) -> other.
+#ifndef KVLAB_EXPERIMENTS_PEERS_PEER_SUPPORT_H_
+#define KVLAB_EXPERIMENTS_PEERS_PEER_SUPPORT_H_
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "engine/env/env.h"
+#include "engine/kv_store.h"
+
+namespace kvlab::peers {
+
+// The host directory for a peer store at `path` on env.device, created if
+// missing. InvalidArgument, naming `engine`, when the device is simulated or
+// has no host directory: "<engine> runs on real devices only".
+absl::StatusOr<std::string> PeerHostDir(std::string_view engine, const Env& env,
+                                        std::string_view path);
+
+// The FileKind of a file of RocksDB or LevelDB, by its name (any directory
+// prefix is ignored): NNNNNN.log -> kLog, .sst/.ldb -> kIndex,
+// MANIFEST-*/CURRENT/OPTIONS-* -> kManifest, anything else -> kOther.
+FileKind PeerFileKind(std::string_view file_name);
+
+// Byte and operation counters fed by a peer's wrapped file layer. Thread-safe:
+// the peers' background threads and every client thread add to it at once.
+class PeerIoCounters {
+ public:
+  void AddRead(FileKind kind, uint64_t bytes) {
+    At(kind).bytes_read.fetch_add(bytes, std::memory_order_relaxed);
+    At(kind).reads.fetch_add(1, std::memory_order_relaxed);
+  }
+  void AddWrite(FileKind kind, uint64_t bytes) {
+    At(kind).bytes_written.fetch_add(bytes, std::memory_order_relaxed);
+    At(kind).writes.fetch_add(1, std::memory_order_relaxed);
+  }
+  void AddSync(FileKind kind) { At(kind).syncs.fetch_add(1, std::memory_order_relaxed); }
+
+  // A consistent-enough copy (each counter read once, relaxed).
+  IoCounters Snapshot() const;
+
+ private:
+  struct PerKind {
+    std::atomic<uint64_t> bytes_read{0}, bytes_written{0}, reads{0}, writes{0}, syncs{0};
+  };
+  PerKind& At(FileKind kind) { return by_kind_[static_cast<size_t>(kind)]; }
+  std::array<PerKind, kFileKindCount> by_kind_;
+};
+
+// Sum of the sizes of the regular files under `dir` (recursively); 0 if the
+// directory is missing. Errors while walking are ignored on purpose: this is a
+// statistic, read while the peer may be deleting files.
+uint64_t DirectoryBytes(const std::string& dir);
+
+// Counts the caller-visible work of a peer (Stats' user fields). Thread-safe.
+struct PeerOpCounters {
+  std::atomic<uint64_t> user_bytes_written{0}, user_bytes_read{0};
+  std::atomic<uint64_t> puts{0}, gets{0}, deletes{0}, batches{0}, scans{0};
+
+  // Copies the counters into `stats`' user fields.
+  void CopyTo(Stats& stats) const;
+};
+
+}  // namespace kvlab::peers
+
+#endif  // KVLAB_EXPERIMENTS_PEERS_PEER_SUPPORT_H_
