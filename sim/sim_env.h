@@ -25,6 +25,7 @@
 
 #include "engine/env/env.h"
 #include "sim/fault_profile.h"
+#include "sim/trace_hash.h"
 
 namespace kvlab::sim {
 
@@ -84,6 +85,8 @@ class SimEnv {
   uint64_t seed_;
   FaultProfile profile_;
   Random random_;
+  TraceHash trace_;      // Shared by the device and the executor.
+  SimCounters counters_;
   std::unique_ptr<SimClock> clock_;
   std::unique_ptr<SimExecutor> executor_;
   std::unique_ptr<SimDevice> device_;

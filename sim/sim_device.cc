@@ -1,0 +1,515 @@
+// SimDevice: the namespace operations, op accounting (crash points, latency,
+// trace) and batches. File I/O is in sim_device_file.cc, the crash model in
+// sim_device_crash.cc.
+#include "sim/sim_device.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "engine/common/check.h"
+#include "engine/common/status_macros.h"
+#include "sim/sim_file.h"
+
+namespace kvlab::sim {
+namespace {
+
+std::string_view KindName(uint8_t kind) {
+  static constexpr std::string_view kNames[] = {
+      "?",      "open", "remove", "rename", "create_dir", "sync_dir", "list",     "exists",
+      "file_size", "lock", "read",   "write",  "append",     "sync",     "truncate", "size"};
+  return kind < std::size(kNames) ? kNames[kind] : "?";
+}
+
+// Paths: relative, '/'-separated, no leading '/', no empty, "." or ".."
+// components (engine/env/env.h). "" is the root, allowed only where a
+// directory is meant.
+absl::Status ValidatePath(std::string_view op, std::string_view path, bool allow_root) {
+  auto bad = [&](std::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(AV(op), " '", AV(path), "': invalid path: ", AV(why)));
+  };
+  if (path.empty()) {
+    return allow_root ? absl::OkStatus() : bad("empty (a file path is needed)");
+  }
+  if (path.front() == '/') return bad("paths are relative to the device root (no leading '/')");
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view component = path.substr(start, end - start);
+    if (component.empty()) return bad("empty component ('//' or a trailing '/')");
+    if (component == "..") return bad("'..' is not allowed");
+    if (component == ".") return bad("'.' is not allowed");
+    start = end + 1;
+  }
+  return absl::OkStatus();
+}
+
+std::string Parent(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+
+}  // namespace
+
+SimDevice::SimDevice(const FaultProfile& profile, Context context)
+    : profile_(profile),
+      random_(context.random),
+      clock_(context.clock),
+      trace_(context.trace),
+      counters_(context.counters) {
+  KVLAB_CHECK(clock_ != nullptr);
+  KVLAB_CHECK(trace_ != nullptr);
+  KVLAB_CHECK(counters_ != nullptr);
+  KVLAB_CHECK(profile_.sector_size > 0 && (profile_.sector_size & (profile_.sector_size - 1)) == 0,
+              "sector_size must be a power of two");
+  KVLAB_CHECK(profile_.device_parallelism > 0);
+}
+
+SimDevice::SimDevice(uint64_t seed, const FaultProfile& profile)
+    : owned_clock_(std::make_unique<SimClock>()),
+      owned_trace_(std::make_unique<TraceHash>()),
+      owned_counters_(std::make_unique<SimCounters>()),
+      profile_(profile),
+      random_(seed),
+      clock_(owned_clock_.get()),
+      trace_(owned_trace_.get()),
+      counters_(owned_counters_.get()) {
+  KVLAB_CHECK(profile_.sector_size > 0 && (profile_.sector_size & (profile_.sector_size - 1)) == 0,
+              "sector_size must be a power of two");
+  KVLAB_CHECK(profile_.device_parallelism > 0);
+}
+
+SimDevice::~SimDevice() = default;
+
+// ---- Op accounting ----
+
+bool SimDevice::Inject(double p) { return faults_enabled_ && random_.Bernoulli(p); }
+
+absl::Status SimDevice::BeginOp(Op& op) {
+  ++counters_->device_ops;
+  if (crashed_) {
+    return absl::UnavailableError(absl::StrCat(
+        "simulated crash: the device is down since ", crash_reason_,
+        "; ", AV(KindName(static_cast<uint8_t>(op.kind))), " '", AV(op.path),
+        "' fails until the driver calls Crash()"));
+  }
+  bool hit = false;
+  if (crash_after_ops_ > 0) hit = --crash_after_ops_ == 0;
+  if (!hit) hit = Inject(profile_.crash);
+  if (!hit) return absl::OkStatus();
+  crashed_ = true;
+  crash_reason_ = absl::StrCat("device op #", counters_->device_ops, " (",
+                               AV(KindName(static_cast<uint8_t>(op.kind))), " '", AV(op.path),
+                               "')");
+  return absl::UnavailableError(absl::StrCat("simulated crash at ", crash_reason_));
+}
+
+absl::Status SimDevice::FinishOp(Op& op, absl::Status s, uint64_t bytes, std::string_view data) {
+  int64_t latency = op.latency_ns;
+  if (latency > 0 && Inject(profile_.latency_spike)) {
+    latency += profile_.latency_spike_ns;
+    ++counters_->latency_spikes;
+  }
+  if (batch_latencies_ != nullptr) {
+    batch_latencies_->push_back(latency);
+  } else {
+    clock_->Advance(latency);
+  }
+  trace_->Add(TraceHash::kDeviceOp);
+  trace_->Add(static_cast<uint64_t>(op.kind));
+  trace_->AddBytes(op.path);
+  trace_->Add(op.offset);
+  trace_->Add(op.length);
+  trace_->Add(static_cast<uint64_t>(s.code()));
+  trace_->Add(bytes);
+  trace_->AddBytes(data);
+  trace_->Add(static_cast<uint64_t>(clock_->NowNanos()));
+  trace_->CountEvent();
+  return s;
+}
+
+// ---- Namespace ----
+
+const SimDevice::Node* SimDevice::Lookup(const std::string& path) const {
+  auto it = live_.find(path);
+  return it == live_.end() ? nullptr : &it->second;
+}
+
+absl::Status SimDevice::CheckParentDir(std::string_view op, const std::string& path) const {
+  std::string parent = Parent(path);
+  if (parent.empty()) return absl::OkStatus();
+  const Node* n = Lookup(parent);
+  if (n == nullptr) {
+    return absl::NotFoundError(absl::StrCat(AV(op), " '", path, "': parent directory '", parent,
+                                            "' does not exist"));
+  }
+  if (!n->is_dir) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(AV(op), " '", path, "': '", parent, "' is a file, not a directory"));
+  }
+  return absl::OkStatus();
+}
+
+void SimDevice::SetEntry(const std::string& path, std::optional<Node> node) {
+  auto it = live_.find(path);
+  if (it != live_.end()) {
+    if (it->second.inode != nullptr) {
+      it->second.inode->linked = false;
+      used_bytes_ -= it->second.inode->current.size();
+    }
+    live_.erase(it);
+  }
+  if (node.has_value()) {
+    if (node->inode != nullptr) {
+      node->inode->linked = true;
+      used_bytes_ += node->inode->current.size();
+    }
+    live_.emplace(path, std::move(*node));
+  }
+}
+
+void SimDevice::LogDirOp(DirOp op) {
+  for (const DirRecord& r : op.records) SetEntry(r.path, r.node);
+  dir_log_.push_back(std::move(op));
+}
+
+absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view,
+                                                      const OpenOptions& options) {
+  absl::MutexLock lock(&mu_);
+  const std::string path(path_view);
+  Op op{OpKind::kOpen, path};
+  std::unique_ptr<File> file;
+  absl::Status s = [&]() -> absl::Status {
+    RETURN_IF_ERROR(ValidatePath("open", path, /*allow_root=*/false));
+    RETURN_IF_ERROR(BeginOp(op));
+    op.latency_ns = profile_.metadata_latency_ns;
+    const Node* n = Lookup(path);
+    if (n != nullptr && n->is_dir) {
+      return absl::FailedPreconditionError(absl::StrCat("open '", path, "': is a directory"));
+    }
+    if (n != nullptr && options.create && options.exclusive) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("open '", path, "': exists (exclusive create asked)"));
+    }
+    std::shared_ptr<Inode> inode;
+    if (n == nullptr) {
+      if (!options.create) {
+        return absl::NotFoundError(absl::StrCat("open '", path, "': no such file"));
+      }
+      RETURN_IF_ERROR(CheckParentDir("open", path));
+      inode = std::make_shared<Inode>();
+      LogDirOp(DirOp{{DirRecord{Parent(path), path, Node{false, inode}}}});
+    } else {
+      inode = n->inode;
+    }
+    if (options.truncate && !options.read_only && !inode->current.empty()) {
+      ApplyTruncate(*inode, 0);
+    }
+    file = std::make_unique<SimFile>(this, inode, path, options, epoch_);
+    return absl::OkStatus();
+  }();
+  RETURN_IF_ERROR(FinishOp(op, s, 0, {}));
+  return file;
+}
+
+absl::Status SimDevice::Remove(std::string_view path_view) {
+  absl::MutexLock lock(&mu_);
+  const std::string path(path_view);
+  Op op{OpKind::kRemove, path};
+  absl::Status s = [&]() -> absl::Status {
+    RETURN_IF_ERROR(ValidatePath("remove", path, /*allow_root=*/false));
+    RETURN_IF_ERROR(BeginOp(op));
+    op.latency_ns = profile_.metadata_latency_ns;
+    const Node* n = Lookup(path);
+    if (n == nullptr) return absl::NotFoundError(absl::StrCat("remove '", path, "': no such file"));
+    if (n->is_dir) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("remove '", path, "': is a directory (Remove removes files)"));
+    }
+    LogDirOp(DirOp{{DirRecord{Parent(path), path, std::nullopt}}});
+    return absl::OkStatus();
+  }();
+  return FinishOp(op, s, 0, {});
+}
+
+absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_view) {
+  absl::MutexLock lock(&mu_);
+  const std::string from(from_view), to(to_view);
+  Op op{OpKind::kRename, from};
+  op.length = to.size();
+  absl::Status s = [&]() -> absl::Status {
+    RETURN_IF_ERROR(ValidatePath("rename", from, /*allow_root=*/false));
+    RETURN_IF_ERROR(ValidatePath("rename", to, /*allow_root=*/false));
+    RETURN_IF_ERROR(BeginOp(op));
+    op.latency_ns = profile_.metadata_latency_ns;
+    const Node* src = Lookup(from);
+    if (src == nullptr) {
+      return absl::NotFoundError(absl::StrCat("rename '", from, "' to '", to, "': no such file"));
+    }
+    RETURN_IF_ERROR(CheckParentDir("rename", to));
+    if (from == to) return absl::OkStatus();
+    const Node* dst = Lookup(to);
+    auto fail = [&](std::string_view why) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("rename '", from, "' to '", to, "': ", AV(why)));
+    };
+    if (dst != nullptr && dst->is_dir != src->is_dir) {
+      return fail(dst->is_dir ? "the target is a directory" : "the target is a file");
+    }
+    const std::string from_prefix = from + "/";
+    if (src->is_dir && to.compare(0, from_prefix.size(), from_prefix) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "rename '", from, "' to '", to, "': cannot move a directory into itself"));
+    }
+    if (dst != nullptr && dst->is_dir) {
+      auto child = live_.lower_bound(to + "/");
+      if (child != live_.end() && child->first.compare(0, to.size() + 1, to + "/") == 0) {
+        return fail("the target directory is not empty");
+      }
+    }
+    // Erase every moved entry, then set it under its new name.
+    DirOp dir_op;
+    std::vector<std::pair<std::string, Node>> moved = {{from, *src}};
+    if (src->is_dir) {
+      for (auto it = live_.lower_bound(from_prefix);
+           it != live_.end() && it->first.compare(0, from_prefix.size(), from_prefix) == 0; ++it) {
+        moved.emplace_back(it->first, it->second);
+      }
+    }
+    for (const auto& [path, node] : moved) {
+      dir_op.records.push_back(DirRecord{Parent(from), path, std::nullopt});
+    }
+    for (const auto& [path, node] : moved) {
+      dir_op.records.push_back(DirRecord{Parent(to), to + path.substr(from.size()), node});
+    }
+    LogDirOp(std::move(dir_op));
+    return absl::OkStatus();
+  }();
+  return FinishOp(op, s, 0, to);
+}
+
+absl::Status SimDevice::CreateDir(std::string_view path_view) {
+  absl::MutexLock lock(&mu_);
+  const std::string path(path_view);
+  Op op{OpKind::kCreateDir, path};
+  absl::Status s = [&]() -> absl::Status {
+    RETURN_IF_ERROR(ValidatePath("create_dir", path, /*allow_root=*/false));
+    RETURN_IF_ERROR(BeginOp(op));
+    op.latency_ns = profile_.metadata_latency_ns;
+    const Node* n = Lookup(path);
+    if (n != nullptr) {
+      if (n->is_dir) return absl::OkStatus();
+      return absl::AlreadyExistsError(
+          absl::StrCat("create_dir '", path, "': a file of that name exists"));
+    }
+    RETURN_IF_ERROR(CheckParentDir("create_dir", path));
+    LogDirOp(DirOp{{DirRecord{Parent(path), path, Node{true, nullptr}}}});
+    return absl::OkStatus();
+  }();
+  return FinishOp(op, s, 0, {});
+}
+
+absl::Status SimDevice::SyncDir(std::string_view dir_view) {
+  absl::MutexLock lock(&mu_);
+  const std::string dir(dir_view);
+  Op op{OpKind::kSyncDir, dir};
+  absl::Status s = [&]() -> absl::Status {
+    RETURN_IF_ERROR(ValidatePath("sync_dir", dir, /*allow_root=*/true));
+    RETURN_IF_ERROR(BeginOp(op));
+    op.latency_ns = profile_.sync_latency_ns;
+    if (!dir.empty()) {
+      const Node* n = Lookup(dir);
+      if (n == nullptr || !n->is_dir) {
+        return absl::NotFoundError(absl::StrCat("sync_dir '", dir, "': no such directory"));
+      }
+    }
+    // Make this directory's records durable, in log order; keep the others.
+    std::vector<DirOp> remaining;
+    for (DirOp& dir_op : dir_log_) {
+      DirOp rest;
+      for (DirRecord& r : dir_op.records) {
+        if (r.dir != dir) {
+          rest.records.push_back(std::move(r));
+          continue;
+        }
+        durable_.erase(r.path);
+        if (r.node.has_value()) durable_.emplace(r.path, *r.node);
+      }
+      if (!rest.records.empty()) remaining.push_back(std::move(rest));
+    }
+    dir_log_ = std::move(remaining);
+    ++io_counters_.dir_syncs;
+    return absl::OkStatus();
+  }();
+  return FinishOp(op, s, 0, {});
+}
+
+absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_view) {
+  absl::MutexLock lock(&mu_);
+  const std::string dir(dir_view);
+  Op op{OpKind::kList, dir};
+  std::vector<std::string> names;
+  absl::Status s = [&]() -> absl::Status {
+    RETURN_IF_ERROR(ValidatePath("list", dir, /*allow_root=*/true));
+    RETURN_IF_ERROR(BeginOp(op));
+    op.latency_ns = profile_.metadata_latency_ns;
+    if (!dir.empty()) {
+      const Node* n = Lookup(dir);
+      if (n == nullptr) return absl::NotFoundError(absl::StrCat("list '", dir, "': no such directory"));
+      if (!n->is_dir) {
+        return absl::FailedPreconditionError(absl::StrCat("list '", dir, "': not a directory"));
+      }
+    }
+    const std::string prefix = dir.empty() ? "" : dir + "/";
+    // Map order is byte order, and children share the prefix: sorted names.
+    for (auto it = live_.lower_bound(prefix);
+         it != live_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+      std::string_view rest = std::string_view(it->first).substr(prefix.size());
+      if (rest.find('/') == std::string_view::npos) names.emplace_back(rest);
+    }
+    return absl::OkStatus();
+  }();
+  RETURN_IF_ERROR(FinishOp(op, s, names.size(), {}));
+  return names;
+}
+
+absl::StatusOr<bool> SimDevice::Exists(std::string_view path_view) {
+  absl::MutexLock lock(&mu_);
+  const std::string path(path_view);
+  Op op{OpKind::kExists, path};
+  bool exists = false;
+  absl::Status s = [&]() -> absl::Status {
+    RETURN_IF_ERROR(ValidatePath("exists", path, /*allow_root=*/true));
+    RETURN_IF_ERROR(BeginOp(op));
+    op.latency_ns = profile_.metadata_latency_ns;
+    exists = path.empty() || Lookup(path) != nullptr;
+    return absl::OkStatus();
+  }();
+  RETURN_IF_ERROR(FinishOp(op, s, exists ? 1 : 0, {}));
+  return exists;
+}
+
+absl::StatusOr<uint64_t> SimDevice::FileSize(std::string_view path_view) {
+  absl::MutexLock lock(&mu_);
+  const std::string path(path_view);
+  Op op{OpKind::kFileSize, path};
+  uint64_t size = 0;
+  absl::Status s = [&]() -> absl::Status {
+    RETURN_IF_ERROR(ValidatePath("file_size", path, /*allow_root=*/false));
+    RETURN_IF_ERROR(BeginOp(op));
+    op.latency_ns = profile_.metadata_latency_ns;
+    const Node* n = Lookup(path);
+    if (n == nullptr) {
+      return absl::NotFoundError(absl::StrCat("file_size '", path, "': no such file"));
+    }
+    if (n->is_dir) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("file_size '", path, "': is a directory"));
+    }
+    size = n->inode->current.size();
+    return absl::OkStatus();
+  }();
+  RETURN_IF_ERROR(FinishOp(op, s, size, {}));
+  return size;
+}
+
+absl::StatusOr<std::unique_ptr<FileLock>> SimDevice::Lock(std::string_view path_view) {
+  absl::MutexLock lock(&mu_);
+  const std::string path(path_view);
+  Op op{OpKind::kLock, path};
+  std::unique_ptr<FileLock> held;
+  absl::Status s = [&]() -> absl::Status {
+    RETURN_IF_ERROR(ValidatePath("lock", path, /*allow_root=*/false));
+    RETURN_IF_ERROR(BeginOp(op));
+    op.latency_ns = profile_.metadata_latency_ns;
+    const Node* n = Lookup(path);
+    if (n != nullptr && n->is_dir) {
+      return absl::FailedPreconditionError(absl::StrCat("lock '", path, "': is a directory"));
+    }
+    if (locks_.count(path) > 0) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("lock '", path, "': already held (is another store open here?)"));
+    }
+    if (n == nullptr) {
+      RETURN_IF_ERROR(CheckParentDir("lock", path));
+      LogDirOp(DirOp{{DirRecord{Parent(path), path, Node{false, std::make_shared<Inode>()}}}});
+    }
+    locks_.insert(path);
+    held = std::make_unique<SimFileLock>(this, path, epoch_);
+    return absl::OkStatus();
+  }();
+  RETURN_IF_ERROR(FinishOp(op, s, 0, {}));
+  return held;
+}
+
+// ---- Batches ----
+
+absl::Status SimDevice::SubmitBatch(absl::Span<IoRequest> batch) {
+  absl::MutexLock lock(&mu_);
+  // Complete the requests in a seeded order (Fisher-Yates).
+  std::vector<size_t> order(batch.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[random_.Uniform(i)]);
+  std::vector<int64_t> latencies;
+  batch_latencies_ = &latencies;
+  for (size_t i : order) {
+    IoRequest& r = batch[i];
+    SimFile* file = dynamic_cast<SimFile*>(r.file);
+    KVLAB_CHECK(file != nullptr, "SubmitBatch on a SimDevice takes only its own files");
+    if (r.op == IoRequest::Op::kRead) {
+      absl::StatusOr<size_t> n = ReadLocked(*file, r.offset, absl::MakeSpan(r.buffer, r.length));
+      r.status = n.status();
+      r.bytes_done = n.ok() ? *n : 0;
+    } else {
+      absl::StatusOr<uint64_t> at =
+          WriteLocked(*file, /*append=*/false, r.offset, std::string_view(r.buffer, r.length));
+      r.status = at.status();
+      r.bytes_done = at.ok() ? r.length : 0;
+    }
+  }
+  batch_latencies_ = nullptr;
+  // The ops overlap on `device_parallelism` channels: each goes to the least
+  // busy one, in completion order; the batch lasts as long as the busiest,
+  // plus a per-request queueing overhead.
+  std::vector<int64_t> channels(std::min<size_t>(profile_.device_parallelism,
+                                                 std::max<size_t>(1, latencies.size())),
+                                0);
+  for (int64_t l : latencies) *std::min_element(channels.begin(), channels.end()) += l;
+  clock_->Advance(*std::max_element(channels.begin(), channels.end()) +
+                  profile_.batch_op_overhead_ns * static_cast<int64_t>(latencies.size()));
+  for (const IoRequest& r : batch) {
+    if (!r.status.ok()) return r.status;
+  }
+  return absl::OkStatus();
+}
+
+// ---- Control ----
+
+void SimDevice::ScheduleCrashAfterOps(uint64_t n) {
+  KVLAB_CHECK(n >= 1);
+  absl::MutexLock lock(&mu_);
+  crash_after_ops_ = n;
+}
+
+bool SimDevice::crash_pending() const {
+  absl::MutexLock lock(&mu_);
+  return crashed_;
+}
+
+void SimDevice::set_faults_enabled(bool enabled) {
+  absl::MutexLock lock(&mu_);
+  faults_enabled_ = enabled;
+}
+
+bool SimDevice::faults_enabled() const {
+  absl::MutexLock lock(&mu_);
+  return faults_enabled_;
+}
+
+uint64_t SimDevice::used_bytes() const {
+  absl::MutexLock lock(&mu_);
+  return used_bytes_;
+}
+
+}  // namespace kvlab::sim

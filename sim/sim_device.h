@@ -1,0 +1,203 @@
+// SimDevice: an in-memory Device with a durable/unsynced model and faults.
+//
+// Per file (inode): a durable image, the current image (what reads see) and
+// the list of unsynced writes and truncates since the last Sync. Directory
+// entries have a live view and a durable view; every create, remove, rename
+// and mkdir is logged per parent directory until SyncDir(parent) makes it
+// durable. Crash() computes the state a power loss leaves (see
+// fault_profile.h for the outcome knobs) and kills every earlier handle.
+//
+// Faults are injected as the FaultProfile says, with the device's own seeded
+// Random, and counted in SimCounters. Every operation (each request of a batch
+// too) is one "device op": it may be a crash point, it is folded into the
+// trace hash (kind, path, offset, length, status code, bytes moved, FNV-1a of
+// the data, virtual time), and it advances the SimClock by its modelled
+// latency (a batch by the time of its busiest channel, see fault_profile.h).
+//
+// Thread-safe (one mutex), but deterministic only when driven from one thread.
+// File and FileLock handles must not outlive the device.
+#ifndef KVLAB_SIM_SIM_DEVICE_H_
+#define KVLAB_SIM_SIM_DEVICE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "engine/env/env.h"
+#include "sim/fault_profile.h"
+#include "sim/sim_clock.h"
+#include "sim/sim_env.h"
+#include "sim/trace_hash.h"
+
+namespace kvlab::sim {
+
+class SimFile;
+
+class SimDevice final : public Device {
+ public:
+  // What a device shares with the rest of a SimEnv. Not owned; must outlive it.
+  struct Context {
+    Random random{0};  // The device's own stream.
+    SimClock* clock = nullptr;
+    TraceHash* trace = nullptr;
+    SimCounters* counters = nullptr;
+  };
+  SimDevice(const FaultProfile& profile, Context context);
+  // A standalone device that owns its clock, trace and counters (for tests
+  // and the conformance suite).
+  explicit SimDevice(uint64_t seed, const FaultProfile& profile = FaultProfile::None());
+  ~SimDevice() override;
+
+  // ---- Device ----
+  std::string name() const override { return "sim"; }
+  absl::StatusOr<std::unique_ptr<File>> Open(std::string_view path,
+                                             const OpenOptions& options) override;
+  absl::Status Remove(std::string_view path) override;
+  absl::Status Rename(std::string_view from, std::string_view to) override;
+  absl::Status CreateDir(std::string_view path) override;
+  absl::Status SyncDir(std::string_view dir) override;
+  absl::StatusOr<std::vector<std::string>> List(std::string_view dir) override;
+  absl::StatusOr<bool> Exists(std::string_view path) override;
+  absl::StatusOr<uint64_t> FileSize(std::string_view path) override;
+  absl::StatusOr<std::unique_ptr<FileLock>> Lock(std::string_view path) override;
+  absl::Status SubmitBatch(absl::Span<IoRequest> batch) override;
+  size_t direct_alignment() const override { return profile_.sector_size; }
+  const IoCounters* counters() const override { return &io_counters_; }
+
+  // ---- Simulation control ----
+  // Applies the crash model: unsynced writes kept / dropped / torn, unsynced
+  // directory operations possibly lost, handles dead, locks released, crash
+  // point cleared. Counted in SimCounters::crashes.
+  void Crash();
+  // The n-th next device op (n >= 1) fails as a crash point.
+  void ScheduleCrashAfterOps(uint64_t n);
+  bool crash_pending() const;
+  void set_faults_enabled(bool enabled);
+  bool faults_enabled() const;
+
+  const FaultProfile& profile() const { return profile_; }
+  const SimCounters& sim_counters() const { return *counters_; }
+  uint64_t trace_hash() const { return trace_->value(); }
+  SimClock& clock() { return *clock_; }
+  // The sum of the current sizes of all files (what capacity_bytes limits).
+  uint64_t used_bytes() const;
+
+ private:
+  friend class SimFile;
+  friend class SimFileLock;
+
+  enum class OpKind : uint8_t {
+    kOpen = 1, kRemove, kRename, kCreateDir, kSyncDir, kList, kExists, kFileSize, kLock,
+    kRead, kWrite, kAppend, kSync, kTruncate, kSize,
+  };
+  struct PendingOp {
+    bool truncate = false;
+    uint64_t offset = 0;  // A write's offset, or a truncate's new size.
+    std::string data;     // A write's bytes.
+  };
+  struct Inode {
+    std::string durable;
+    std::string current;
+    std::vector<PendingOp> unsynced;
+    bool linked = false;  // Named in the live namespace (counts towards used bytes).
+  };
+  struct Node {
+    bool is_dir = false;
+    std::shared_ptr<Inode> inode;  // Files only.
+  };
+  // One directory entry change; `node` empty means the entry is erased.
+  struct DirRecord {
+    std::string dir;
+    std::string path;
+    std::optional<Node> node;
+  };
+  // The records of one operation (a rename has two, or more for a directory):
+  // a crash keeps or loses them together.
+  struct DirOp {
+    std::vector<DirRecord> records;
+  };
+  // One op in flight: what is traced and charged when it finishes.
+  struct Op {
+    OpKind kind;
+    std::string_view path;
+    uint64_t offset = 0;
+    uint64_t length = 0;
+    int64_t latency_ns = 0;
+  };
+
+  // Counts the op; the crash point check. Unavailable once crashed.
+  absl::Status BeginOp(Op& op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Charges latency (a spike maybe), folds the op into the trace; returns `s`.
+  absl::Status FinishOp(Op& op, absl::Status s, uint64_t bytes, std::string_view data)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool Inject(double p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  absl::StatusOr<size_t> ReadLocked(SimFile& f, uint64_t offset, absl::Span<char> dst)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<uint64_t> WriteLocked(SimFile& f, bool append, uint64_t offset,
+                                       std::string_view data) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status WriteChecked(SimFile& f, Op& op, std::string_view data)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status SyncFile(SimFile& f);
+  absl::Status TruncateFile(SimFile& f, uint64_t size);
+  absl::StatusOr<uint64_t> SizeOf(SimFile& f);
+  absl::Status CheckHandle(const SimFile& f, bool write) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Applies a write to an inode's current image and logs it as unsynced.
+  void ApplyWrite(Inode& inode, uint64_t offset, std::string_view data)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void ApplyTruncate(Inode& inode, uint64_t size) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SetCurrent(Inode& inode, std::string image) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Flips bit `bit` of byte `pos` everywhere the inode stores that byte.
+  void FlipBit(Inode& inode, uint64_t pos, int bit) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Namespace helpers.
+  const Node* Lookup(const std::string& path) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CheckParentDir(std::string_view op, const std::string& path) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void LogDirOp(DirOp op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SetEntry(const std::string& path, std::optional<Node> node)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Crash model pieces (sim_device_crash.cc).
+  std::string CrashImage(const Inode& inode) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void TearWrite(std::string& image, const PendingOp& w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void RecomputeUsedBytes() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // Owned parts of a standalone device.
+  std::unique_ptr<SimClock> owned_clock_;
+  std::unique_ptr<TraceHash> owned_trace_;
+  std::unique_ptr<SimCounters> owned_counters_;
+
+  const FaultProfile profile_;
+  mutable absl::Mutex mu_;
+  Random random_ ABSL_GUARDED_BY(mu_);
+  SimClock* clock_;
+  TraceHash* trace_;
+  SimCounters* counters_;
+  IoCounters io_counters_;
+
+  std::map<std::string, Node> live_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, Node> durable_ ABSL_GUARDED_BY(mu_);
+  std::vector<DirOp> dir_log_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string> locks_ ABSL_GUARDED_BY(mu_);
+  uint64_t used_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;  // Bumped by Crash(); older handles are dead.
+  bool faults_enabled_ ABSL_GUARDED_BY(mu_) = true;
+  bool crashed_ ABSL_GUARDED_BY(mu_) = false;    // A crash point was hit.
+  uint64_t crash_after_ops_ ABSL_GUARDED_BY(mu_) = 0;  // 0 = none scheduled.
+  std::string crash_reason_ ABSL_GUARDED_BY(mu_);
+  // While a batch runs: the latency of each of its ops, charged together.
+  std::vector<int64_t>* batch_latencies_ ABSL_GUARDED_BY(mu_) = nullptr;
+};
+
+}  // namespace kvlab::sim
+
+#endif  // KVLAB_SIM_SIM_DEVICE_H_

@@ -1,0 +1,147 @@
+// SimDevice::Crash: the state a power loss leaves behind.
+//
+// 1. Each unsynced directory operation, in order, is lost with probability
+//    lose_unsynced_dir_ops, else applied to the durable namespace (all records
+//    of one operation together). Entries whose parent directory did not
+//    survive are gone too.
+// 2. Each surviving file's image is its durable image plus its unsynced
+//    writes and truncates, in order, each torn (faults on, torn_write), kept
+//    (unsynced_keep) or dropped.
+// 3. The live state becomes that state; handles opened before are dead,
+//    locks are released, a pending crash point is cleared.
+#include "absl/strings/str_cat.h"
+#include "engine/common/check.h"
+#include "sim/sim_device.h"
+
+namespace kvlab::sim {
+namespace {
+
+std::string Parent(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+
+}  // namespace
+
+void SimDevice::TearWrite(std::string& image, const PendingOp& w) {
+  const uint64_t begin = w.offset;
+  const uint64_t end = w.offset + w.data.size();
+  if (begin == end) return;
+  if (image.size() < end) image.resize(end, '\0');
+  // The write's pieces, cut at sector boundaries of the file offset.
+  const uint64_t sector = profile_.sector_size;
+  std::vector<std::pair<uint64_t, uint64_t>> pieces;
+  for (uint64_t p = begin; p < end;) {
+    const uint64_t q = std::min(end, (p / sector + 1) * sector);
+    pieces.emplace_back(p, q);
+    p = q;
+  }
+  std::vector<bool> lost(pieces.size());
+  bool any_lost = false;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    lost[i] = random_.OneIn(2);
+    any_lost = any_lost || lost[i];
+  }
+  if (!any_lost) lost[random_.Uniform(pieces.size())] = true;
+  for (size_t i = 0; i < pieces.size(); ++i) {
+    const auto [p, q] = pieces[i];
+    if (!lost[i]) {
+      image.replace(p, q - p, w.data, p - begin, q - p);
+      continue;
+    }
+    bool garbage = profile_.torn_fill == TornFill::kGarbage ||
+                   (profile_.torn_fill == TornFill::kBoth && random_.OneIn(2));
+    for (uint64_t j = p; j < q; ++j) {
+      image[j] = garbage ? static_cast<char>(random_.Next() >> 56) : '\0';
+    }
+  }
+}
+
+std::string SimDevice::CrashImage(const Inode& inode) {
+  std::string image = inode.durable;
+  for (const PendingOp& w : inode.unsynced) {
+    if (!w.truncate && faults_enabled_ && random_.Bernoulli(profile_.torn_write)) {
+      ++counters_->torn_writes;
+      TearWrite(image, w);
+      continue;
+    }
+    if (!random_.Bernoulli(profile_.unsynced_keep)) {
+      ++counters_->dropped_writes;
+      continue;
+    }
+    if (w.truncate) {
+      image.resize(w.offset, '\0');
+    } else {
+      const uint64_t end = w.offset + w.data.size();
+      if (image.size() < end) image.resize(end, '\0');
+      image.replace(w.offset, w.data.size(), w.data);
+    }
+  }
+  return image;
+}
+
+void SimDevice::RecomputeUsedBytes() {
+  used_bytes_ = 0;
+  for (auto& [path, node] : live_) {
+    if (node.inode == nullptr) continue;
+    node.inode->linked = true;
+    used_bytes_ += node.inode->current.size();
+  }
+}
+
+void SimDevice::Crash() {
+  absl::MutexLock lock(&mu_);
+  // 1. Directory operations.
+  for (DirOp& op : dir_log_) {
+    if (random_.Bernoulli(profile_.lose_unsynced_dir_ops)) {
+      ++counters_->lost_dir_ops;
+      continue;
+    }
+    for (DirRecord& r : op.records) {
+      durable_.erase(r.path);
+      if (r.node.has_value()) durable_.emplace(r.path, *r.node);
+    }
+  }
+  dir_log_.clear();
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (auto it = durable_.begin(); it != durable_.end();) {
+      const std::string parent = Parent(it->first);
+      auto p = parent.empty() ? durable_.end() : durable_.find(parent);
+      if (!parent.empty() && (p == durable_.end() || !p->second.is_dir)) {
+        it = durable_.erase(it);
+        changed = true;
+      } else {
+        ++it;
+      }
+    }
+  }
+  // 2. File images, once per surviving inode, in path order.
+  for (auto& [path, node] : live_) {
+    if (node.inode != nullptr) node.inode->linked = false;
+  }
+  std::vector<Inode*> done;
+  for (auto& [path, node] : durable_) {
+    Inode* inode = node.inode.get();
+    if (inode == nullptr || std::find(done.begin(), done.end(), inode) != done.end()) continue;
+    done.push_back(inode);
+    inode->durable = CrashImage(*inode);
+    inode->current = inode->durable;
+    inode->unsynced.clear();
+  }
+  // 3. The new epoch.
+  live_ = durable_;
+  RecomputeUsedBytes();
+  locks_.clear();
+  ++epoch_;
+  crashed_ = false;
+  crash_after_ops_ = 0;
+  crash_reason_.clear();
+  ++counters_->crashes;
+  trace_->Add(TraceHash::kCrash);
+  trace_->Add(counters_->crashes);
+  trace_->Add(static_cast<uint64_t>(clock_->NowNanos()));
+  trace_->CountEvent();
+}
+
+}  // namespace kvlab::sim

@@ -1,0 +1,249 @@
+// SimDevice: file I/O (read, write, append, sync, truncate, size) with the
+// per-operation faults: read/write/sync errors, bit flips, misdirected writes,
+// disk full. See fault_profile.h for each fault's exact effect.
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "engine/common/check.h"
+#include "engine/common/status_macros.h"
+#include "sim/sim_device.h"
+#include "sim/sim_file.h"
+
+namespace kvlab::sim {
+namespace {
+
+int64_t Latency(int64_t base_ns, double ns_per_byte, uint64_t bytes) {
+  return base_ns + static_cast<int64_t>(ns_per_byte * static_cast<double>(bytes));
+}
+
+}  // namespace
+
+absl::Status SimDevice::CheckHandle(const SimFile& f, bool write) const {
+  if (f.epoch_ != epoch_) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "'", f.path_, "': this handle was opened before a simulated crash and is dead; reopen"));
+  }
+  if (write && f.options_.read_only) {
+    return absl::FailedPreconditionError(absl::StrCat("'", f.path_, "': opened read-only"));
+  }
+  return absl::OkStatus();
+}
+
+// ---- Image updates ----
+
+void SimDevice::SetCurrent(Inode& inode, std::string image) {
+  if (inode.linked) used_bytes_ = used_bytes_ - inode.current.size() + image.size();
+  inode.current = std::move(image);
+}
+
+void SimDevice::ApplyWrite(Inode& inode, uint64_t offset, std::string_view data) {
+  const uint64_t end = offset + data.size();
+  if (end > inode.current.size()) {
+    if (inode.linked) used_bytes_ += end - inode.current.size();
+    inode.current.resize(end, '\0');
+  }
+  if (!data.empty()) std::memcpy(inode.current.data() + offset, data.data(), data.size());
+  inode.unsynced.push_back(PendingOp{false, offset, std::string(data)});
+}
+
+void SimDevice::ApplyTruncate(Inode& inode, uint64_t size) {
+  if (inode.linked) used_bytes_ = used_bytes_ - inode.current.size() + size;
+  inode.current.resize(size, '\0');
+  inode.unsynced.push_back(PendingOp{true, size, {}});
+}
+
+void SimDevice::FlipBit(Inode& inode, uint64_t pos, int bit) {
+  // A bad cell: every stored image of this byte flips, so no later read,
+  // sync or crash outcome brings the old bit back.
+  const char mask = static_cast<char>(1u << bit);
+  KVLAB_CHECK(pos < inode.current.size());
+  inode.current[pos] ^= mask;
+  if (pos < inode.durable.size()) inode.durable[pos] ^= mask;
+  for (PendingOp& w : inode.unsynced) {
+    if (!w.truncate && pos >= w.offset && pos < w.offset + w.data.size()) {
+      w.data[pos - w.offset] ^= mask;
+    }
+  }
+}
+
+// ---- Read ----
+
+absl::StatusOr<size_t> SimDevice::ReadLocked(SimFile& f, uint64_t offset, absl::Span<char> dst) {
+  Op op{OpKind::kRead, f.path_, offset, dst.size()};
+  size_t n = 0;
+  absl::Status s = [&]() -> absl::Status {
+    RETURN_IF_ERROR(CheckHandle(f, /*write=*/false));
+    const uint64_t align = profile_.sector_size;
+    if (f.options_.direct && (offset % align != 0 || dst.size() % align != 0 ||
+                              reinterpret_cast<uintptr_t>(dst.data()) % align != 0)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "read '", f.path_, "' offset ", offset, " length ", dst.size(),
+          ": direct I/O needs offset, length and buffer aligned to ", align));
+    }
+    RETURN_IF_ERROR(BeginOp(op));
+    op.latency_ns =
+        Latency(profile_.read_latency_ns, profile_.read_latency_ns_per_byte, dst.size());
+    if (Inject(profile_.read_error)) {
+      ++counters_->read_errors;
+      return absl::UnavailableError(absl::StrCat("injected read error: '", f.path_, "' offset ",
+                                                 offset, " length ", dst.size()));
+    }
+    Inode& inode = *f.inode_;
+    const uint64_t size = inode.current.size();
+    n = offset >= size ? 0 : static_cast<size_t>(std::min<uint64_t>(dst.size(), size - offset));
+    if (n > 0 && Inject(profile_.bit_flip)) {
+      ++counters_->bit_flips;
+      const uint64_t pos = offset + random_.Uniform(n);
+      FlipBit(inode, pos, static_cast<int>(random_.Uniform(8)));
+    }
+    if (n > 0) std::memcpy(dst.data(), inode.current.data() + offset, n);
+    IoCounters::PerKind& k = io_counters_.by_kind[static_cast<size_t>(f.options_.kind)];
+    ++k.reads;
+    k.bytes_read += n;
+    return absl::OkStatus();
+  }();
+  RETURN_IF_ERROR(FinishOp(op, s, n, std::string_view(dst.data(), n)));
+  return n;
+}
+
+// ---- Write and append ----
+
+absl::StatusOr<uint64_t> SimDevice::WriteLocked(SimFile& f, bool append, uint64_t offset,
+                                                std::string_view data) {
+  Op op{append ? OpKind::kAppend : OpKind::kWrite, f.path_, offset, data.size()};
+  absl::Status s = [&]() -> absl::Status {
+    RETURN_IF_ERROR(CheckHandle(f, /*write=*/true));
+    if (append) op.offset = f.inode_->current.size();
+    const uint64_t align = profile_.sector_size;
+    if (f.options_.direct && (op.offset % align != 0 || data.size() % align != 0 ||
+                              reinterpret_cast<uintptr_t>(data.data()) % align != 0)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          append ? "append '" : "write '", f.path_, "' offset ", op.offset, " length ",
+          data.size(), ": direct I/O needs offset, length and buffer aligned to ", align));
+    }
+    RETURN_IF_ERROR(BeginOp(op));
+    return WriteChecked(f, op, data);
+  }();
+  RETURN_IF_ERROR(FinishOp(op, s, s.ok() ? data.size() : 0, data));
+  return op.offset;
+}
+
+absl::Status SimDevice::WriteChecked(SimFile& f, Op& op, std::string_view data) {
+  op.latency_ns =
+      Latency(profile_.write_latency_ns, profile_.write_latency_ns_per_byte, data.size());
+  Inode& inode = *f.inode_;
+  const uint64_t offset = op.offset;
+  const uint64_t end = offset + data.size();
+  const uint64_t growth = end > inode.current.size() ? end - inode.current.size() : 0;
+  if (faults_enabled_ && profile_.capacity_bytes > 0 && growth > 0 &&
+      used_bytes_ + growth > profile_.capacity_bytes) {
+    ++counters_->disk_full_errors;
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "device full: writing ", data.size(), " bytes at offset ", offset, " of '", f.path_,
+        "' needs ", growth, " more bytes; capacity ", profile_.capacity_bytes, ", used ",
+        used_bytes_));
+  }
+  const uint64_t sector = profile_.sector_size;
+  if (!data.empty() && Inject(profile_.write_error)) {
+    ++counters_->write_errors;
+    // A whole-sector prefix of the write landed: cut at one of the sector
+    // boundaries inside the write (or before it), never the whole write.
+    std::vector<uint64_t> cuts = {0};
+    for (uint64_t b = (offset / sector + 1) * sector; b < end; b += sector) {
+      cuts.push_back(b - offset);
+    }
+    const uint64_t landed = cuts[random_.Uniform(cuts.size())];
+    if (landed > 0) ApplyWrite(inode, offset, data.substr(0, landed));
+    return absl::UnavailableError(absl::StrCat("injected write error: '", f.path_, "' offset ",
+                                               offset, " length ", data.size(), " (the first ",
+                                               landed, " bytes landed)"));
+  }
+  if (!data.empty() && Inject(profile_.misdirected_write)) {
+    ++counters_->misdirected_writes;
+    // Same offset within the sector, another sector of the file.
+    const uint64_t sectors = std::max<uint64_t>(1, (inode.current.size() + sector - 1) / sector);
+    const uint64_t home = offset / sector;
+    uint64_t target = home + 1;
+    if (sectors > 1 || home != 0) {
+      target = random_.Uniform(sectors - (home < sectors ? 1 : 0));
+      if (home < sectors && target >= home) ++target;
+    }
+    ApplyWrite(inode, target * sector + offset % sector, data);
+  } else {
+    ApplyWrite(inode, offset, data);
+  }
+  IoCounters::PerKind& k = io_counters_.by_kind[static_cast<size_t>(f.options_.kind)];
+  ++k.writes;
+  k.bytes_written += data.size();
+  return absl::OkStatus();
+}
+
+// ---- Sync, truncate, size ----
+
+absl::Status SimDevice::SyncFile(SimFile& f) {
+  absl::MutexLock lock(&mu_);
+  Op op{OpKind::kSync, f.path_};
+  absl::Status s = [&]() -> absl::Status {
+    RETURN_IF_ERROR(CheckHandle(f, /*write=*/false));
+    RETURN_IF_ERROR(BeginOp(op));
+    Inode& inode = *f.inode_;
+    uint64_t unsynced_bytes = 0;
+    for (const PendingOp& w : inode.unsynced) unsynced_bytes += w.data.size();
+    op.length = unsynced_bytes;
+    op.latency_ns =
+        Latency(profile_.sync_latency_ns, profile_.sync_latency_ns_per_byte, unsynced_bytes);
+    if (Inject(profile_.sync_error)) {
+      ++counters_->sync_errors;
+      const size_t dropped = inode.unsynced.size();
+      SetCurrent(inode, inode.durable);
+      inode.unsynced.clear();
+      return absl::UnavailableError(absl::StrCat(
+          "injected sync error on '", f.path_, "': its ", dropped,
+          " unsynced writes/truncates are dropped (Linux fsync-failure semantics)"));
+    }
+    inode.durable = inode.current;
+    inode.unsynced.clear();
+    ++io_counters_.by_kind[static_cast<size_t>(f.options_.kind)].syncs;
+    return absl::OkStatus();
+  }();
+  return FinishOp(op, s, 0, {});
+}
+
+absl::Status SimDevice::TruncateFile(SimFile& f, uint64_t size) {
+  absl::MutexLock lock(&mu_);
+  Op op{OpKind::kTruncate, f.path_, size};
+  absl::Status s = [&]() -> absl::Status {
+    RETURN_IF_ERROR(CheckHandle(f, /*write=*/true));
+    RETURN_IF_ERROR(BeginOp(op));
+    op.latency_ns = profile_.metadata_latency_ns;
+    Inode& inode = *f.inode_;
+    const uint64_t growth = size > inode.current.size() ? size - inode.current.size() : 0;
+    if (faults_enabled_ && profile_.capacity_bytes > 0 && growth > 0 &&
+        used_bytes_ + growth > profile_.capacity_bytes) {
+      ++counters_->disk_full_errors;
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "device full: truncating '", f.path_, "' to ", size, " bytes needs ", growth,
+          " more bytes; capacity ", profile_.capacity_bytes, ", used ", used_bytes_));
+    }
+    ApplyTruncate(inode, size);
+    return absl::OkStatus();
+  }();
+  return FinishOp(op, s, 0, {});
+}
+
+absl::StatusOr<uint64_t> SimDevice::SizeOf(SimFile& f) {
+  absl::MutexLock lock(&mu_);
+  Op op{OpKind::kSize, f.path_};
+  uint64_t size = 0;
+  absl::Status s = [&]() -> absl::Status {
+    RETURN_IF_ERROR(CheckHandle(f, /*write=*/false));
+    RETURN_IF_ERROR(BeginOp(op));
+    size = f.inode_->current.size();
+    return absl::OkStatus();
+  }();
+  RETURN_IF_ERROR(FinishOp(op, s, size, {}));
+  return size;
+}
+
+}  // namespace kvlab::sim

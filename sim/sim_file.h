@@ -1,0 +1,66 @@
+// SimFile and SimFileLock: the handles a SimDevice gives out. Internal to sim/.
+// A handle remembers the device epoch it was opened in; after Crash() the
+// epoch moves on and every call on an older handle is FailedPrecondition.
+#ifndef KVLAB_SIM_SIM_FILE_H_
+#define KVLAB_SIM_SIM_FILE_H_
+
+#include <memory>
+#include <string>
+
+#include "sim/sim_device.h"
+
+namespace kvlab::sim {
+
+class SimFile final : public File {
+ public:
+  SimFile(SimDevice* device, std::shared_ptr<SimDevice::Inode> inode, std::string path,
+          const OpenOptions& options, uint64_t epoch)
+      : device_(device), inode_(std::move(inode)), path_(std::move(path)), options_(options),
+        epoch_(epoch) {}
+
+  absl::StatusOr<size_t> Read(uint64_t offset, absl::Span<char> dst) override {
+    absl::MutexLock lock(&device_->mu_);
+    return device_->ReadLocked(*this, offset, dst);
+  }
+  absl::Status Write(uint64_t offset, std::string_view data) override {
+    absl::MutexLock lock(&device_->mu_);
+    return device_->WriteLocked(*this, /*append=*/false, offset, data).status();
+  }
+  absl::StatusOr<uint64_t> Append(std::string_view data) override {
+    absl::MutexLock lock(&device_->mu_);
+    return device_->WriteLocked(*this, /*append=*/true, 0, data);
+  }
+  absl::Status Sync() override { return device_->SyncFile(*this); }
+  absl::Status Truncate(uint64_t size) override { return device_->TruncateFile(*this, size); }
+  absl::StatusOr<uint64_t> Size() override { return device_->SizeOf(*this); }
+  const std::string& path() const override { return path_; }
+
+ private:
+  friend class SimDevice;
+  SimDevice* device_;
+  std::shared_ptr<SimDevice::Inode> inode_;
+  std::string path_;
+  OpenOptions options_;
+  uint64_t epoch_;
+};
+
+class SimFileLock final : public FileLock {
+ public:
+  SimFileLock(SimDevice* device, std::string path, uint64_t epoch)
+      : device_(device), path_(std::move(path)), epoch_(epoch) {}
+  // Releases the lock, unless a crash already did (and someone may hold the
+  // same name again in the new epoch).
+  ~SimFileLock() override {
+    absl::MutexLock lock(&device_->mu_);
+    if (device_->epoch_ == epoch_) device_->locks_.erase(path_);
+  }
+
+ private:
+  SimDevice* device_;
+  std::string path_;
+  uint64_t epoch_;
+};
+
+}  // namespace kvlab::sim
+
+#endif  // KVLAB_SIM_SIM_FILE_H_
