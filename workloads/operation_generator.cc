@@ -1,2 +1,228 @@
-// Stub (being implemented): KeySpace and OperationGenerator.
+// KeySpace (shared insert counter + YCSB's acknowledged-insert window), key formatting, and the
+// per-client OperationGenerator.
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+#include "engine/common/check.h"
+#include "workloads/generators.h"
 #include "workloads/workload.h"
+
+namespace kvlab::workloads {
+
+std::string_view OpTypeName(OpType type) {
+  static constexpr std::string_view kNames[kOpTypeCount] = {"read", "update", "insert",
+                                                            "scan", "rmw",    "delete"};
+  return kNames[static_cast<size_t>(type)];
+}
+
+double WorkloadSpec::MixFraction(OpType type) const {
+  double sum = 0;
+  for (double w : mix) sum += w;
+  return sum > 0 ? mix[static_cast<size_t>(type)] / sum : 0;
+}
+
+uint64_t WorkloadSpec::MaxValueSize() const { return uint64_t{fields} * field_len.Max(); }
+
+// ---------------------------------------------------------------------------------------------
+// Keys.
+
+void FormatKey(const WorkloadSpec& spec, uint64_t keynum, std::string* out) {
+  int64_t number = spec.key_hashed ? FnvHash64(static_cast<int64_t>(keynum))
+                                   : static_cast<int64_t>(keynum);
+  char buf[96];
+  switch (spec.key_format) {
+    case KeyFormat::kYcsb: {
+      // CoreWorkload.buildKeyName: "user" + '0' * (zeropadding - len(digits)) + digits, where
+      // digits is Java's Long.toString (a '-' only for Long.MIN_VALUE, which abs keeps).
+      char digits[24];
+      char* end = std::to_chars(digits, digits + sizeof(digits), number).ptr;
+      size_t len = static_cast<size_t>(end - digits);
+      size_t fill = spec.zero_padding > len ? spec.zero_padding - len : 0;
+      std::memcpy(buf, "user", 4);
+      std::memset(buf + 4, '0', fill);
+      std::memcpy(buf + 4 + fill, digits, len);
+      out->assign(buf, 4 + fill + len);
+      return;
+    }
+    case KeyFormat::kOrdered: {
+      char digits[24];
+      char* end = std::to_chars(digits, digits + sizeof(digits), static_cast<uint64_t>(number)).ptr;
+      size_t len = static_cast<size_t>(end - digits);
+      size_t fill = spec.key_size > len ? spec.key_size - len : 0;
+      out->assign(fill, '0');
+      out->append(digits, len);
+      return;
+    }
+    case KeyFormat::kDbBench: {
+      // GenerateKeyFromInt without prefix: min(key_size, 8) low-order bytes of the number,
+      // big-endian, then '0' up to key_size.
+      uint64_t v = static_cast<uint64_t>(number);
+      size_t bytes = std::min<size_t>(spec.key_size, 8);
+      out->assign(spec.key_size, '0');
+      for (size_t i = 0; i < bytes; ++i) {
+        (*out)[i] = static_cast<char>((v >> ((bytes - i - 1) * 8)) & 0xff);
+      }
+      return;
+    }
+    case KeyFormat::kU64Be: {
+      uint64_t v = static_cast<uint64_t>(number);
+      for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>(v >> (56 - 8 * i));
+      out->assign(buf, 8);
+      return;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// KeySpace.
+
+namespace {
+
+// db_bench's CompressibleString idea: each 100-byte piece holds round(100 * ratio) random
+// printable bytes, repeated to fill it; ratio 1 = all random (like YCSB's RandomByteIterator).
+std::string MakeValuePool(size_t size, double compressibility, uint64_t seed) {
+  Random rng(seed ^ 0x76616c7565706f6full);  // "valuepool"
+  std::string pool(size, ' ');
+  constexpr size_t kPiece = 100;
+  size_t raw = std::clamp<size_t>(static_cast<size_t>(kPiece * compressibility + 0.5), 1, kPiece);
+  for (size_t start = 0; start < size; start += kPiece) {
+    size_t piece = std::min(kPiece, size - start);
+    for (size_t i = 0; i < piece; ++i) {
+      pool[start + i] = i < raw ? static_cast<char>(' ' + rng.Uniform(95)) : pool[start + i % raw];
+    }
+  }
+  return pool;
+}
+
+}  // namespace
+
+KeySpace::KeySpace(const WorkloadSpec& spec, uint64_t seed)
+    : first_insert_(spec.record_count),
+      next_insert_(spec.record_count),
+      limit_(spec.record_count - 1),
+      window_(kWindow, false),
+      value_pool_(MakeValuePool(spec.MaxValueSize() + (size_t{1} << 20), spec.compressibility,
+                                seed)) {
+  KVLAB_CHECK(spec.record_count >= 1);
+}
+
+uint64_t KeySpace::InsertsIssued() const {
+  return next_insert_.load(std::memory_order_relaxed) - first_insert_;
+}
+
+void KeySpace::Acknowledge(uint64_t keynum) {
+  absl::MutexLock lock(&mu_);
+  uint64_t limit = limit_.load(std::memory_order_relaxed);
+  KVLAB_CHECK(keynum > limit && keynum - limit <= kWindow,
+              "acknowledged insert key number outside the window (acknowledged twice, or more "
+              "than 2^20 inserts outstanding)");
+  const size_t slot = keynum & (kWindow - 1);
+  KVLAB_CHECK(!window_[slot], "insert key number acknowledged twice");
+  window_[slot] = true;
+  // Advance over the contiguous acknowledged prefix, as AcknowledgedCounterGenerator does.
+  uint64_t index = limit + 1;
+  while (window_[index & (kWindow - 1)]) {
+    window_[index & (kWindow - 1)] = false;
+    ++index;
+  }
+  limit_.store(index - 1, std::memory_order_release);
+}
+
+// ---------------------------------------------------------------------------------------------
+// OperationGenerator.
+
+OperationGenerator::OperationGenerator(const WorkloadSpec& spec, KeySpace* keyspace,
+                                       uint64_t seed, uint32_t client, uint32_t clients)
+    : spec_(spec),
+      keyspace_(keyspace),
+      client_(client),
+      clients_(clients),
+      load_rng_(seed ^ (0x9E3779B97F4A7C15ull * (2 * uint64_t{client} + 1))),
+      run_rng_(seed ^ (0xD1B54A32D192ED03ull * (2 * uint64_t{client} + 2))) {
+  KVLAB_CHECK(keyspace != nullptr && clients > 0 && client < clients);
+  KVLAB_CHECK(spec_.record_count > spec_.insert_start);
+  const uint64_t total = spec_.record_count - spec_.insert_start;
+  load_total_ = total / clients + (client < total % clients ? 1 : 0);
+  double sum = 0;
+  for (double w : spec_.mix) sum += w;
+  KVLAB_CHECK(sum > 0, "workload mix weights are all zero (Validate the spec first)");
+  double acc = 0;
+  for (size_t i = 0; i < kOpTypeCount; ++i) {
+    acc += spec_.mix[i] / sum;
+    cumulative_[i] = spec_.mix[i] > 0 ? acc : -1;  // -1: never chosen
+  }
+  keys_ = std::make_unique<KeyChooser>(spec_, client, clients);
+  field_len_ = std::make_unique<SizeGenerator>(spec_.field_len);
+  scan_len_ = std::make_unique<SizeGenerator>(spec_.scan_len);
+  // The shuffle is the same for every client (it depends on the seed only).
+  Random perm(seed ^ 0x7065726d75746521ull);
+  for (uint64_t& k : permutation_key_) k = perm.Next();
+}
+
+OperationGenerator::~OperationGenerator() = default;
+
+void OperationGenerator::FillValue(Random& rng, std::string* value) {
+  uint64_t size = 0;
+  if (spec_.field_len.dist == SizeDist::kConstant) {
+    size = uint64_t{spec_.fields} * spec_.field_len.value;
+  } else {
+    for (uint32_t i = 0; i < spec_.fields; ++i) size += field_len_->Next(rng);
+  }
+  std::string_view pool = keyspace_->value_pool();
+  uint64_t offset = rng.Uniform(pool.size() - size + 1);
+  value->assign(pool.data() + offset, size);
+}
+
+bool OperationGenerator::NextLoad(Operation* op) {
+  if (load_done_ >= load_total_) return false;
+  const uint64_t total = spec_.record_count - spec_.insert_start;
+  uint64_t index = client_ + load_done_ * clients_;
+  ++load_done_;
+  if (spec_.load_order == LoadOrder::kShuffled) index = Permute(index, total, permutation_key_);
+  op->type = OpType::kInsert;
+  op->keynum = spec_.insert_start + index;
+  op->scan_length = 0;
+  FormatKey(spec_, op->keynum, &op->key);
+  FillValue(load_rng_, &op->value);
+  return true;
+}
+
+void OperationGenerator::NextRun(Operation* op) {
+  // DiscreteGenerator: u in [0, 1), first type whose cumulative share exceeds it.
+  double u = run_rng_.NextDouble();
+  size_t type = kOpTypeCount - 1;
+  for (size_t i = 0; i < kOpTypeCount; ++i) {
+    if (u < cumulative_[i]) {
+      type = i;
+      break;
+    }
+  }
+  // Rounding may leave u above the last cumulative share: take the last type with weight.
+  while (cumulative_[type] < 0) --type;
+  op->type = static_cast<OpType>(type);
+  op->scan_length = 0;
+  if (op->type == OpType::kInsert) {
+    op->keynum = keyspace_->NextInsertKeynum();
+  } else {
+    op->keynum = keys_->Next(run_rng_, keyspace_->LastAcknowledged());
+  }
+  FormatKey(spec_, op->keynum, &op->key);
+  switch (op->type) {
+    case OpType::kInsert:
+    case OpType::kUpdate:
+    case OpType::kReadModifyWrite:
+      FillValue(run_rng_, &op->value);
+      break;
+    case OpType::kScan:
+      op->value.clear();
+      op->scan_length = static_cast<uint32_t>(scan_len_->Next(run_rng_));
+      break;
+    case OpType::kRead:
+    case OpType::kDelete:
+      op->value.clear();
+      break;
+  }
+}
+
+}  // namespace kvlab::workloads

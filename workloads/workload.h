@@ -136,7 +136,8 @@ struct WorkloadSpec {
   // load
   LoadOrder load_order = LoadOrder::kKeynum;  // load.order
 
-  // run: stops at whichever of ops / duration is reached first (0 = no limit; not both 0)
+  // run: stops at whichever of ops / duration is reached first (0 = no limit). Both 0 means
+  // the workload has no run phase (a load-only benchmark such as db_bench fillrandom).
   uint64_t operation_count = 1000;  // run.ops
   double duration_seconds = 0;      // run.duration ("30s", "2m", "500ms", or seconds)
   std::array<double, kOpTypeCount> mix = {0.95, 0.05, 0, 0, 0, 0};  // run.mix, normalised
@@ -147,6 +148,7 @@ struct WorkloadSpec {
   // Where each key path was last set ("file.yaml:12:3", "--set"), for error messages.
   std::map<std::string, std::string> origins;
 
+  bool has_run_phase() const { return operation_count > 0 || duration_seconds > 0; }
   double MixFraction(OpType type) const;  // mix[type] / sum(mix)
   uint64_t MaxValueSize() const;          // fields * field_len.Max()
   // The fully resolved workload as a `kvlab: workload/v1` YAML document (no extends:);
