@@ -1,0 +1,377 @@
+// Playing one Schedule against an engine in the simulator (see runner.h).
+#include "sim/campaign/runner.h"
+
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "engine/common/check.h"
+#include "engine/common/status_macros.h"
+#include "models/crash_oracle.h"
+#include "models/state_hash.h"
+
+namespace kvlab::sim {
+namespace {
+
+constexpr char kStorePath[] = "db";
+
+// Faults that can leave damaged bytes behind (so Corruption may be reported).
+uint64_t DamageFaults(const SimCounters& c) {
+  return c.bit_flips + c.misdirected_writes + c.torn_writes;
+}
+
+// Injected faults of any kind (a failed call is explained by one of these).
+uint64_t AllFaults(const SimCounters& c) {
+  return c.read_errors + c.write_errors + c.sync_errors + c.disk_full_errors + c.bit_flips +
+         c.misdirected_writes;
+}
+
+std::string Show(const std::optional<std::string>& v) {
+  if (!v) return "<absent>";
+  std::string shown = v->size() <= 24 ? *v : v->substr(0, 24) + "...";
+  return absl::StrCat("\"", absl::CHexEscape(shown), "\" (", v->size(), " B)");
+}
+
+WriteBatch ToBatch(const Op& op) {
+  WriteBatch batch;
+  switch (op.kind) {
+    case OpKind::kPut: batch.Put(op.key, op.value); break;
+    case OpKind::kDelete: batch.Delete(op.key); break;
+    case OpKind::kBatch:
+      for (const WriteBatch::Op& b : op.batch) {
+        if (b.type == WriteBatch::OpType::kPut) {
+          batch.Put(b.key, b.value);
+        } else {
+          batch.Delete(b.key);
+        }
+      }
+      break;
+    default: KVLAB_CHECK(false, "not a write");
+  }
+  return batch;
+}
+
+class SeedRun {
+ public:
+  SeedRun(const RunConfig& config, const Schedule& schedule)
+      : config_(config),
+        schedule_(schedule),
+        env_(schedule.seed, config.profile),
+        oracle_(Durability::kSyncPoint, OracleOptions(config.profile)) {}
+
+  RunResult Run();
+
+ private:
+  static models::CrashOracle::Options OracleOptions(const FaultProfile& p) {
+    models::CrashOracle::Options o;
+    o.synced_data_may_be_damaged = p.bit_flip > 0 || p.misdirected_write > 0;
+    return o;
+  }
+  bool Stopped() const {
+    return stopped_ || (config_.stop_at_first_failure && !result_.failures.empty());
+  }
+  void Mix(uint64_t v) { hash_ = (hash_ ^ v) * 0x100000001B3ull + 0x9E3779B97F4A7C15ull; }
+  void MixStatus(const absl::Status& s) { Mix(static_cast<uint64_t>(s.code())); }
+  void Fail(FailureKind kind, std::string message) {
+    result_.failures.push_back({kind, op_index_, std::move(message)});
+  }
+
+  absl::Status OpenStore() {
+    absl::StatusOr<std::unique_ptr<KvStore>> store =
+        EngineRegistry::Default().Open(config_.engine, env_.env(), kStorePath);
+    MixStatus(store.status());
+    if (!store.ok()) return store.status();
+    store_ = std::move(*store);
+    return absl::OkStatus();
+  }
+  bool FirstOpen();
+  void Apply(const Op& op);
+  void DoWrite(const Op& op);
+  void DoGet(const Op& op);
+  void DoSync();
+  void DoMaintain(const Op& op);
+  void DoReopen();
+  void DoCrash(const Op& op);
+  // A call failed: a failure if no fault explains it, then fail-stop.
+  void AfterError(const absl::Status& status, const SimCounters& before, std::string_view what);
+  void CrashAndRecover();
+  void ReportOpenFailure(const absl::Status& status, std::string_view when);
+  void CheckRecovery(std::string_view when);
+
+  const RunConfig& config_;
+  const Schedule& schedule_;
+  SimEnv env_;
+  models::CrashOracle oracle_;
+  std::unique_ptr<KvStore> store_;
+  Durability durability_ = Durability::kSyncPoint;
+  bool maintenance_unimplemented_[5] = {};
+  size_t op_index_ = 0;
+  bool stopped_ = false;
+  uint64_t hash_ = 0xCBF29CE484222325ull;
+  RunResult result_;
+};
+
+bool SeedRun::FirstOpen() {
+  env_.set_faults_enabled(false);
+  absl::Status s = OpenStore();
+  env_.set_faults_enabled(true);
+  if (!s.ok()) {
+    Fail(FailureKind::kOpenFailed, absl::StrCat("creating the store failed: ", s.ToString()));
+    return false;
+  }
+  durability_ = store_->GetCapabilities().durability;
+  if (durability_ != Durability::kSyncPoint) {
+    oracle_ = models::CrashOracle(durability_, OracleOptions(config_.profile));
+  }
+  return true;
+}
+
+RunResult SeedRun::Run() {
+  int64_t start_nanos = env_.env().clock->NowNanos();
+  if (FirstOpen()) {
+    uint64_t ops_before = env_.counters().device_ops;
+    for (op_index_ = 0; op_index_ < schedule_.ops.size() && !Stopped(); ++op_index_) {
+      Apply(schedule_.ops[op_index_]);
+      ++result_.ops_applied;
+      if (!Stopped() && env_.crash_pending()) CrashAndRecover();
+    }
+    result_.device_ops_in_schedule = env_.counters().device_ops - ops_before;
+    // The end of every seed is a crash too: whatever was synced must be there.
+    op_index_ = schedule_.ops.size();
+    while (!Stopped() && (result_.crashes < config_.min_crashes || result_.crashes == 0)) {
+      CrashAndRecover();
+    }
+  }
+  store_.reset();
+  result_.sim_nanos = env_.env().clock->NowNanos() - start_nanos;
+  result_.counters = env_.counters();
+  Mix(env_.trace_hash());
+  result_.trace_hash = hash_;
+  return std::move(result_);
+}
+
+void SeedRun::Apply(const Op& op) {
+  Mix(static_cast<uint64_t>(op.kind));
+  switch (op.kind) {
+    case OpKind::kPut:
+    case OpKind::kDelete:
+    case OpKind::kBatch: DoWrite(op); break;
+    case OpKind::kGet: DoGet(op); break;
+    case OpKind::kSync: DoSync(); break;
+    case OpKind::kMaintain: DoMaintain(op); break;
+    case OpKind::kReopen: DoReopen(); break;
+    case OpKind::kCrash: DoCrash(op); break;
+  }
+}
+
+void SeedRun::DoWrite(const Op& op) {
+  WriteOptions options;
+  options.sync = op.sync;
+  SimCounters before = env_.counters();
+  absl::Status s;
+  switch (op.kind) {
+    case OpKind::kPut: s = store_->Put(options, op.key, op.value); break;
+    case OpKind::kDelete: s = store_->Delete(options, op.key); break;
+    default: s = store_->Write(options, ToBatch(op)); break;
+  }
+  MixStatus(s);
+  if (s.ok()) {
+    oracle_.Acknowledged(ToBatch(op));
+    if (op.sync) oracle_.Synced();
+    return;
+  }
+  oracle_.Uncertain(ToBatch(op));
+  AfterError(s, before, FormatOp(op));
+}
+
+void SeedRun::DoGet(const Op& op) {
+  SimCounters before = env_.counters();
+  absl::StatusOr<std::string> got = store_->Get(ReadOptions(), op.key);
+  MixStatus(got.status());
+  std::optional<std::string> expected = oracle_.model().Get(op.key);
+  if (got.ok() || absl::IsNotFound(got.status())) {
+    ++result_.gets_checked;
+    std::optional<std::string> found;
+    if (got.ok()) found = *got;
+    if (found) Mix(models::HashBytes(*found, 1));
+    if (found == expected) return;
+    bool damaged = DamageFaults(env_.counters()) > 0;
+    Fail(damaged && found ? FailureKind::kUndetectedCorruption : FailureKind::kWrongValue,
+         absl::StrCat("get ", op.key, " returned ", Show(found), " but the model holds ",
+                      Show(expected)));
+    return;
+  }
+  if (IsCorruption(got.status())) {
+    if (DamageFaults(env_.counters()) > 0) {
+      ++result_.corruptions_detected;
+      return;
+    }
+    Fail(FailureKind::kSpuriousCorruption,
+         absl::StrCat("get ", op.key, " reported ", got.status().ToString(),
+                      " but no fault could have damaged it"));
+    return;
+  }
+  // A read error or a crash point: explained by a fault, or a failure.
+  if (env_.crash_pending() || AllFaults(env_.counters()) > AllFaults(before)) return;
+  Fail(FailureKind::kUnexpectedError,
+       absl::StrCat("get ", op.key, " failed with no fault injected: ", got.status().ToString()));
+}
+
+void SeedRun::DoSync() {
+  SimCounters before = env_.counters();
+  absl::Status s = store_->Sync();
+  MixStatus(s);
+  if (s.ok()) {
+    oracle_.Synced();
+    return;
+  }
+  AfterError(s, before, "sync");
+}
+
+void SeedRun::DoMaintain(const Op& op) {
+  size_t kind = static_cast<size_t>(op.maintenance);
+  if (maintenance_unimplemented_[kind]) return;
+  SimCounters before = env_.counters();
+  absl::Status s = store_->Maintain(op.maintenance);
+  MixStatus(s);
+  if (absl::IsUnimplemented(s)) {
+    maintenance_unimplemented_[kind] = true;
+    return;
+  }
+  if (s.ok()) {
+    ++result_.maintenance_runs;
+    return;
+  }
+  AfterError(s, before, FormatOp(op));
+}
+
+void SeedRun::DoReopen() {
+  SimCounters before = env_.counters();
+  absl::Status s = store_->Close();
+  MixStatus(s);
+  store_.reset();
+  if (!s.ok()) {
+    AfterError(s, before, "close");
+    return;
+  }
+  uint64_t expected_hash = oracle_.model().StateHash();
+  s = OpenStore();
+  if (!s.ok()) {
+    if (IsCorruption(s) && DamageFaults(env_.counters()) == 0) {
+      Fail(FailureKind::kSpuriousCorruption,
+           absl::StrCat("reopen after a clean close reported ", s.ToString()));
+      stopped_ = true;
+      return;
+    }
+    AfterError(s, before, "open (reopen after a clean close)");
+    return;
+  }
+  // No crash happened: every acknowledged write is still on the device, so
+  // the reopened store must equal the model exactly (empty under kNone).
+  env_.set_faults_enabled(false);
+  CheckRecovery("after a clean close and reopen");
+  env_.set_faults_enabled(true);
+  if (Stopped() || durability_ == Durability::kNone) return;
+  if (oracle_.model().StateHash() != expected_hash) {
+    Fail(FailureKind::kIllegalRecoveredState,
+         "a clean close and reopen lost acknowledged writes (no crash happened)");
+  }
+}
+
+void SeedRun::DoCrash(const Op& op) {
+  if (op.crash_after_ops == 0) {
+    CrashAndRecover();
+  } else {
+    env_.ScheduleCrashAfterOps(op.crash_after_ops);
+  }
+}
+
+void SeedRun::AfterError(const absl::Status& status, const SimCounters& before,
+                         std::string_view what) {
+  if (!env_.crash_pending() && AllFaults(env_.counters()) == AllFaults(before) &&
+      !(IsCorruption(status) && DamageFaults(env_.counters()) > 0)) {
+    Fail(FailureKind::kUnexpectedError,
+         absl::StrCat(AV(what), " failed with no fault injected: ", status.ToString()));
+  } else if (IsCorruption(status)) {
+    ++result_.corruptions_detected;
+  }
+  CrashAndRecover();
+}
+
+void SeedRun::CrashAndRecover() {
+  env_.Crash();
+  ++result_.crashes;
+  Mix(0xC4A5);
+  store_.reset();  // Every file handle is dead: its calls fail, on purpose ignored.
+  env_.set_faults_enabled(false);
+  absl::Status s = OpenStore();
+  if (!s.ok()) {
+    ReportOpenFailure(s, "after a crash");
+  } else {
+    CheckRecovery("after a crash");
+  }
+  env_.set_faults_enabled(true);
+}
+
+void SeedRun::ReportOpenFailure(const absl::Status& status, std::string_view when) {
+  if (IsCorruption(status) && DamageFaults(env_.counters()) > 0) {
+    // Detected corruption: the right answer; the seed cannot go on.
+    ++result_.corruptions_detected;
+    result_.stopped_on_detected_corruption = true;
+    stopped_ = true;
+    return;
+  }
+  Fail(IsCorruption(status) ? FailureKind::kSpuriousCorruption : FailureKind::kOpenFailed,
+       absl::StrCat("open ", AV(when), " (faults off) failed: ", status.ToString()));
+  stopped_ = true;
+}
+
+void SeedRun::CheckRecovery(std::string_view when) {
+  models::CrashOracle::Counters before = oracle_.counters();
+  absl::Status s = oracle_.CheckRecovered(*store_);
+  MixStatus(s);
+  ++result_.recoveries_checked;
+  const models::CrashOracle::Counters& after = oracle_.counters();
+  result_.corruptions_detected += after.corruptions_reported - before.corruptions_reported;
+  if (s.ok()) return;
+  FailureKind kind = FailureKind::kIllegalRecoveredState;
+  if (after.synced_ops_lost > before.synced_ops_lost) {
+    kind = FailureKind::kSyncedWriteLost;
+  } else if (after.wrong_values > before.wrong_values) {
+    kind = DamageFaults(env_.counters()) > 0 ? FailureKind::kUndetectedCorruption
+                                             : FailureKind::kWrongValue;
+  }
+  Fail(kind, absl::StrCat("recovery ", AV(when), ": ", s.message()));
+  stopped_ = true;  // The oracle's state is unchanged: it cannot go on.
+}
+
+}  // namespace
+
+std::string_view FailureKindName(FailureKind kind) {
+  switch (kind) {
+    case FailureKind::kSyncedWriteLost: return "synced write lost";
+    case FailureKind::kWrongValue: return "wrong value served";
+    case FailureKind::kUndetectedCorruption: return "undetected corruption";
+    case FailureKind::kIllegalRecoveredState: return "illegal recovered state";
+    case FailureKind::kSpuriousCorruption: return "corruption with no damaging fault";
+    case FailureKind::kOpenFailed: return "open failed";
+    case FailureKind::kUnexpectedError: return "error with no fault injected";
+    case FailureKind::kDeterminism: return "determinism mismatch";
+  }
+  return "?";
+}
+
+uint64_t RunResult::Count(FailureKind kind) const {
+  uint64_t n = 0;
+  for (const Failure& f : failures) n += f.kind == kind;
+  return n;
+}
+
+RunResult RunSchedule(const RunConfig& config, const Schedule& schedule) {
+  SeedRun run(config, schedule);
+  return run.Run();
+}
+
+}  // namespace kvlab::sim

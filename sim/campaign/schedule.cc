@@ -1,0 +1,190 @@
+// Generating, printing and parsing campaign schedules (see schedule.h).
+#include "sim/campaign/schedule.h"
+
+#include <algorithm>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "engine/common/check.h"
+#include "engine/common/status_macros.h"
+#include "engine/env/env.h"
+
+namespace kvlab::sim {
+namespace {
+
+std::string KeyName(uint32_t i) { return absl::StrFormat("k%02u", i); }
+
+// Values are unique per write ("s<seed>o<index>-" then filler), so a value
+// served from the wrong write is told apart from the right one.
+std::string MakeValue(Random& random, uint64_t seed, size_t index,
+                      const ScheduleOptions& options) {
+  uint64_t length = random.OneIn(20) ? random.Range(1, 4096)
+                                     : random.Range(0, options.value_bytes_max);
+  std::string value = absl::StrCat("s", seed, "o", index, "-");
+  char fill = static_cast<char>('a' + index % 26);
+  if (value.size() < length) value.append(length - value.size(), fill);
+  value.resize(length);
+  return value;
+}
+
+MaintenanceKind PickMaintenance(Random& random) {
+  if (random.Bernoulli(0.6)) return MaintenanceKind::kMerge;
+  static constexpr MaintenanceKind kOthers[] = {
+      MaintenanceKind::kFlush, MaintenanceKind::kCompact, MaintenanceKind::kGc,
+      MaintenanceKind::kCheckpoint};
+  return kOthers[random.Uniform(4)];
+}
+
+uint64_t PickCrashAfter(Random& random) {
+  // Half the crashes land between operations, half inside one (most within
+  // the next few device operations, some deeper, e.g. inside a merge).
+  if (random.Bernoulli(0.5)) return 0;
+  return random.OneIn(4) ? random.Range(1, 200) : random.Range(1, 12);
+}
+
+Op RandomOp(Random& random, uint64_t seed, size_t index, const ScheduleOptions& options) {
+  Op op;
+  uint64_t roll = random.Uniform(1000);
+  auto key = [&] { return KeyName(static_cast<uint32_t>(random.Uniform(options.keys))); };
+  if (roll < 330) {
+    op.kind = OpKind::kPut;
+    op.key = key();
+    op.value = MakeValue(random, seed, index, options);
+    op.sync = random.OneIn(12);
+  } else if (roll < 600) {
+    op.kind = OpKind::kGet;
+    op.key = key();
+  } else if (roll < 700) {
+    op.kind = OpKind::kDelete;
+    op.key = key();
+    op.sync = random.OneIn(12);
+  } else if (roll < 790) {
+    op.kind = OpKind::kBatch;
+    op.sync = random.OneIn(8);
+    uint64_t n = random.Range(1, 6);
+    for (uint64_t i = 0; i < n; ++i) {
+      if (random.OneIn(4)) {
+        op.batch.push_back({WriteBatch::OpType::kDelete, key(), ""});
+      } else {
+        op.batch.push_back({WriteBatch::OpType::kPut, key(),
+                            MakeValue(random, seed, index * 8 + i, options)});
+      }
+    }
+  } else if (roll < 890) {
+    op.kind = OpKind::kSync;
+  } else if (roll < 960) {
+    op.kind = OpKind::kMaintain;
+    op.maintenance = PickMaintenance(random);
+  } else if (roll < 985) {
+    op.kind = OpKind::kReopen;
+  } else {
+    op.kind = OpKind::kCrash;
+    op.crash_after_ops = PickCrashAfter(random);
+  }
+  return op;
+}
+
+std::string Preview(const std::string& value) {
+  std::string shown = value.size() <= 12 ? value : value.substr(0, 12) + "...";
+  return absl::StrCat("\"", absl::CHexEscape(shown), "\" (", value.size(), " B)");
+}
+
+}  // namespace
+
+Schedule GenerateSchedule(uint64_t seed, const ScheduleOptions& options) {
+  KVLAB_CHECK(options.keys > 0);
+  Schedule schedule;
+  schedule.seed = seed;
+  // The op list has its own stream, apart from the SimEnv's, so that cutting
+  // ops (shrinking) does not change how the remaining ops were drawn.
+  Random random(seed ^ 0x5CEDu);
+  schedule.ops.reserve(options.ops + options.crashes);
+  for (uint64_t i = 0; i < options.ops; ++i) {
+    schedule.ops.push_back(RandomOp(random, seed, i, options));
+  }
+  // The forced crashes, at random places (each slot of an equal share).
+  for (uint64_t c = 0; c < options.crashes; ++c) {
+    Op crash;
+    crash.kind = OpKind::kCrash;
+    crash.crash_after_ops = PickCrashAfter(random);
+    uint64_t share = std::max<uint64_t>(1, schedule.ops.size() / options.crashes);
+    uint64_t at = std::min<uint64_t>(schedule.ops.size(),
+                                     c * share + random.Uniform(share) + 1);
+    schedule.ops.insert(schedule.ops.begin() + static_cast<ptrdiff_t>(at), std::move(crash));
+  }
+  return schedule;
+}
+
+std::string FormatOp(const Op& op) {
+  const char* sync = op.sync ? " sync" : "";
+  switch (op.kind) {
+    case OpKind::kPut: return absl::StrCat("put ", op.key, " = ", Preview(op.value), sync);
+    case OpKind::kGet: return absl::StrCat("get ", op.key);
+    case OpKind::kDelete: return absl::StrCat("delete ", op.key, sync);
+    case OpKind::kBatch: {
+      std::string s = absl::StrCat("batch", sync, " {");
+      for (size_t i = 0; i < op.batch.size(); ++i) {
+        const WriteBatch::Op& b = op.batch[i];
+        absl::StrAppend(&s, i ? ", " : " ",
+                        b.type == WriteBatch::OpType::kPut
+                            ? absl::StrCat("put ", b.key, " = ", Preview(b.value))
+                            : absl::StrCat("delete ", b.key));
+      }
+      return s + " }";
+    }
+    case OpKind::kSync: return "sync";
+    case OpKind::kMaintain:
+      return absl::StrCat("maintain ", AV(MaintenanceKindName(op.maintenance)));
+    case OpKind::kReopen: return "reopen (close, open)";
+    case OpKind::kCrash:
+      return op.crash_after_ops == 0
+                 ? "crash now"
+                 : absl::StrCat("crash at the ", op.crash_after_ops, "th next device op");
+  }
+  return "?";
+}
+
+std::string FormatSchedule(const Schedule& schedule) {
+  std::string s = absl::StrCat("  sim seed ", schedule.seed, ", ", schedule.ops.size(),
+                               " ops:\n");
+  for (size_t i = 0; i < schedule.ops.size(); ++i) {
+    absl::StrAppend(&s, absl::StrFormat("  %4d  ", i), FormatOp(schedule.ops[i]), "\n");
+  }
+  return s;
+}
+
+ScheduleShape Shape(const Schedule& schedule) {
+  ScheduleShape shape;
+  shape.ops = schedule.ops.size();
+  for (const Op& op : schedule.ops) {
+    switch (op.kind) {
+      case OpKind::kPut:
+        ++shape.writes;
+        shape.write_bytes += op.key.size() + op.value.size();
+        break;
+      case OpKind::kDelete:
+        ++shape.writes;
+        shape.write_bytes += op.key.size();
+        break;
+      case OpKind::kBatch:
+        for (const WriteBatch::Op& b : op.batch) {
+          ++shape.writes;
+          shape.write_bytes += b.key.size() + b.value.size();
+        }
+        break;
+      case OpKind::kCrash: ++shape.crashes; break;
+      default: break;
+    }
+  }
+  return shape;
+}
+
+std::string FormatShape(const ScheduleShape& shape) {
+  return absl::StrCat(shape.ops, " ops, ", shape.crashes, " crashes, ", shape.writes,
+                      " writes of ", shape.write_bytes, " B");
+}
+
+}  // namespace kvlab::sim
