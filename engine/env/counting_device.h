@@ -46,6 +46,7 @@ class CountingDevice : public Device {
   // io_uring still keeps the whole batch in flight.
   absl::Status SubmitBatch(absl::Span<IoRequest> batch) override;
   size_t direct_alignment() const override { return inner_->direct_alignment(); }
+  std::string host_root() const override { return inner_->host_root(); }
 
   // The live counters. The fields are updated with relaxed atomic adds
   // (std::atomic_ref), so a reader on another thread should use Snapshot().

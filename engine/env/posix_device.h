@@ -89,6 +89,7 @@ class PosixDevice : public Device {
   absl::StatusOr<uint64_t> FileSize(std::string_view path) override;
   absl::StatusOr<std::unique_ptr<FileLock>> Lock(std::string_view path) override;
   size_t direct_alignment() const override { return kDirectAlignment; }
+  std::string host_root() const override { return root_; }  // For peers (env.h).
 
   const std::string& root() const { return root_; }
   // The host path of a device path ("" is the root itself).

@@ -9,6 +9,7 @@
 
 #include "engine/engine_config.h"
 #include "engine/env/env.h"
+#include "engine/env/real_env.h"
 #include "engine/kv_store.h"
 #include "experiments/peers/peer_support.h"
 #include "experiments/peers/peers.h"
@@ -17,8 +18,8 @@
 namespace kvlab {
 namespace {
 
-// A device that only names a host directory: the peers do their own I/O, so
-// nothing else of it is called. (When a PosixDevice is at hand, it works too.)
+// A device with a name and a host root and nothing else: it stands in for a
+// simulated device (no host root), which the peers must refuse.
 class HostDirDevice : public Device {
  public:
   HostDirDevice(std::string name, std::string root) : name_(std::move(name)), root_(root) {}
@@ -50,24 +51,6 @@ class HostDirDevice : public Device {
   std::string name_, root_;
 };
 
-// The peers use none of the Env but its device; the registry still wants a
-// whole Env, so these stand in for the clock and the executor.
-class UnusedClock : public Clock {
- public:
-  int64_t NowNanos() const override { return 0; }
-  void SleepNanos(int64_t) override {}
-};
-class UnusedExecutor : public Executor {
- public:
-  void Schedule(Task) override { ADD_FAILURE() << "a peer scheduled a kvlab task"; }
-  void ScheduleAfter(int64_t, Task) override { ADD_FAILURE() << "a peer scheduled a task"; }
-  absl::Status WaitUntil(absl::FunctionRef<bool()> done) override {
-    return done() ? absl::OkStatus() : absl::FailedPreconditionError("unused executor");
-  }
-  void Notify() override {}
-  void Drain() override {}
-};
-
 std::string TempRoot() {
   const char* dir = std::getenv("TEST_TMPDIR");
   return dir != nullptr ? std::string(dir) : std::filesystem::temp_directory_path().string();
@@ -81,24 +64,23 @@ class PeerTest : public ::testing::TestWithParam<std::string> {
             ::testing::UnitTest::GetInstance()->current_test_info()->name();
     std::filesystem::remove_all(root_);
     std::filesystem::create_directories(root_);
-    device_ = std::make_unique<HostDirDevice>("posix", root_);
-    env_ = Env{device_.get(), &clock_, &executor_, &random_};
+    auto real = RealEnv::Open("posix", root_);
+    ASSERT_TRUE(real.ok()) << real.status();
+    real_ = std::move(*real);
   }
+
+  const Env& env() const { return real_->env(); }
 
   std::unique_ptr<KvStore> OpenStore(std::map<std::string, std::string> options = {}) {
     EngineConfig config{GetParam(), std::move(options)};
-    absl::StatusOr<std::unique_ptr<KvStore>> store = registry_.Open(config, env_, "db");
+    absl::StatusOr<std::unique_ptr<KvStore>> store = registry_.Open(config, env(), "db");
     EXPECT_TRUE(store.ok()) << store.status();
     return store.ok() ? std::move(*store) : nullptr;
   }
 
   EngineRegistry registry_;
   std::string root_;
-  std::unique_ptr<HostDirDevice> device_;
-  UnusedClock clock_;
-  UnusedExecutor executor_;
-  Random random_{1};
-  Env env_;
+  std::unique_ptr<RealEnv> real_;
 };
 
 TEST_P(PeerTest, PutGetDeleteOverwrite) {
@@ -247,16 +229,16 @@ TEST_P(PeerTest, CountsDeviceBytesByKind) {
 
 TEST_P(PeerTest, RefusesSimulatedDeviceAndBadOptions) {
   HostDirDevice sim("sim", "");
-  Env sim_env = env_;
+  Env sim_env = env();
   sim_env.device = &sim;
   auto refused = registry_.Open(EngineConfig{GetParam(), {}}, sim_env, "db");
   ASSERT_FALSE(refused.ok());
   EXPECT_TRUE(absl::IsInvalidArgument(refused.status()));
   EXPECT_NE(refused.status().message().find("runs on real devices only"), std::string::npos)
       << refused.status();
-  auto bad = registry_.Open(EngineConfig{GetParam(), {{"compression", "brotli"}}}, env_, "db");
+  auto bad = registry_.Open(EngineConfig{GetParam(), {{"compression", "brotli"}}}, env(), "db");
   EXPECT_TRUE(absl::IsInvalidArgument(bad.status())) << bad.status();
-  auto unknown = registry_.Open(EngineConfig{GetParam(), {{"write_bufer_size", "1"}}}, env_, "db");
+  auto unknown = registry_.Open(EngineConfig{GetParam(), {{"write_bufer_size", "1"}}}, env(), "db");
   EXPECT_FALSE(unknown.ok());
 }
 
