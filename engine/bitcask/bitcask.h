@@ -1,0 +1,203 @@
+// Bitcask: a log-structured hash table (Sheehy & Smith, "Bitcask: A Log-Structured
+// Hash Table for Fast Key/Value Data", Basho 2010) on the kvlab Env.
+//
+// Writes append checksummed records to the active data file, which rolls over
+// at max_file_size; an in-memory keydir maps every live key to (file, offset,
+// size, sequence), so a Get is exactly one device read. Closed files get hint
+// files; a merge (Executor tasks) rewrites the live records of immutable files
+// and switches over through a durable manifest. Formats: format.h, FORMAT.md.
+//
+// Store directory contents (anything else makes Open fail, naming the file):
+//   BITCASK               marker written when the store is created
+//   LOCK                  held through Device::Lock while the store is open
+//   <id:010>.data/.hint   data and hint files
+//   MERGE                 a committed merge not yet cleaned up (finished at Open)
+//   *.merging, *.tmp, MERGE.tmp  leftovers of an interrupted merge or hint
+//                         write, removed at Open
+#ifndef KVLAB_ENGINE_BITCASK_BITCASK_H_
+#define KVLAB_ENGINE_BITCASK_BITCASK_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "engine/bitcask/file_cache.h"
+#include "engine/bitcask/format.h"
+#include "engine/engine_config.h"
+#include "engine/env/env.h"
+#include "engine/kv_store.h"
+
+namespace kvlab::bitcask {
+
+struct Options {
+  uint64_t max_file_size = 64ull << 20;   // Roll the active file over past this size.
+  bool sync = false;                      // Sync after every write.
+  size_t max_open_files = 64;             // Read handles kept open.
+  double merge_trigger_dead_ratio = 0.0;  // Auto-merge above this dead/total ratio; 0 = off.
+  uint64_t max_value_size = 64ull << 20;  // Larger values are InvalidArgument.
+  bool test_noop_sync = false;            // TEST ONLY: every sync is a no-op.
+};
+
+// The registry entry: name "bitcask", its option specs and its factory.
+EngineDescriptor Descriptor();
+
+// Translates validated engine options into Options.
+Options OptionsFrom(const EngineOptions& options);
+
+class BitcaskStore : public KvStore {
+ public:
+  // Opens (or creates) the store in directory `path` of env.device, recovering it.
+  static absl::StatusOr<std::unique_ptr<BitcaskStore>> Open(const Env& env, std::string_view path,
+                                                            const Options& options);
+  ~BitcaskStore() override;
+
+  absl::Status Put(const WriteOptions& options, std::string_view key,
+                   std::string_view value) override;
+  absl::StatusOr<std::string> Get(const ReadOptions& options, std::string_view key) override;
+  absl::Status Delete(const WriteOptions& options, std::string_view key) override;
+  absl::Status Write(const WriteOptions& options, const WriteBatch& batch) override;
+  absl::Status Sync() override;
+  absl::Status Maintain(MaintenanceKind kind) override;
+  Stats GetStats() override;
+  Capabilities GetCapabilities() const override;
+  absl::Status Close() override;
+
+  // For tests: the id of the active data file and the number of data files.
+  uint64_t TEST_active_file_id();
+  size_t TEST_data_file_count();
+
+ private:
+  struct KeyEntry {
+    uint64_t file_id = 0;
+    uint64_t offset = 0;
+    uint64_t sequence = 0;
+    uint32_t size = 0;
+    bool tombstone = false;  // Only while loading: a delete that hides older records.
+  };
+  struct FileInfo {
+    DataFileKind kind = DataFileKind::kWriter;
+    uint64_t total_bytes = 0;  // Data file size (header included).
+    uint64_t live_bytes = 0;   // Bytes of records the keydir points to.
+    uint64_t hint_bytes = 0;
+  };
+  // The state of one merge (merge.cc); only merge tasks touch it while it runs.
+  struct MergeJob {
+    struct Moved {
+      std::string key;
+      uint64_t old_file = 0;
+      uint64_t old_offset = 0;
+      uint64_t new_file = 0;
+      uint64_t new_offset = 0;
+      uint32_t size = 0;
+    };
+    std::vector<uint64_t> inputs;
+    size_t next_input = 0;
+    // The output being written.
+    std::unique_ptr<File> out;
+    uint64_t out_id = 0;
+    uint64_t out_size = 0;     // Bytes encoded so far (written + buffered).
+    uint64_t out_written = 0;  // Bytes written to the file.
+    std::string buffer;
+    std::vector<HintEntry> out_hints;
+    // Every finished output: id -> (data bytes, hint bytes).
+    std::vector<uint64_t> outputs;
+    std::map<uint64_t, std::pair<uint64_t, uint64_t>> output_sizes;
+    std::vector<Moved> moved;
+    bool committed = false;
+  };
+  struct PendingOp {
+    RecordType type;
+    std::string_view key;
+    std::string_view value;
+  };
+
+  BitcaskStore(const Env& env, std::string path, const Options& options);
+
+  // --- open and recovery (recovery.cc) ---
+  absl::Status CheckDirectory(bool* fresh);
+  absl::Status CreateStore();
+  absl::Status FinishCommittedMerge();
+  absl::Status RemoveLeftovers();
+  absl::Status LoadFiles();
+  absl::Status LoadOneFile(uint64_t id, bool newest_writer, std::vector<HintEntry>* entries,
+                           bool* had_hint, uint64_t* valid_size);
+  absl::Status StartActiveFile(uint64_t newest_writer, bool newest_had_hint, uint64_t valid_size,
+                               std::vector<HintEntry> newest_entries);
+  void Apply(uint64_t file_id, const HintEntry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // --- writes ---
+  absl::Status WriteOps(const WriteOptions& options, const std::vector<PendingOp>& ops);
+  absl::Status CheckWritable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status RollActiveFile() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CreateWriterFile(uint64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status SyncActive() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status WriteHintFile(uint64_t id, uint64_t data_size, const std::vector<HintEntry>& entries,
+                             std::string_view final_name, uint64_t* hint_bytes);
+  void MaybeScheduleMerge() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  // --- sync helpers honouring test_noop_sync ---
+  absl::Status SyncFile(File& file);
+  absl::Status SyncDir();
+
+  // --- merge (merge.cc) ---
+  absl::Status StartMergeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void MergeStep();
+  absl::Status MergeInput(MergeJob& job, uint64_t input);
+  absl::Status MergeFlush(MergeJob& job, bool finish_file);
+  absl::Status MergeCommit(MergeJob& job);
+  void MergeAbort(MergeJob& job);
+  void MergeDone(absl::Status status);
+
+  std::string PathOf(std::string_view name) const { return JoinPath(path_, name); }
+
+  const Env env_;
+  const std::string path_;
+  const Options options_;
+  FileCache cache_;
+  std::unique_ptr<FileLock> lock_;
+  IoCounters counters_at_open_;
+
+  absl::Mutex mu_;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status write_error_ ABSL_GUARDED_BY(mu_);  // Sticky: writes fail until reopen.
+  absl::flat_hash_map<std::string, KeyEntry> keydir_ ABSL_GUARDED_BY(mu_);
+  std::map<uint64_t, FileInfo> files_ ABSL_GUARDED_BY(mu_);
+  uint64_t next_file_id_ ABSL_GUARDED_BY(mu_) = 1;
+  uint64_t next_sequence_ ABSL_GUARDED_BY(mu_) = 1;
+  uint64_t live_user_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+
+  // The active (writer) file.
+  uint64_t active_id_ ABSL_GUARDED_BY(mu_) = 0;
+  std::shared_ptr<File> active_ ABSL_GUARDED_BY(mu_);
+  uint64_t active_size_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t active_synced_ ABSL_GUARDED_BY(mu_) = 0;
+  std::vector<HintEntry> active_hints_ ABSL_GUARDED_BY(mu_);
+
+  // Merge state. Only the merge tasks touch *merge_job_ while merge_running_.
+  bool merge_running_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status merge_status_ ABSL_GUARDED_BY(mu_);
+  absl::Status merge_broken_ ABSL_GUARDED_BY(mu_);  // Set when a committed merge half-failed.
+  std::unique_ptr<MergeJob> merge_job_;
+
+  // Counters for Stats().
+  Stats stats_ ABSL_GUARDED_BY(mu_);
+  uint64_t merges_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t merge_failures_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t merge_bytes_reclaimed_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t hint_loads_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t hint_fallbacks_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t torn_tail_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t finished_merges_at_open_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t leftovers_removed_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+}  // namespace kvlab::bitcask
+
+#endif  // KVLAB_ENGINE_BITCASK_BITCASK_H_

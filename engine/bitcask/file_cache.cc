@@ -1,0 +1,70 @@
+// The bounded cache of open data files (file_cache.h).
+#include "engine/bitcask/file_cache.h"
+
+#include "absl/strings/str_cat.h"
+#include "engine/bitcask/format.h"
+#include "engine/common/check.h"
+#include "engine/common/status_macros.h"
+
+namespace kvlab::bitcask {
+
+std::string JoinPath(std::string_view dir, std::string_view name) {
+  if (dir.empty()) return std::string(name);
+  return absl::StrCat(AV(dir), "/", AV(name));
+}
+
+FileCache::FileCache(Device* device, std::string dir, size_t capacity)
+    : device_(device), dir_(std::move(dir)), capacity_(capacity) {
+  KVLAB_CHECK(device_ != nullptr);
+  KVLAB_CHECK(capacity_ >= 1);
+}
+
+absl::StatusOr<std::shared_ptr<File>> FileCache::Get(uint64_t id) {
+  absl::MutexLock lock(&mu_);
+  auto it = index_.find(id);
+  if (it != index_.end()) {
+    ++hits_;
+    lru_.splice(lru_.begin(), lru_, it->second);
+    return it->second->second;
+  }
+  ++misses_;
+  OpenOptions options;
+  options.read_only = true;
+  options.kind = kvlab::FileKind::kData;
+  ASSIGN_OR_RETURN(std::unique_ptr<File> file,
+                   device_->Open(JoinPath(dir_, DataFileName(id)), options));
+  std::shared_ptr<File> shared(std::move(file));
+  lru_.emplace_front(id, shared);
+  index_[id] = lru_.begin();
+  while (lru_.size() > capacity_) {
+    index_.erase(lru_.back().first);
+    lru_.pop_back();
+  }
+  return shared;
+}
+
+void FileCache::Evict(uint64_t id) {
+  absl::MutexLock lock(&mu_);
+  auto it = index_.find(id);
+  if (it == index_.end()) return;
+  lru_.erase(it->second);
+  index_.erase(it);
+}
+
+void FileCache::Clear() {
+  absl::MutexLock lock(&mu_);
+  index_.clear();
+  lru_.clear();
+}
+
+uint64_t FileCache::hits() const {
+  absl::MutexLock lock(&mu_);
+  return hits_;
+}
+
+uint64_t FileCache::misses() const {
+  absl::MutexLock lock(&mu_);
+  return misses_;
+}
+
+}  // namespace kvlab::bitcask

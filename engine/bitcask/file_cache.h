@@ -1,0 +1,51 @@
+// A bounded cache of open, read-only data-file handles (least recently used out).
+//
+// Handles are shared: a reader keeps its handle alive even if the cache evicts
+// it or a merge removes the file meanwhile. Thread-safe.
+#ifndef KVLAB_ENGINE_BITCASK_FILE_CACHE_H_
+#define KVLAB_ENGINE_BITCASK_FILE_CACHE_H_
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "engine/env/env.h"
+
+namespace kvlab::bitcask {
+
+class FileCache {
+ public:
+  // `device` outlives the cache; `dir` is the store directory; capacity >= 1.
+  FileCache(Device* device, std::string dir, size_t capacity);
+
+  // The handle of data file `id`, opened read-only on a miss.
+  absl::StatusOr<std::shared_ptr<File>> Get(uint64_t id);
+  void Evict(uint64_t id);
+  void Clear();
+
+  uint64_t hits() const;
+  uint64_t misses() const;
+
+ private:
+  using Entry = std::pair<uint64_t, std::shared_ptr<File>>;
+  Device* const device_;
+  const std::string dir_;
+  const size_t capacity_;
+  mutable absl::Mutex mu_;
+  std::list<Entry> lru_ ABSL_GUARDED_BY(mu_);  // Most recently used first.
+  absl::flat_hash_map<uint64_t, std::list<Entry>::iterator> index_ ABSL_GUARDED_BY(mu_);
+  uint64_t hits_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t misses_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// "<dir>/<name>", or `name` when dir is the device root "".
+std::string JoinPath(std::string_view dir, std::string_view name);
+
+}  // namespace kvlab::bitcask
+
+#endif  // KVLAB_ENGINE_BITCASK_FILE_CACHE_H_

@@ -1,0 +1,249 @@
+// Encoders and decoders of the Bitcask formats documented in format.h / FORMAT.md.
+#include "engine/bitcask/format.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "engine/common/check.h"
+#include "engine/common/crc32c.h"
+#include "engine/common/status_macros.h"
+
+namespace kvlab::bitcask {
+namespace {
+
+constexpr std::string_view kDataMagic = "KVBCDAT1";
+constexpr std::string_view kHintMagic = "KVBCHNT1";
+constexpr std::string_view kManifestMagic = "KVBCMRG1";
+static_assert(kDataMagic.size() == 8 && kHintMagic.size() == 8 && kManifestMagic.size() == 8);
+
+uint32_t MaskedCrc(const char* data, size_t n) { return crc32c::Mask(crc32c::Value(data, n)); }
+
+bool ValidType(uint8_t t) {
+  return t == static_cast<uint8_t>(RecordType::kPut) ||
+         t == static_cast<uint8_t>(RecordType::kDelete);
+}
+
+}  // namespace
+
+void PutFixed32(std::string* out, uint32_t v) {
+  char b[4];
+  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>(v >> (8 * i));
+  out->append(b, 4);
+}
+
+void PutFixed64(std::string* out, uint64_t v) {
+  char b[8];
+  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (8 * i));
+  out->append(b, 8);
+}
+
+uint32_t GetFixed32(const char* p) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(p[i]);
+  return v;
+}
+
+uint64_t GetFixed64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(p[i]);
+  return v;
+}
+
+std::string DataFileName(uint64_t id) { return absl::StrFormat("%010d%s", id, AV(kDataSuffix)); }
+std::string HintFileName(uint64_t id) { return absl::StrFormat("%010d%s", id, AV(kHintSuffix)); }
+
+bool ParseFileName(std::string_view name, std::string_view suffix, uint64_t* id) {
+  if (name.size() != 10 + suffix.size() || name.substr(10) != suffix) return false;
+  uint64_t v = 0;
+  for (size_t i = 0; i < 10; ++i) {
+    if (name[i] < '0' || name[i] > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(name[i] - '0');
+  }
+  *id = v;
+  return true;
+}
+
+std::string EncodeFileHeader(DataFileKind kind, uint64_t id) {
+  std::string out(kDataMagic);
+  PutFixed32(&out, kFormatVersion);
+  PutFixed32(&out, static_cast<uint32_t>(kind));
+  PutFixed64(&out, id);
+  PutFixed32(&out, 0);
+  PutFixed32(&out, MaskedCrc(out.data(), out.size()));
+  KVLAB_CHECK_EQ(out.size(), kFileHeaderSize);
+  return out;
+}
+
+std::string CheckFileHeader(std::string_view bytes, uint64_t expected_id, DataFileKind* kind) {
+  if (bytes.size() < kFileHeaderSize) {
+    return absl::StrCat("file header is ", bytes.size(), " bytes, expected ", kFileHeaderSize);
+  }
+  if (bytes.substr(0, 8) != kDataMagic) return "bad magic (not a Bitcask data file)";
+  if (GetFixed32(bytes.data() + 28) != MaskedCrc(bytes.data(), 28)) {
+    return "file header checksum mismatch";
+  }
+  uint32_t version = GetFixed32(bytes.data() + 8);
+  if (version != kFormatVersion) return absl::StrCat("unsupported format version ", version);
+  uint32_t k = GetFixed32(bytes.data() + 12);
+  if (k != 1 && k != 2) return absl::StrCat("unknown file kind ", k);
+  uint64_t id = GetFixed64(bytes.data() + 16);
+  if (id != expected_id) return absl::StrCat("header says file id ", id);
+  *kind = static_cast<DataFileKind>(k);
+  return "";
+}
+
+void EncodeRecord(const Record& record, std::string* out) {
+  KVLAB_CHECK(record.key.size() <= kMaxKeySize);
+  KVLAB_CHECK(record.value.size() <= kMaxValueSizeLimit);
+  const size_t start = out->size();
+  PutFixed32(out, 0);  // The checksum, filled in below.
+  out->push_back(static_cast<char>(kRecordMagic & 0xff));
+  out->push_back(static_cast<char>(kRecordMagic >> 8));
+  out->push_back(static_cast<char>(record.type));
+  out->push_back(0);
+  PutFixed64(out, record.sequence);
+  PutFixed64(out, record.durable_offset);
+  PutFixed32(out, record.batch_remaining);
+  PutFixed32(out, static_cast<uint32_t>(record.key.size()));
+  PutFixed32(out, static_cast<uint32_t>(record.value.size()));
+  KVLAB_CHECK_EQ(out->size() - start, kRecordHeaderSize);
+  out->append(record.key.data(), record.key.size());
+  out->append(record.value.data(), record.value.size());
+  const uint32_t crc = MaskedCrc(out->data() + start + 4, out->size() - start - 4);
+  for (int i = 0; i < 4; ++i) (*out)[start + i] = static_cast<char>(crc >> (8 * i));
+}
+
+std::string_view DecodeResultName(DecodeResult result) {
+  switch (result) {
+    case DecodeResult::kOk: return "ok";
+    case DecodeResult::kIncomplete: return "incomplete record";
+    case DecodeResult::kBadHeader: return "bad record header";
+    case DecodeResult::kBadChecksum: return "record checksum mismatch";
+  }
+  return "?";
+}
+
+DecodeResult DecodeRecord(std::string_view bytes, Record* record, size_t* size) {
+  if (bytes.size() < kRecordHeaderSize) return DecodeResult::kIncomplete;
+  const char* p = bytes.data();
+  const uint16_t magic = static_cast<uint16_t>(static_cast<uint8_t>(p[4]) |
+                                               (static_cast<uint8_t>(p[5]) << 8));
+  const uint8_t type = static_cast<uint8_t>(p[6]);
+  const uint32_t key_len = GetFixed32(p + 28);
+  const uint32_t value_len = GetFixed32(p + 32);
+  if (magic != kRecordMagic || !ValidType(type) || p[7] != 0 || key_len > kMaxKeySize ||
+      value_len > kMaxValueSizeLimit ||
+      (type == static_cast<uint8_t>(RecordType::kDelete) && value_len != 0)) {
+    return DecodeResult::kBadHeader;
+  }
+  const size_t n = RecordSize(key_len, value_len);
+  if (bytes.size() < n) return DecodeResult::kIncomplete;
+  if (GetFixed32(p) != MaskedCrc(p + 4, n - 4)) return DecodeResult::kBadChecksum;
+  record->type = static_cast<RecordType>(type);
+  record->sequence = GetFixed64(p + 8);
+  record->durable_offset = GetFixed64(p + 16);
+  record->batch_remaining = GetFixed32(p + 24);
+  record->key = bytes.substr(kRecordHeaderSize, key_len);
+  record->value = bytes.substr(kRecordHeaderSize + key_len, value_len);
+  *size = n;
+  return DecodeResult::kOk;
+}
+
+std::string EncodeHint(uint64_t data_id, uint64_t data_size,
+                       const std::vector<HintEntry>& entries) {
+  std::string out(kHintMagic);
+  PutFixed32(&out, kFormatVersion);
+  PutFixed32(&out, 0);
+  PutFixed64(&out, data_id);
+  PutFixed64(&out, data_size);
+  KVLAB_CHECK_EQ(out.size(), kHintHeaderSize);
+  for (const HintEntry& e : entries) {
+    KVLAB_CHECK(e.key.size() <= kMaxKeySize);
+    out.push_back(static_cast<char>(e.type));
+    PutFixed32(&out, static_cast<uint32_t>(e.key.size()));
+    PutFixed64(&out, e.sequence);
+    PutFixed64(&out, e.offset);
+    PutFixed32(&out, e.size);
+    out.append(e.key);
+  }
+  PutFixed64(&out, entries.size());
+  PutFixed32(&out, MaskedCrc(out.data(), out.size()));
+  return out;
+}
+
+std::string DecodeHint(std::string_view bytes, uint64_t data_id, uint64_t data_size,
+                       std::vector<HintEntry>* entries) {
+  entries->clear();
+  if (bytes.size() < kHintHeaderSize + kHintTrailerSize) {
+    return absl::StrCat("hint file is only ", bytes.size(), " bytes");
+  }
+  const size_t crc_at = bytes.size() - 4;
+  if (GetFixed32(bytes.data() + crc_at) != MaskedCrc(bytes.data(), crc_at)) {
+    return "hint checksum mismatch";
+  }
+  if (bytes.substr(0, 8) != kHintMagic) return "bad hint magic";
+  if (GetFixed32(bytes.data() + 8) != kFormatVersion) return "unsupported hint version";
+  if (GetFixed64(bytes.data() + 16) != data_id) return "hint names another data file";
+  if (GetFixed64(bytes.data() + 24) != data_size) {
+    return absl::StrCat("hint describes ", GetFixed64(bytes.data() + 24),
+                        " data bytes, the data file has ", data_size);
+  }
+  const size_t end = bytes.size() - kHintTrailerSize;
+  const uint64_t count = GetFixed64(bytes.data() + end);
+  size_t pos = kHintHeaderSize;
+  while (pos < end) {
+    if (end - pos < kHintEntryFixedSize) return "truncated hint entry";
+    const char* p = bytes.data() + pos;
+    HintEntry e;
+    const uint8_t type = static_cast<uint8_t>(p[0]);
+    const uint32_t key_len = GetFixed32(p + 1);
+    if (!ValidType(type) || key_len > kMaxKeySize) return "bad hint entry";
+    if (end - pos - kHintEntryFixedSize < key_len) return "truncated hint key";
+    e.type = static_cast<RecordType>(type);
+    e.sequence = GetFixed64(p + 5);
+    e.offset = GetFixed64(p + 13);
+    e.size = GetFixed32(p + 21);
+    e.key.assign(p + kHintEntryFixedSize, key_len);
+    const bool size_ok = e.type == RecordType::kDelete ? e.size == RecordSize(key_len, 0)
+                                                       : e.size >= RecordSize(key_len, 0);
+    if (e.offset < kFileHeaderSize || e.offset + e.size > data_size || !size_ok) {
+      return "hint entry points outside its data file";
+    }
+    entries->push_back(std::move(e));
+    pos += kHintEntryFixedSize + key_len;
+  }
+  if (entries->size() != count) return "hint entry count mismatch";
+  return "";
+}
+
+std::string EncodeManifest(const MergeManifest& manifest) {
+  std::string out(kManifestMagic);
+  PutFixed32(&out, static_cast<uint32_t>(manifest.inputs.size()));
+  PutFixed32(&out, static_cast<uint32_t>(manifest.outputs.size()));
+  for (uint64_t id : manifest.inputs) PutFixed64(&out, id);
+  for (uint64_t id : manifest.outputs) PutFixed64(&out, id);
+  PutFixed32(&out, MaskedCrc(out.data(), out.size()));
+  return out;
+}
+
+std::string DecodeManifest(std::string_view bytes, MergeManifest* manifest) {
+  if (bytes.size() < 20) return absl::StrCat("manifest is only ", bytes.size(), " bytes");
+  const size_t crc_at = bytes.size() - 4;
+  if (GetFixed32(bytes.data() + crc_at) != MaskedCrc(bytes.data(), crc_at)) {
+    return "manifest checksum mismatch";
+  }
+  if (bytes.substr(0, 8) != kManifestMagic) return "bad manifest magic";
+  const uint64_t n = GetFixed32(bytes.data() + 8);
+  const uint64_t m = GetFixed32(bytes.data() + 12);
+  if (16 + 8 * (n + m) + 4 != bytes.size()) return "manifest length mismatch";
+  manifest->inputs.clear();
+  manifest->outputs.clear();
+  for (uint64_t i = 0; i < n; ++i) manifest->inputs.push_back(GetFixed64(bytes.data() + 16 + 8 * i));
+  for (uint64_t i = 0; i < m; ++i) {
+    manifest->outputs.push_back(GetFixed64(bytes.data() + 16 + 8 * (n + i)));
+  }
+  return "";
+}
+
+}  // namespace kvlab::bitcask

@@ -1,0 +1,166 @@
+// Bitcask on-disk formats: data-file header, data records, hint files, the
+// merge manifest and the store marker. Encoders and decoders only: no I/O.
+//
+// Every multi-byte integer is little-endian. Every structure carries a masked
+// CRC-32C (engine/common/crc32c.h). The byte-by-byte layouts are below and in
+// FORMAT.md of this folder; the static_asserts pin the sizes.
+//
+// Data file "<id:010>.data" = file header (32 bytes) + records.
+//   File header:
+//     [0,8)   magic "KVBCDAT1"
+//     [8,12)  format version (1)
+//     [12,16) kind: 1 = written by the writer, 2 = written by a merge
+//     [16,24) file id (equals the id in the file name)
+//     [24,28) reserved, zero
+//     [28,32) masked crc32c of bytes [0,28)
+//   Record (kRecordHeaderSize = 36 bytes + key + value):
+//     [0,4)   masked crc32c of bytes [4, 36 + key_len + value_len): the rest of
+//             the header, the key and the value
+//     [4,6)   record magic 0xBC5A (lets recovery find record starts after damage)
+//     [6,7)   type: 1 = put, 2 = delete (tombstone; value_len is 0)
+//     [7,8)   reserved, zero
+//     [8,16)  sequence number (unique, increasing over the store's life)
+//     [16,24) durable offset: the length of this file that was known durable
+//             (synced) when the record was written. Recovery uses it to tell a
+//             torn tail (damage past every durable offset) from corruption of
+//             synced data.
+//     [24,28) batch remaining: how many records of the same atomic batch follow
+//             this one in the same file (0 for a single write and for the last
+//             record of a batch). A batch is complete only when its 0 arrives.
+//     [28,32) key length
+//     [32,36) value length
+//     [36, 36 + key_len)  key
+//     [36 + key_len, 36 + key_len + value_len)  value
+//
+// Hint file "<id:010>.hint" (describes data file <id> of exactly data_size bytes):
+//     [0,8)   magic "KVBCHNT1"
+//     [8,12)  format version (1)
+//     [12,16) reserved, zero
+//     [16,24) data file id
+//     [24,32) data file size in bytes (a hint for any other size is stale)
+//     entries, each 25 bytes + key:
+//       [0,1) type (1 put, 2 delete)  [1,5) key length  [5,13) sequence
+//       [13,21) record offset in the data file  [21,25) record size  [25,..) key
+//     trailer (12 bytes): [0,8) entry count, [8,12) masked crc32c of every byte
+//     of the hint file before these 4 bytes.
+//
+// Merge manifest "MERGE" (the commit point of a merge, see merge.cc):
+//     [0,8) magic "KVBCMRG1"  [8,12) input count n  [12,16) output count m
+//     n x u64 input file ids, m x u64 output file ids,
+//     [last 4) masked crc32c of every byte before.
+//
+// Store marker "BITCASK": exactly the text of kMarkerContents.
+#ifndef KVLAB_ENGINE_BITCASK_FORMAT_H_
+#define KVLAB_ENGINE_BITCASK_FORMAT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace kvlab::bitcask {
+
+inline constexpr std::string_view kMarkerName = "BITCASK";
+inline constexpr std::string_view kMarkerContents = "kvlab bitcask store, format 1\n";
+inline constexpr std::string_view kLockName = "LOCK";
+inline constexpr std::string_view kManifestName = "MERGE";
+inline constexpr std::string_view kManifestTmpName = "MERGE.tmp";
+inline constexpr std::string_view kDataSuffix = ".data";
+inline constexpr std::string_view kHintSuffix = ".hint";
+inline constexpr std::string_view kTmpSuffix = ".tmp";          // Hints being written.
+inline constexpr std::string_view kMergingSuffix = ".merging";  // Merge outputs before commit.
+
+inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr size_t kFileHeaderSize = 32;
+inline constexpr size_t kRecordHeaderSize = 36;
+inline constexpr uint16_t kRecordMagic = 0xBC5A;
+inline constexpr size_t kHintHeaderSize = 32;
+inline constexpr size_t kHintEntryFixedSize = 25;
+inline constexpr size_t kHintTrailerSize = 12;
+inline constexpr uint32_t kMaxKeySize = 65535;
+// A record's size must fit in 32 bits, so values are capped well below.
+inline constexpr uint64_t kMaxValueSizeLimit = 1ull << 30;
+
+static_assert(kFileHeaderSize == 8 + 4 + 4 + 8 + 4 + 4);
+static_assert(kRecordHeaderSize == 4 + 2 + 1 + 1 + 8 + 8 + 4 + 4 + 4);
+static_assert(kHintHeaderSize == 8 + 4 + 4 + 8 + 8);
+static_assert(kHintEntryFixedSize == 1 + 4 + 8 + 8 + 4);
+static_assert(kHintTrailerSize == 8 + 4);
+static_assert(kRecordHeaderSize + kMaxKeySize + kMaxValueSizeLimit < (1ull << 32));
+
+enum class DataFileKind : uint32_t { kWriter = 1, kMerge = 2 };
+enum class RecordType : uint8_t { kPut = 1, kDelete = 2 };
+
+// ---- names ----
+std::string DataFileName(uint64_t id);
+std::string HintFileName(uint64_t id);
+// Parses "<10 digits><suffix>"; false if `name` is not of that form.
+bool ParseFileName(std::string_view name, std::string_view suffix, uint64_t* id);
+
+// ---- data file header ----
+std::string EncodeFileHeader(DataFileKind kind, uint64_t id);
+// InvalidArgument-free: returns a message describing what is wrong, or "" if OK.
+std::string CheckFileHeader(std::string_view bytes, uint64_t expected_id, DataFileKind* kind);
+
+// ---- records ----
+struct Record {
+  RecordType type = RecordType::kPut;
+  uint64_t sequence = 0;
+  uint64_t durable_offset = 0;
+  uint32_t batch_remaining = 0;
+  std::string_view key;
+  std::string_view value;
+};
+
+inline size_t RecordSize(size_t key_size, size_t value_size) {
+  return kRecordHeaderSize + key_size + value_size;
+}
+// Appends the encoded record to *out.
+void EncodeRecord(const Record& record, std::string* out);
+
+enum class DecodeResult {
+  kOk,
+  kIncomplete,  // The bytes end before the record does (or before its header).
+  kBadHeader,   // Magic, type or lengths are impossible.
+  kBadChecksum,
+};
+std::string_view DecodeResultName(DecodeResult result);
+
+// Decodes the record at the start of `bytes`. On kOk fills *record (views into
+// `bytes`) and *size.
+DecodeResult DecodeRecord(std::string_view bytes, Record* record, size_t* size);
+
+// ---- hint files ----
+struct HintEntry {
+  RecordType type = RecordType::kPut;
+  uint64_t sequence = 0;
+  uint64_t offset = 0;
+  uint32_t size = 0;
+  std::string key;
+};
+std::string EncodeHint(uint64_t data_id, uint64_t data_size, const std::vector<HintEntry>& entries);
+// Returns a description of the defect (e.g. "checksum mismatch") or "" and fills *entries.
+std::string DecodeHint(std::string_view bytes, uint64_t data_id, uint64_t data_size,
+                       std::vector<HintEntry>* entries);
+
+// ---- merge manifest ----
+struct MergeManifest {
+  std::vector<uint64_t> inputs;
+  std::vector<uint64_t> outputs;
+};
+std::string EncodeManifest(const MergeManifest& manifest);
+// Returns a description of the defect or "".
+std::string DecodeManifest(std::string_view bytes, MergeManifest* manifest);
+
+// ---- little-endian helpers ----
+void PutFixed32(std::string* out, uint32_t v);
+void PutFixed64(std::string* out, uint64_t v);
+uint32_t GetFixed32(const char* p);
+uint64_t GetFixed64(const char* p);
+
+}  // namespace kvlab::bitcask
+
+#endif  // KVLAB_ENGINE_BITCASK_FORMAT_H_

@@ -1,0 +1,333 @@
+// Opening a Bitcask store: directory checks, the lock, finishing a committed
+// merge, cleaning leftovers, loading hints or scanning data files, and cutting
+// a torn tail off the newest writer file.
+#include <algorithm>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "engine/bitcask/bitcask.h"
+#include "engine/bitcask/scan.h"
+#include "engine/common/check.h"
+#include "engine/common/status_macros.h"
+
+namespace kvlab::bitcask {
+namespace {
+
+constexpr std::string_view kMarkerTmpName = "BITCASK.tmp";
+
+enum class NameKind { kMarker, kLock, kData, kHint, kManifest, kLeftover, kForeign };
+
+NameKind Classify(std::string_view name, uint64_t* id) {
+  if (name == kMarkerName) return NameKind::kMarker;
+  if (name == kLockName) return NameKind::kLock;
+  if (name == kManifestName) return NameKind::kManifest;
+  if (ParseFileName(name, kDataSuffix, id)) return NameKind::kData;
+  if (ParseFileName(name, kHintSuffix, id)) return NameKind::kHint;
+  if (name == kManifestTmpName || name == kMarkerTmpName) return NameKind::kLeftover;
+  for (std::string_view suffix : {kTmpSuffix, kMergingSuffix}) {
+    if (absl::EndsWith(AV(name), AV(suffix))) {
+      std::string_view base = name.substr(0, name.size() - suffix.size());
+      if (ParseFileName(base, kDataSuffix, id) || ParseFileName(base, kHintSuffix, id)) {
+        return NameKind::kLeftover;
+      }
+    }
+  }
+  return NameKind::kForeign;
+}
+
+std::string ParentOf(std::string_view path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string_view::npos ? std::string() : std::string(path.substr(0, slash));
+}
+
+absl::StatusOr<std::string> ReadSmallFile(Device& device, const std::string& path,
+                                          kvlab::FileKind kind) {
+  ASSIGN_OR_RETURN(uint64_t size, device.FileSize(path));
+  OpenOptions options;
+  options.read_only = true;
+  options.kind = kind;
+  ASSIGN_OR_RETURN(std::unique_ptr<File> file, device.Open(path, options));
+  return ReadWholeFile(*file, size);
+}
+
+}  // namespace
+
+absl::Status BitcaskStore::CheckDirectory(bool* fresh) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, env_.device->List(path_));
+  bool has_marker = false;
+  std::string ours;  // The first file that only Bitcask writes.
+  for (const std::string& name : names) {
+    uint64_t id = 0;
+    switch (Classify(name, &id)) {
+      case NameKind::kMarker: has_marker = true; break;
+      case NameKind::kLock: break;
+      case NameKind::kLeftover:
+        if (name != kMarkerTmpName && ours.empty()) ours = name;
+        break;
+      case NameKind::kForeign:
+        return absl::InvalidArgumentError(absl::StrCat(
+            "'", path_, "' is not a Bitcask store: it holds '", name,
+            "', which Bitcask never writes (open an empty or a Bitcask directory)"));
+      default:
+        if (ours.empty()) ours = name;
+        break;
+    }
+  }
+  if (has_marker) {
+    ASSIGN_OR_RETURN(std::string marker,
+                     ReadSmallFile(*env_.device, PathOf(kMarkerName), kvlab::FileKind::kManifest));
+    if (marker != kMarkerContents) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "'", PathOf(kMarkerName), "' is not a kvlab Bitcask marker (", marker.size(),
+          " bytes, expected \"kvlab bitcask store, format 1\"): a foreign or damaged store"));
+    }
+    *fresh = false;
+    return absl::OkStatus();
+  }
+  if (!ours.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", path_, "' holds Bitcask files (e.g. '", ours, "') but no ", AV(kMarkerName),
+        " marker: not a complete Bitcask store; refusing to open it"));
+  }
+  *fresh = true;
+  return absl::OkStatus();
+}
+
+absl::Status BitcaskStore::CreateStore() {
+  // Written under a temporary name and renamed, so a crash never leaves a torn marker.
+  const std::string tmp = PathOf(kMarkerTmpName);
+  OpenOptions options;
+  options.create = true;
+  options.truncate = true;
+  options.kind = kvlab::FileKind::kManifest;
+  {
+    ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(tmp, options));
+    RETURN_IF_ERROR(file->Write(0, kMarkerContents));
+    RETURN_IF_ERROR(SyncFile(*file));
+  }
+  RETURN_IF_ERROR(env_.device->Rename(tmp, PathOf(kMarkerName)));
+  RETURN_IF_ERROR(SyncDir());
+  if (!path_.empty() && !options_.test_noop_sync) {
+    RETURN_IF_ERROR(env_.device->SyncDir(ParentOf(path_)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BitcaskStore::FinishCommittedMerge() {
+  ASSIGN_OR_RETURN(bool exists, env_.device->Exists(PathOf(kManifestName)));
+  if (!exists) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::string bytes, ReadSmallFile(*env_.device, PathOf(kManifestName),
+                                                    kvlab::FileKind::kManifest));
+  MergeManifest manifest;
+  std::string problem = DecodeManifest(bytes, &manifest);
+  if (!problem.empty()) {
+    return CorruptionError(absl::StrCat(PathOf(kManifestName), ": ", problem, " at offset 0"));
+  }
+  // Redo: the outputs take their final names, then the inputs go.
+  for (uint64_t id : manifest.outputs) {
+    for (const std::string& name : {DataFileName(id), HintFileName(id)}) {
+      const std::string merging = PathOf(absl::StrCat(name, AV(kMergingSuffix)));
+      ASSIGN_OR_RETURN(bool pending, env_.device->Exists(merging));
+      if (pending) RETURN_IF_ERROR(env_.device->Rename(merging, PathOf(name)));
+    }
+    ASSIGN_OR_RETURN(bool present, env_.device->Exists(PathOf(DataFileName(id))));
+    if (!present) {
+      return CorruptionError(absl::StrCat(PathOf(kManifestName), ": committed merge output '",
+                                          PathOf(DataFileName(id)), "' is missing"));
+    }
+  }
+  RETURN_IF_ERROR(SyncDir());
+  for (uint64_t id : manifest.inputs) {
+    for (const std::string& name : {DataFileName(id), HintFileName(id)}) {
+      absl::Status s = env_.device->Remove(PathOf(name));
+      if (!s.ok() && !absl::IsNotFound(s)) return s;
+    }
+  }
+  RETURN_IF_ERROR(SyncDir());
+  RETURN_IF_ERROR(env_.device->Remove(PathOf(kManifestName)));
+  RETURN_IF_ERROR(SyncDir());
+  absl::MutexLock lock(&mu_);
+  ++finished_merges_at_open_;
+  for (uint64_t id : manifest.outputs) next_file_id_ = std::max(next_file_id_, id + 1);
+  return absl::OkStatus();
+}
+
+absl::Status BitcaskStore::RemoveLeftovers() {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, env_.device->List(path_));
+  uint64_t removed = 0;
+  for (const std::string& name : names) {
+    uint64_t id = 0;
+    if (Classify(name, &id) != NameKind::kLeftover) continue;
+    RETURN_IF_ERROR(env_.device->Remove(PathOf(name)));
+    ++removed;
+  }
+  if (removed > 0) RETURN_IF_ERROR(SyncDir());
+  absl::MutexLock lock(&mu_);
+  leftovers_removed_ += removed;
+  return absl::OkStatus();
+}
+
+absl::Status BitcaskStore::LoadOneFile(uint64_t id, bool newest_writer,
+                                       std::vector<HintEntry>* entries, bool* had_hint,
+                                       uint64_t* valid_size) {
+  const std::string data_path = PathOf(DataFileName(id));
+  const std::string hint_path = PathOf(HintFileName(id));
+  ASSIGN_OR_RETURN(uint64_t size, env_.device->FileSize(data_path));
+  *had_hint = false;
+  *valid_size = size;
+  ASSIGN_OR_RETURN(bool hint_exists, env_.device->Exists(hint_path));
+  if (hint_exists) {
+    ASSIGN_OR_RETURN(std::string bytes,
+                     ReadSmallFile(*env_.device, hint_path, kvlab::FileKind::kHint));
+    std::string problem = DecodeHint(bytes, id, size, entries);
+    absl::MutexLock lock(&mu_);
+    if (problem.empty()) {
+      ++hint_loads_;
+      files_[id].hint_bytes = bytes.size();
+      *had_hint = true;
+      return absl::OkStatus();
+    }
+    ++hint_fallbacks_;  // A corrupt or stale hint: scan the data file instead.
+  }
+  OpenOptions options;
+  options.read_only = true;
+  options.kind = kvlab::FileKind::kData;
+  ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(data_path, options));
+  ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(*file, size));
+  ASSIGN_OR_RETURN(ScanResult scan, ScanDataFile(bytes, data_path, id, newest_writer));
+  *entries = std::move(scan.entries);
+  *valid_size = scan.valid_end;
+  if (!newest_writer) {
+    // Replace the missing or corrupt hint so the next open is fast.
+    uint64_t hint_bytes = 0;
+    absl::Status s = WriteHintFile(id, size, *entries, HintFileName(id), &hint_bytes);
+    absl::MutexLock lock(&mu_);
+    if (s.ok()) files_[id].hint_bytes = hint_bytes;  // On error the next open scans again.
+  }
+  absl::MutexLock lock(&mu_);
+  torn_tail_bytes_ += size - scan.valid_end;
+  return absl::OkStatus();
+}
+
+void BitcaskStore::Apply(uint64_t file_id, const HintEntry& e) {
+  auto [it, inserted] = keydir_.try_emplace(e.key);
+  KeyEntry& k = it->second;
+  if (!inserted && e.sequence <= k.sequence) return;  // An older (or duplicate) record.
+  k.file_id = file_id;
+  k.offset = e.offset;
+  k.sequence = e.sequence;
+  k.size = e.size;
+  k.tombstone = e.type == RecordType::kDelete;
+  next_sequence_ = std::max(next_sequence_, e.sequence + 1);
+}
+
+absl::Status BitcaskStore::LoadFiles() {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, env_.device->List(path_));
+  std::vector<uint64_t> ids;
+  for (const std::string& name : names) {
+    uint64_t id = 0;
+    if (Classify(name, &id) == NameKind::kData) ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end());
+  // Pass 1: the kind of every file, from its header, to find the newest writer file.
+  std::map<uint64_t, DataFileKind> kinds;
+  for (uint64_t id : ids) {
+    const std::string path = PathOf(DataFileName(id));
+    ASSIGN_OR_RETURN(uint64_t size, env_.device->FileSize(path));
+    OpenOptions options;
+    options.read_only = true;
+    options.kind = kvlab::FileKind::kData;
+    ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(path, options));
+    std::string header(kFileHeaderSize, '\0');
+    ASSIGN_OR_RETURN(size_t n, file->Read(0, absl::MakeSpan(header)));
+    header.resize(n);
+    DataFileKind kind;
+    std::string problem = CheckFileHeader(header, id, &kind);
+    if (problem.empty()) {
+      kinds[id] = kind;
+      continue;
+    }
+    if (id == ids.back() && size <= kFileHeaderSize) {
+      // A writer file whose creation a crash interrupted: it never held a record.
+      file.reset();
+      RETURN_IF_ERROR(env_.device->Remove(path));
+      RETURN_IF_ERROR(SyncDir());
+      ids.pop_back();
+      break;
+    }
+    return CorruptionError(absl::StrCat(path, ": ", problem, " at offset 0"));
+  }
+  uint64_t newest_writer = 0;
+  for (const auto& [id, kind] : kinds) {
+    if (kind == DataFileKind::kWriter) newest_writer = id;
+  }
+  // Pass 2: load hints or scan; the newest writer file may have a torn tail.
+  bool newest_had_hint = false;
+  uint64_t newest_valid = 0;
+  std::vector<HintEntry> newest_entries;
+  for (uint64_t id : ids) {
+    std::vector<HintEntry> entries;
+    bool had_hint = false;
+    uint64_t valid_size = 0;
+    RETURN_IF_ERROR(LoadOneFile(id, id == newest_writer, &entries, &had_hint, &valid_size));
+    absl::MutexLock lock(&mu_);
+    files_[id].kind = kinds[id];
+    files_[id].total_bytes = valid_size;
+    for (const HintEntry& e : entries) Apply(id, e);
+    next_file_id_ = std::max(next_file_id_, id + 1);
+    if (id == newest_writer) {
+      newest_had_hint = had_hint;
+      newest_valid = valid_size;
+      newest_entries = std::move(entries);
+    }
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto it = keydir_.begin(); it != keydir_.end();) {
+      if (it->second.tombstone) {
+        keydir_.erase(it++);
+        continue;
+      }
+      files_[it->second.file_id].live_bytes += it->second.size;
+      live_user_bytes_ += it->second.size - kRecordHeaderSize;
+      ++it;
+    }
+  }
+  return StartActiveFile(newest_writer, newest_had_hint, newest_valid, std::move(newest_entries));
+}
+
+absl::Status BitcaskStore::StartActiveFile(uint64_t newest_writer, bool newest_had_hint,
+                                           uint64_t valid_size,
+                                           std::vector<HintEntry> newest_entries) {
+  absl::MutexLock lock(&mu_);
+  if (newest_writer != 0 && !newest_had_hint) {
+    const std::string path = PathOf(DataFileName(newest_writer));
+    OpenOptions options;
+    options.kind = kvlab::FileKind::kData;
+    ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(path, options));
+    ASSIGN_OR_RETURN(uint64_t size, file->Size());
+    if (size > valid_size) {
+      // Cut the torn tail and make the cut durable before anything is appended.
+      RETURN_IF_ERROR(file->Truncate(valid_size));
+      RETURN_IF_ERROR(SyncFile(*file));
+    }
+    if (valid_size < options_.max_file_size) {
+      active_id_ = newest_writer;
+      active_ = std::move(file);
+      active_size_ = valid_size;
+      active_synced_ = valid_size;
+      active_hints_ = std::move(newest_entries);
+      return absl::OkStatus();
+    }
+    // Full: it becomes immutable, with a hint (on error the next open scans it).
+    uint64_t hint_bytes = 0;
+    if (WriteHintFile(newest_writer, valid_size, newest_entries, HintFileName(newest_writer),
+                      &hint_bytes).ok()) {
+      files_[newest_writer].hint_bytes = hint_bytes;
+    }
+  }
+  return CreateWriterFile(next_file_id_++);
+}
+
+}  // namespace kvlab::bitcask

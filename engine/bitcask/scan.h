@@ -1,0 +1,44 @@
+// Scanning a Bitcask data file: the records it holds, and where its valid part ends.
+//
+// Used by recovery (when a hint is missing or corrupt, and always for the
+// newest writer file) and by merge (to read an input file). The torn-tail rule:
+// damage in the newest writer file is a torn tail, and is cut away, only when
+// no later intact record says that the damaged bytes had been synced (each
+// record carries the file's durable offset when it was written, format.h).
+// Damage anywhere else, or damage that a later record proves was synced, is
+// Corruption naming the file and the offset.
+#ifndef KVLAB_ENGINE_BITCASK_SCAN_H_
+#define KVLAB_ENGINE_BITCASK_SCAN_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/bitcask/format.h"
+#include "engine/env/env.h"
+
+namespace kvlab::bitcask {
+
+struct ScanResult {
+  DataFileKind kind = DataFileKind::kWriter;
+  std::vector<HintEntry> entries;  // Records of complete batches, in file order.
+  uint64_t max_sequence = 0;
+  uint64_t valid_end = 0;          // End of the last complete record (or batch).
+  bool torn_tail = false;          // Bytes after valid_end were damaged and dropped.
+  std::string torn_reason;         // Why the tail was judged torn (for stats and tests).
+};
+
+// Scans the whole content `bytes` of the data file at `path` with id `id`.
+// With `tolerate_tail` (the newest writer file only) a torn tail is reported
+// in the result; otherwise any damage is Corruption ("<path>: <what> at offset N").
+absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view path, uint64_t id,
+                                        bool tolerate_tail);
+
+// Reads the whole of `file` (of `size` bytes) into a string, in chunks.
+absl::StatusOr<std::string> ReadWholeFile(File& file, uint64_t size);
+
+}  // namespace kvlab::bitcask
+
+#endif  // KVLAB_ENGINE_BITCASK_SCAN_H_
