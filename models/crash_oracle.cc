@@ -203,7 +203,11 @@ void CrashOracle::FoldRequired() {
   size_t k = 0;
   while (k < required_ && !window_[k].uncertain) ++k;
   if (k == 0) return;
-  for (size_t i = 0; i < k; ++i) base_.Apply(window_[i].batch);
+  for (size_t i = 0; i < k; ++i) {
+    base_.Apply(window_[i].batch);
+    folded_.push_back(std::move(window_[i].batch));
+    if (folded_.size() > kFoldedHistoryOps) folded_.pop_front();
+  }
   KVLAB_CHECK_EQ(base_.StateHash(), model_hash_after_[k - 1]);
   window_.erase(window_.begin(), window_.begin() + k);
   model_hash_after_.erase(model_hash_after_.begin(), model_hash_after_.begin() + k);
@@ -232,6 +236,8 @@ void CrashOracle::Adopt(const Candidate& c) {
     const Recorded& rec = window_[i];
     if (rec.uncertain && (c.included & (uint64_t{1} << u++)) == 0) continue;
     base_.Apply(rec.batch);
+    folded_.push_back(rec.batch);
+    if (folded_.size() > kFoldedHistoryOps) folded_.pop_front();
   }
   window_.clear();
   model_hash_after_.clear();
@@ -367,6 +373,13 @@ absl::Status CrashOracle::Explain(const FoundMap& found, const KeySet& corrupted
   const std::string* base_value = base_.Find(first);
   written.insert(base_value ? std::optional<std::string>(*base_value) : std::nullopt);
   older = written;
+  for (const WriteBatch& batch : folded_) {  // Recent synced history, for diagnosis only.
+    for (const WriteBatch::Op& op : batch.ops()) {
+      if (op.key != first) continue;
+      older.insert(op.type == WriteBatch::OpType::kPut ? std::optional<std::string>(op.value)
+                                                       : std::nullopt);
+    }
+  }
   for (size_t i = 0; i < window_.size(); ++i) {
     for (const WriteBatch::Op& op : window_[i].batch.ops()) {
       if (op.key != first) continue;
@@ -392,12 +405,17 @@ absl::Status CrashOracle::Explain(const FoundMap& found, const KeySet& corrupted
   const std::optional<std::string> found_opt =
       found_value ? std::optional<std::string>(*found_value) : std::nullopt;
   std::string verdict;
-  if (!written.contains(found_opt)) {
-    verdict = "it holds a value never written for that key (since the last synced state)";
-  } else if (older.contains(found_opt) && !legal.contains(found_opt)) {
-    verdict = "it holds an older value: an op the store acknowledged before the last sync "
-              "point was lost, or a later op applied without an earlier one";
+  if (!found_opt.has_value() && !legal.contains(found_opt)) {
+    verdict = "it is missing, but every legal state holds it: an acknowledged write "
+              "before the last sync point was lost";
     ++counters_.synced_ops_lost;
+  } else if (older.contains(found_opt) && !legal.contains(found_opt)) {
+    verdict = "it holds an older value: an op acknowledged before the last sync point "
+              "was lost (or a deleted key came back)";
+    ++counters_.synced_ops_lost;
+  } else if (!written.contains(found_opt)) {
+    verdict = "it holds a value never written for that key (at least in the last " +
+              std::to_string(kFoldedHistoryOps) + " synced ops)";
   } else {
     verdict = "it mixes two prefixes (no single prefix of the acknowledged ops explains it)";
   }

@@ -49,7 +49,9 @@
 // into the base), plus the hash of the model state after each of them; a
 // check hashes the recovered state once and compares it with the candidate
 // prefixes' hashes (O(n) with no uncertain ops), then confirms the match entry
-// by entry. Only a failure computes the detailed diff for the message.
+// by entry. Only a failure computes the detailed diff for the message (it
+// also consults the last kFoldedHistoryOps folded ops, to tell a lost synced
+// write from a value never written).
 //
 // model() is the state after every Acknowledged op (Uncertain ops excluded).
 // Not thread-safe.
@@ -58,6 +60,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -159,6 +162,10 @@ class CrashOracle {
   std::vector<uint64_t> model_hash_after_;
   size_t required_ = 0;  // r.
   size_t uncertain_in_window_ = 0;
+  // The last ops folded into base_, kept only to tell "a synced write was
+  // lost" from "a value never written" in failure messages.
+  static constexpr size_t kFoldedHistoryOps = 1024;
+  std::deque<WriteBatch> folded_;
   std::vector<std::string> keys_;
   absl::flat_hash_set<std::string> key_set_;
   uint64_t acknowledged_ops_ = 0, uncertain_ops_total_ = 0, synced_ops_ = 0;

@@ -1,0 +1,202 @@
+// CrashOracle: named legal and illegal recovered states, the corruption rule,
+// uncertain ops, kNone, and a property that the oracle accepts exactly the
+// states a brute-force reading of the contract calls legal.
+#include "models/crash_oracle.h"
+
+#include <string>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "engine/memory/memory_store.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/models/test_util.h"
+
+namespace kvlab::models {
+namespace {
+
+using ::kvlab::testing::DeleteOp;
+using ::kvlab::testing::PutOp;
+using ::testing::HasSubstr;
+using Found = absl::flat_hash_map<std::string, std::string>;
+using KeySet = absl::flat_hash_set<std::string>;
+
+TEST(CrashOracle, AcceptsEveryPrefixFromTheSyncPoint) {
+  for (size_t p = 0; p <= 3; ++p) {
+    CrashOracle o(Durability::kSyncPoint);
+    o.Acknowledged(PutOp("a", "1"));
+    o.Synced();
+    o.Acknowledged(PutOp("b", "1"));
+    o.Acknowledged(PutOp("a", "2"));
+    o.Acknowledged(DeleteOp("b"));
+    const Found states[] = {{{"a", "1"}}, {{"a", "1"}, {"b", "1"}}, {{"a", "2"}, {"b", "1"}},
+                            {{"a", "2"}}};
+    EXPECT_TRUE(o.CheckRecoveredState(states[p]).ok()) << "prefix " << p;
+    EXPECT_EQ(o.model().entries(), states[p]);  // Adopted as the new base.
+  }
+}
+
+TEST(CrashOracle, RejectsALostSyncedWriteAndNamesTheKey) {
+  CrashOracle o(Durability::kSyncPoint);
+  o.Acknowledged(PutOp("a", "1"));
+  o.Acknowledged(PutOp("key7", "old"));
+  o.Synced();
+  o.Acknowledged(PutOp("key7", "new"));
+  o.Synced();
+  absl::Status s = o.CheckRecoveredState({{"a", "1"}, {"key7", "old"}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("First differing key \"key7\": found \"old\""));
+  EXPECT_THAT(s.message(), HasSubstr("[\"new\"]"));
+  EXPECT_THAT(s.message(), HasSubstr("older value"));
+  EXPECT_THAT(s.message(), HasSubstr("3 acknowledged, 3 synced"));
+  EXPECT_EQ(o.counters().synced_ops_lost, 1u);
+  // A failed check leaves the oracle as it was: the right state still passes.
+  EXPECT_TRUE(o.CheckRecoveredState({{"a", "1"}, {"key7", "new"}}).ok());
+}
+
+TEST(CrashOracle, RejectsAValueNeverWritten) {
+  CrashOracle o(Durability::kSyncPoint);
+  o.Acknowledged(PutOp("a", "1"));
+  o.Acknowledged(PutOp("b", "2"));
+  absl::Status s = o.CheckRecoveredState({{"a", "1"}, {"b", "garbage"}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("\"b\": found \"garbage\""));
+  EXPECT_THAT(s.message(), HasSubstr("never written"));
+  EXPECT_EQ(o.counters().wrong_values, 1u);
+  s = o.CheckRecoveredState({{"zz", "1"}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("key \"zz\" was never written"));
+}
+
+TEST(CrashOracle, RejectsADeleteResurrectedBeforeALaterSyncedOp) {
+  CrashOracle o(Durability::kSyncPoint);
+  o.Acknowledged(PutOp("k", "1"));
+  o.Synced();
+  o.Acknowledged(DeleteOp("k"));
+  o.Acknowledged(PutOp("j", "2"));
+  o.Synced();
+  absl::Status s = o.CheckRecoveredState({{"k", "1"}, {"j", "2"}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("key \"k\": found \"1\""));
+  EXPECT_THAT(s.message(), HasSubstr("[<absent>]"));
+  EXPECT_TRUE(o.CheckRecoveredState({{"j", "2"}}).ok());
+}
+
+TEST(CrashOracle, RejectsAMixOfTwoPrefixes) {
+  CrashOracle o(Durability::kSyncPoint);
+  o.Acknowledged(PutOp("a", "1"));
+  o.Acknowledged(PutOp("b", "1"));  // b without a: no prefix has that.
+  absl::Status s = o.CheckRecoveredState({{"b", "1"}});
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("First differing key \"a\""));
+  EXPECT_THAT(s.message(), HasSubstr("mixes two prefixes"));
+  // A batch is atomic: half of one is a mix too.
+  CrashOracle batch_oracle(Durability::kSyncPoint);
+  WriteBatch b;
+  b.Put("x", "1");
+  b.Put("y", "1");
+  batch_oracle.Acknowledged(b);
+  EXPECT_FALSE(batch_oracle.CheckRecoveredState({{"y", "1"}}).ok());
+  EXPECT_TRUE(batch_oracle.CheckRecoveredState({}).ok());
+}
+
+TEST(CrashOracle, CorruptionOfSyncedDataIsAnErrorOnlyWhenTheProfileCannotDamageIt) {
+  for (bool lenient : {false, true}) {
+    CrashOracle o(Durability::kSyncPoint, CrashOracle::Options{lenient});
+    o.Acknowledged(PutOp("synced", "1"));
+    o.Synced();
+    o.Acknowledged(PutOp("unsynced", "2"));
+    // Damage within the unsynced suffix is always legal (either prefix).
+    EXPECT_TRUE(o.CheckRecoveredState({{"synced", "1"}}, KeySet{"unsynced"}).ok());
+    EXPECT_EQ(o.counters().corruptions_reported, 1u);
+    // Damage of synced data: legal only with a profile that can cause it.
+    absl::Status s = o.CheckRecoveredState({}, KeySet{"synced"});
+    EXPECT_EQ(s.ok(), lenient) << s;
+    if (!lenient) {
+      EXPECT_THAT(s.message(), HasSubstr("\"synced\" reads back as Corruption"));
+    }
+    // The rest of the state must still match one candidate.
+    EXPECT_FALSE(o.CheckRecoveredState({{"unsynced", "x"}}, KeySet{"synced"}).ok());
+  }
+}
+
+TEST(CrashOracle, UncertainOpsMayOrMayNotBeApplied) {
+  for (int applied = 0; applied < 2; ++applied) {
+    CrashOracle o(Durability::kSyncPoint);
+    o.Acknowledged(PutOp("a", "1"));
+    o.Uncertain(PutOp("a", "2"));
+    o.Acknowledged(PutOp("b", "1"));
+    o.Synced();  // Required: a=1 and b=1; a=2 undecided.
+    EXPECT_EQ(o.model().Get("a"), "1");
+    EXPECT_EQ(o.uncertain_in_window(), 1u);
+    Found state = {{"a", applied ? "2" : "1"}, {"b", "1"}};
+    EXPECT_TRUE(o.CheckRecoveredState(state).ok());
+    EXPECT_EQ(o.model().entries(), state);
+    EXPECT_EQ(o.uncertain_in_window(), 0u);
+    EXPECT_FALSE(o.CheckRecoveredState({{"a", "1"}}).ok());  // b was synced.
+  }
+}
+
+TEST(CrashOracleDeathTest, TooManyUncertainOpsTellTheDriverToCrashSooner) {
+  CrashOracle o(Durability::kSyncPoint);
+  for (size_t i = 0; i < CrashOracle::kMaxUncertainOps; ++i) o.Uncertain(PutOp("a", "x"));
+  EXPECT_DEATH(o.Uncertain(PutOp("a", "x")), "crash and CheckRecovered sooner");
+}
+
+TEST(CrashOracle, DurabilityNoneAcceptsAnyPrefixIncludingEmpty) {
+  CrashOracle o(Durability::kNone);
+  o.Acknowledged(PutOp("a", "1"));
+  o.Synced();  // Ignored: nothing is promised.
+  o.Acknowledged(PutOp("b", "1"));
+  EXPECT_EQ(o.required_in_window(), 0u);
+  EXPECT_TRUE(o.CheckRecoveredState({}).ok());
+  o.Acknowledged(PutOp("c", "1"));
+  EXPECT_FALSE(o.CheckRecoveredState({{"a", "1"}}).ok());  // Not a prefix since the check.
+  EXPECT_TRUE(o.CheckRecoveredState({{"c", "1"}}).ok());
+}
+
+TEST(CrashOracle, LaterOpsAppendToTheAdoptedState) {
+  CrashOracle o(Durability::kSyncPoint);
+  o.Acknowledged(PutOp("a", "1"));
+  o.Acknowledged(PutOp("a", "2"));
+  ASSERT_TRUE(o.CheckRecoveredState({{"a", "1"}}).ok());  // Lost the unsynced a=2.
+  o.Acknowledged(PutOp("b", "1"));
+  o.Synced();
+  EXPECT_FALSE(o.CheckRecoveredState({{"a", "2"}, {"b", "1"}}).ok());
+  EXPECT_TRUE(o.CheckRecoveredState({{"a", "1"}, {"b", "1"}}).ok());
+  EXPECT_EQ(o.counters().checks, 3u);
+  EXPECT_EQ(o.window_size(), 0u);
+}
+
+TEST(CrashOracle, ChecksAStoreThroughGet) {
+  auto store = memory::NewMemoryStore(memory::MemoryOptions());
+  CrashOracle o(Durability::kSyncPoint);
+  for (int i = 0; i < 100; ++i) {
+    const std::string key = "k" + std::to_string(i % 17);
+    if (i % 5 == 4) {
+      ASSERT_TRUE(store->Delete(WriteOptions(), key).ok());
+      o.Acknowledged(DeleteOp(key));
+    } else {
+      ASSERT_TRUE(store->Put(WriteOptions(), key, std::to_string(i)).ok());
+      o.Acknowledged(PutOp(key, std::to_string(i)));
+    }
+    if (i % 10 == 0) o.Synced();
+  }
+  EXPECT_EQ(o.keys().size(), 17u);
+  EXPECT_TRUE(o.CheckRecovered(*store).ok());
+  // A store that lost everything violates the synced prefix.
+  auto empty = memory::NewMemoryStore(memory::MemoryOptions());
+  absl::Status s = o.CheckRecovered(*empty);
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("First differing key \"k0\""));
+  EXPECT_THAT(s.message(), HasSubstr("is missing, but every legal state holds it"));
+  EXPECT_EQ(o.counters().synced_ops_lost, 1u);
+  // A closed store cannot be read: the check says so.
+  ASSERT_TRUE(store->Close().ok());
+  s = o.CheckRecovered(*store);
+  EXPECT_TRUE(absl::IsFailedPrecondition(s)) << s;
+  EXPECT_THAT(s.message(), HasSubstr("reading key"));
+}
+
+}  // namespace
+}  // namespace kvlab::models
