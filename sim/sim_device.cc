@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/common/check.h"
 #include "engine/common/status_macros.h"
+#include "engine/env/io_error.h"
 #include "sim/sim_file.h"
 
 namespace kvlab::sim {
@@ -20,29 +21,36 @@ std::string_view KindName(uint8_t kind) {
   return kind < std::size(kNames) ? kNames[kind] : "?";
 }
 
-// Paths: relative, '/'-separated, no leading '/', no empty, "." or ".."
-// components (engine/env/env.h). "" is the root, allowed only where a
-// directory is meant.
-absl::Status ValidatePath(std::string_view op, std::string_view path, bool allow_root) {
-  auto bad = [&](std::string_view why) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(AV(op), " '", AV(path), "': invalid path: ", AV(why)));
-  };
-  if (path.empty()) {
-    return allow_root ? absl::OkStatus() : bad("empty (a file path is needed)");
-  }
-  if (path.front() == '/') return bad("paths are relative to the device root (no leading '/')");
+// Paths: checked exactly as the real devices check them (CheckDevicePath:
+// relative, no leading '/', no "..", no empty component, no NUL), then "."
+// components are dropped, as the file system would resolve them.
+struct PathArg {
+  absl::Status status;
+  std::string path;  // Normalised when status is OK, else the raw path.
+};
+
+PathArg Normalize(std::string_view op, std::string_view raw, bool allow_root) {
+  PathArg arg{CheckDevicePath(raw, allow_root, op), std::string(raw)};
+  if (!arg.status.ok()) return arg;
+  std::string out;
   size_t start = 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    std::string_view component = path.substr(start, end - start);
-    if (component.empty()) return bad("empty component ('//' or a trailing '/')");
-    if (component == "..") return bad("'..' is not allowed");
-    if (component == ".") return bad("'.' is not allowed");
+  while (start <= raw.size() && !raw.empty()) {
+    size_t end = raw.find('/', start);
+    if (end == std::string_view::npos) end = raw.size();
+    std::string_view part = raw.substr(start, end - start);
+    if (part != ".") {
+      if (!out.empty()) out += '/';
+      out.append(part.data(), part.size());
+    }
     start = end + 1;
   }
-  return absl::OkStatus();
+  if (out.empty() && !allow_root) {
+    arg.status = absl::InvalidArgumentError(
+        absl::StrCat(AV(op), " '", AV(raw), "': bad device path (names the root, not a file)"));
+    return arg;
+  }
+  arg.path = std::move(out);
+  return arg;
 }
 
 std::string Parent(const std::string& path) {
@@ -177,11 +185,12 @@ void SimDevice::LogDirOp(DirOp op) {
 absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view,
                                                       const OpenOptions& options) {
   absl::MutexLock lock(&mu_);
-  const std::string path(path_view);
+  const PathArg arg = Normalize("open", path_view, /*allow_root=*/false);
+  const std::string& path = arg.path;
   Op op{OpKind::kOpen, path};
   std::unique_ptr<File> file;
   absl::Status s = [&]() -> absl::Status {
-    RETURN_IF_ERROR(ValidatePath("open", path, /*allow_root=*/false));
+    RETURN_IF_ERROR(arg.status);
     RETURN_IF_ERROR(BeginOp(op));
     op.latency_ns = profile_.metadata_latency_ns;
     const Node* n = Lookup(path);
@@ -215,10 +224,11 @@ absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view
 
 absl::Status SimDevice::Remove(std::string_view path_view) {
   absl::MutexLock lock(&mu_);
-  const std::string path(path_view);
+  const PathArg arg = Normalize("remove", path_view, /*allow_root=*/false);
+  const std::string& path = arg.path;
   Op op{OpKind::kRemove, path};
   absl::Status s = [&]() -> absl::Status {
-    RETURN_IF_ERROR(ValidatePath("remove", path, /*allow_root=*/false));
+    RETURN_IF_ERROR(arg.status);
     RETURN_IF_ERROR(BeginOp(op));
     op.latency_ns = profile_.metadata_latency_ns;
     const Node* n = Lookup(path);
@@ -235,12 +245,15 @@ absl::Status SimDevice::Remove(std::string_view path_view) {
 
 absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_view) {
   absl::MutexLock lock(&mu_);
-  const std::string from(from_view), to(to_view);
+  const PathArg from_arg = Normalize("rename", from_view, /*allow_root=*/false);
+  const PathArg to_arg = Normalize("rename", to_view, /*allow_root=*/false);
+  const std::string& from = from_arg.path;
+  const std::string& to = to_arg.path;
   Op op{OpKind::kRename, from};
   op.length = to.size();
   absl::Status s = [&]() -> absl::Status {
-    RETURN_IF_ERROR(ValidatePath("rename", from, /*allow_root=*/false));
-    RETURN_IF_ERROR(ValidatePath("rename", to, /*allow_root=*/false));
+    RETURN_IF_ERROR(from_arg.status);
+    RETURN_IF_ERROR(to_arg.status);
     RETURN_IF_ERROR(BeginOp(op));
     op.latency_ns = profile_.metadata_latency_ns;
     const Node* src = Lookup(from);
@@ -291,10 +304,11 @@ absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_v
 
 absl::Status SimDevice::CreateDir(std::string_view path_view) {
   absl::MutexLock lock(&mu_);
-  const std::string path(path_view);
+  const PathArg arg = Normalize("create_dir", path_view, /*allow_root=*/false);
+  const std::string& path = arg.path;
   Op op{OpKind::kCreateDir, path};
   absl::Status s = [&]() -> absl::Status {
-    RETURN_IF_ERROR(ValidatePath("create_dir", path, /*allow_root=*/false));
+    RETURN_IF_ERROR(arg.status);
     RETURN_IF_ERROR(BeginOp(op));
     op.latency_ns = profile_.metadata_latency_ns;
     const Node* n = Lookup(path);
@@ -312,10 +326,11 @@ absl::Status SimDevice::CreateDir(std::string_view path_view) {
 
 absl::Status SimDevice::SyncDir(std::string_view dir_view) {
   absl::MutexLock lock(&mu_);
-  const std::string dir(dir_view);
+  const PathArg arg = Normalize("sync_dir", dir_view, /*allow_root=*/true);
+  const std::string& dir = arg.path;
   Op op{OpKind::kSyncDir, dir};
   absl::Status s = [&]() -> absl::Status {
-    RETURN_IF_ERROR(ValidatePath("sync_dir", dir, /*allow_root=*/true));
+    RETURN_IF_ERROR(arg.status);
     RETURN_IF_ERROR(BeginOp(op));
     op.latency_ns = profile_.sync_latency_ns;
     if (!dir.empty()) {
@@ -347,11 +362,12 @@ absl::Status SimDevice::SyncDir(std::string_view dir_view) {
 
 absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_view) {
   absl::MutexLock lock(&mu_);
-  const std::string dir(dir_view);
+  const PathArg arg = Normalize("list", dir_view, /*allow_root=*/true);
+  const std::string& dir = arg.path;
   Op op{OpKind::kList, dir};
   std::vector<std::string> names;
   absl::Status s = [&]() -> absl::Status {
-    RETURN_IF_ERROR(ValidatePath("list", dir, /*allow_root=*/true));
+    RETURN_IF_ERROR(arg.status);
     RETURN_IF_ERROR(BeginOp(op));
     op.latency_ns = profile_.metadata_latency_ns;
     if (!dir.empty()) {
@@ -376,11 +392,12 @@ absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_vi
 
 absl::StatusOr<bool> SimDevice::Exists(std::string_view path_view) {
   absl::MutexLock lock(&mu_);
-  const std::string path(path_view);
+  const PathArg arg = Normalize("exists", path_view, /*allow_root=*/true);
+  const std::string& path = arg.path;
   Op op{OpKind::kExists, path};
   bool exists = false;
   absl::Status s = [&]() -> absl::Status {
-    RETURN_IF_ERROR(ValidatePath("exists", path, /*allow_root=*/true));
+    RETURN_IF_ERROR(arg.status);
     RETURN_IF_ERROR(BeginOp(op));
     op.latency_ns = profile_.metadata_latency_ns;
     exists = path.empty() || Lookup(path) != nullptr;
@@ -392,11 +409,12 @@ absl::StatusOr<bool> SimDevice::Exists(std::string_view path_view) {
 
 absl::StatusOr<uint64_t> SimDevice::FileSize(std::string_view path_view) {
   absl::MutexLock lock(&mu_);
-  const std::string path(path_view);
+  const PathArg arg = Normalize("file_size", path_view, /*allow_root=*/false);
+  const std::string& path = arg.path;
   Op op{OpKind::kFileSize, path};
   uint64_t size = 0;
   absl::Status s = [&]() -> absl::Status {
-    RETURN_IF_ERROR(ValidatePath("file_size", path, /*allow_root=*/false));
+    RETURN_IF_ERROR(arg.status);
     RETURN_IF_ERROR(BeginOp(op));
     op.latency_ns = profile_.metadata_latency_ns;
     const Node* n = Lookup(path);
@@ -416,11 +434,12 @@ absl::StatusOr<uint64_t> SimDevice::FileSize(std::string_view path_view) {
 
 absl::StatusOr<std::unique_ptr<FileLock>> SimDevice::Lock(std::string_view path_view) {
   absl::MutexLock lock(&mu_);
-  const std::string path(path_view);
+  const PathArg arg = Normalize("lock", path_view, /*allow_root=*/false);
+  const std::string& path = arg.path;
   Op op{OpKind::kLock, path};
   std::unique_ptr<FileLock> held;
   absl::Status s = [&]() -> absl::Status {
-    RETURN_IF_ERROR(ValidatePath("lock", path, /*allow_root=*/false));
+    RETURN_IF_ERROR(arg.status);
     RETURN_IF_ERROR(BeginOp(op));
     op.latency_ns = profile_.metadata_latency_ns;
     const Node* n = Lookup(path);
