@@ -1,0 +1,238 @@
+// Bitcask formats (engine/bitcask/format.h) and the data-file scanner
+// (scan.h): round trips, every corruption of a record detected, the torn-tail
+// rule (zeros, garbage, cut records, incomplete batches) against mid-file damage.
+#include "engine/bitcask/format.h"
+
+#include <string>
+#include <vector>
+
+#include "engine/bitcask/scan.h"
+#include "engine/kv_store.h"
+#include "gtest/gtest.h"
+
+namespace kvlab::bitcask {
+namespace {
+
+std::string OneRecord(std::string_view key, std::string_view value, uint64_t seq,
+                      RecordType type = RecordType::kPut, uint32_t remaining = 0,
+                      uint64_t durable = 0) {
+  std::string out;
+  EncodeRecord(Record{type, seq, durable, remaining, key, value}, &out);
+  return out;
+}
+
+TEST(BitcaskFormat, RecordRoundTrip) {
+  std::string bytes = OneRecord("key", "value", 42, RecordType::kPut, 3, 77);
+  ASSERT_EQ(RecordSize(3, 5), bytes.size());
+  Record r;
+  size_t size = 0;
+  ASSERT_EQ(DecodeResult::kOk, DecodeRecord(bytes, &r, &size));
+  EXPECT_EQ(bytes.size(), size);
+  EXPECT_EQ("key", r.key);
+  EXPECT_EQ("value", r.value);
+  EXPECT_EQ(42u, r.sequence);
+  EXPECT_EQ(77u, r.durable_offset);
+  EXPECT_EQ(3u, r.batch_remaining);
+  EXPECT_EQ(RecordType::kPut, r.type);
+
+  std::string tomb = OneRecord("gone", "", 9, RecordType::kDelete);
+  ASSERT_EQ(DecodeResult::kOk, DecodeRecord(tomb, &r, &size));
+  EXPECT_EQ(RecordType::kDelete, r.type);
+  EXPECT_EQ("gone", r.key);
+  EXPECT_TRUE(r.value.empty());
+}
+
+// Flipping any single bit anywhere in a record, or cutting it short at any
+// length, is detected: never decoded as a valid record.
+TEST(BitcaskFormat, EveryBitFlipAndEveryCutIsDetected) {
+  const std::string good = OneRecord("some-key", "a value of some length", 1234);
+  for (size_t i = 0; i < good.size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string bad = good;
+      bad[i] = static_cast<char>(bad[i] ^ (1 << bit));
+      Record r;
+      size_t size = 0;
+      EXPECT_NE(DecodeResult::kOk, DecodeRecord(bad, &r, &size)) << "byte " << i << " bit " << bit;
+    }
+  }
+  for (size_t n = 0; n < good.size(); ++n) {
+    Record r;
+    size_t size = 0;
+    EXPECT_NE(DecodeResult::kOk, DecodeRecord(std::string_view(good).substr(0, n), &r, &size))
+        << "cut at " << n;
+  }
+}
+
+TEST(BitcaskFormat, FileHeaderAndNames) {
+  DataFileKind kind;
+  std::string h = EncodeFileHeader(DataFileKind::kMerge, 17);
+  EXPECT_EQ("", CheckFileHeader(h, 17, &kind));
+  EXPECT_EQ(DataFileKind::kMerge, kind);
+  EXPECT_NE("", CheckFileHeader(h, 18, &kind));
+  h[20] ^= 1;
+  EXPECT_NE("", CheckFileHeader(h, 17, &kind));
+  EXPECT_NE("", CheckFileHeader("", 17, &kind));
+  uint64_t id = 0;
+  EXPECT_EQ("0000000017.data", DataFileName(17));
+  EXPECT_TRUE(ParseFileName("0000000017.data", kDataSuffix, &id));
+  EXPECT_EQ(17u, id);
+  EXPECT_FALSE(ParseFileName("000000017.data", kDataSuffix, &id));
+  EXPECT_FALSE(ParseFileName("00000000x7.data", kDataSuffix, &id));
+  EXPECT_FALSE(ParseFileName("0000000017.hint", kDataSuffix, &id));
+}
+
+TEST(BitcaskFormat, HintRoundTripAndEveryCorruptionDetected) {
+  std::vector<HintEntry> entries = {{RecordType::kPut, 5, 32, 50, "alpha"},
+                                    {RecordType::kDelete, 6, 82, 40, "beta"}};
+  std::string bytes = EncodeHint(3, 200, entries);
+  std::vector<HintEntry> back;
+  ASSERT_EQ("", DecodeHint(bytes, 3, 200, &back));
+  ASSERT_EQ(2u, back.size());
+  EXPECT_EQ("beta", back[1].key);
+  EXPECT_EQ(82u, back[1].offset);
+  EXPECT_EQ(RecordType::kDelete, back[1].type);
+  EXPECT_NE("", DecodeHint(bytes, 3, 201, &back));  // Stale: the data file changed size.
+  EXPECT_NE("", DecodeHint(bytes, 4, 200, &back));  // Another file's hint.
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    std::string bad = bytes;
+    bad[i] = static_cast<char>(bad[i] ^ 0x10);
+    EXPECT_NE("", DecodeHint(bad, 3, 200, &back)) << "byte " << i;
+  }
+  EXPECT_NE("", DecodeHint(bytes.substr(0, bytes.size() - 1), 3, 200, &back));
+}
+
+TEST(BitcaskFormat, ManifestRoundTripAndCorruption) {
+  MergeManifest m{{1, 2, 5}, {9, 10}};
+  std::string bytes = EncodeManifest(m);
+  MergeManifest back;
+  ASSERT_EQ("", DecodeManifest(bytes, &back));
+  EXPECT_EQ(m.inputs, back.inputs);
+  EXPECT_EQ(m.outputs, back.outputs);
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    std::string bad = bytes;
+    bad[i] = static_cast<char>(bad[i] ^ 0x01);
+    EXPECT_NE("", DecodeManifest(bad, &back)) << "byte " << i;
+  }
+}
+
+// ---- The scanner and the torn-tail rule ----
+
+struct Built {
+  std::string bytes;
+  std::vector<uint64_t> offsets;  // Of each record.
+};
+
+// A writer file with records k0..k(n-1); record i claims durability through
+// the start of record i - `lag` (as if synced `lag` writes earlier).
+Built BuildFile(int n, int lag) {
+  Built b;
+  b.bytes = EncodeFileHeader(DataFileKind::kWriter, 1);
+  for (int i = 0; i < n; ++i) {
+    b.offsets.push_back(b.bytes.size());
+    uint64_t durable = i - lag >= 0 ? b.offsets[i - lag] : kFileHeaderSize;
+    EncodeRecord(Record{RecordType::kPut, static_cast<uint64_t>(i + 1), durable, 0,
+                        "k" + std::to_string(i), std::string(100, 'a' + i % 26)},
+                 &b.bytes);
+  }
+  return b;
+}
+
+TEST(BitcaskScan, CleanFile) {
+  Built b = BuildFile(5, 1);
+  auto r = ScanDataFile(b.bytes, "db/0000000001.data", 1, true);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(5u, r->entries.size());
+  EXPECT_FALSE(r->torn_tail);
+  EXPECT_EQ(b.bytes.size(), r->valid_end);
+  EXPECT_EQ(5u, r->max_sequence);
+}
+
+TEST(BitcaskScan, ZeroAndGarbageTailsAreTorn) {
+  for (bool zeros : {true, false}) {
+    Built b = BuildFile(4, 1);
+    const uint64_t end = b.bytes.size();
+    std::string tail(300, '\0');
+    for (size_t i = 0; !zeros && i < tail.size(); ++i) tail[i] = static_cast<char>(i * 131 + 7);
+    auto r = ScanDataFile(b.bytes + tail, "f", 1, true);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_TRUE(r->torn_tail);
+    EXPECT_EQ(end, r->valid_end);
+    EXPECT_EQ(4u, r->entries.size());
+    // The same bytes in a file that may not have a torn tail: Corruption at the offset.
+    auto strict = ScanDataFile(b.bytes + tail, "db/0000000001.data", 1, false);
+    ASSERT_TRUE(IsCorruption(strict.status())) << strict.status();
+    EXPECT_NE(std::string::npos, strict.status().message().find("db/0000000001.data"));
+    EXPECT_NE(std::string::npos,
+              strict.status().message().find("offset " + std::to_string(end)));
+  }
+}
+
+TEST(BitcaskScan, CutLastRecordIsTorn) {
+  Built b = BuildFile(4, 1);
+  for (size_t cut = 1; cut < b.bytes.size() - b.offsets[3]; cut += 7) {
+    auto r = ScanDataFile(std::string_view(b.bytes).substr(0, b.bytes.size() - cut), "f", 1, true);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_TRUE(r->torn_tail);
+    EXPECT_EQ(b.offsets[3], r->valid_end);
+    EXPECT_EQ(3u, r->entries.size());
+  }
+}
+
+// Damage followed by an intact record that says the damaged bytes had been
+// synced is corruption, even in the newest writer file.
+TEST(BitcaskScan, DamageBeforeADurableRecordIsCorruption) {
+  Built b = BuildFile(6, 1);  // Record i says records < i were synced.
+  std::string bad = b.bytes;
+  bad[b.offsets[2] + 50] ^= 0x40;
+  auto r = ScanDataFile(bad, "db/0000000001.data", 1, true);
+  ASSERT_TRUE(IsCorruption(r.status())) << r.status();
+  EXPECT_NE(std::string::npos,
+            r.status().message().find("offset " + std::to_string(b.offsets[2])));
+}
+
+// Damage after which no record claims durability: a crash could have produced
+// it (unsynced writes kept past a lost one), so it is a torn tail.
+TEST(BitcaskScan, DamageOnlyInTheUnsyncedSuffixIsTorn) {
+  Built b = BuildFile(6, 6);  // Nothing was ever synced past the header.
+  std::string bad = b.bytes;
+  for (size_t i = b.offsets[2]; i < b.offsets[3]; ++i) bad[i] = 0;
+  auto r = ScanDataFile(bad, "f", 1, true);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->torn_tail);
+  EXPECT_EQ(b.offsets[2], r->valid_end);
+  EXPECT_EQ(2u, r->entries.size());
+}
+
+TEST(BitcaskScan, IncompleteBatchAtTheTailIsDroppedWhole) {
+  std::string bytes = EncodeFileHeader(DataFileKind::kWriter, 1);
+  EncodeRecord(Record{RecordType::kPut, 1, 32, 0, "single", "v"}, &bytes);
+  const uint64_t batch_start = bytes.size();
+  for (uint32_t i = 0; i < 4; ++i) {
+    EncodeRecord(Record{RecordType::kPut, 2 + i, 32, 3 - i, "b" + std::to_string(i), "v"}, &bytes);
+  }
+  const uint64_t complete = bytes.size();
+  auto whole = ScanDataFile(bytes, "f", 1, true);
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(5u, whole->entries.size());
+  EXPECT_EQ(complete, whole->valid_end);
+  // Cut anywhere inside the batch: the batch disappears as a whole.
+  for (uint64_t cut = batch_start + 1; cut < complete; cut += 5) {
+    auto r = ScanDataFile(std::string_view(bytes).substr(0, cut), "f", 1, true);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(1u, r->entries.size()) << "cut at " << cut;
+    EXPECT_EQ(batch_start, r->valid_end);
+    auto strict = ScanDataFile(std::string_view(bytes).substr(0, cut), "f", 1, false);
+    EXPECT_TRUE(IsCorruption(strict.status()));
+  }
+}
+
+TEST(BitcaskScan, MergeOutputsNeverHaveTornTails) {
+  std::string bytes = EncodeFileHeader(DataFileKind::kMerge, 1);
+  EncodeRecord(Record{RecordType::kPut, 1, 0, 0, "k", "v"}, &bytes);
+  bytes += std::string(10, '\0');
+  auto r = ScanDataFile(bytes, "f", 1, /*tolerate_tail=*/true);
+  EXPECT_TRUE(IsCorruption(r.status())) << r.status();
+}
+
+}  // namespace
+}  // namespace kvlab::bitcask
