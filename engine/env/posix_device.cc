@@ -70,8 +70,8 @@ absl::StatusOr<size_t> PosixFile::Read(uint64_t offset, absl::Span<char> dst) {
     const ssize_t n = ::pread(fd_, dst.data() + done, dst.size() - done, offset + done);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return ErrnoToStatus(errno, IoKind::kRead, absl::StrCat("pread at offset ", offset + done, " of"),
-                           full_path_);
+      return ErrnoToStatus(errno, IoKind::kRead,
+                           absl::StrCat("pread at offset ", offset + done, " of"), full_path_);
     }
     if (n == 0) break;  // End of file.
     done += static_cast<size_t>(n);

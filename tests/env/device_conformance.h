@@ -350,7 +350,9 @@ TEST_P(DeviceConformanceTest, SubmitBatchWrites) {
   ASSERT_NE(f, nullptr);
   std::vector<AlignedBuffer> buffers;
   std::vector<IoRequest> batch(6);
-  for (size_t i = 0; i < batch.size(); ++i) buffers.emplace_back(kBlock, static_cast<char>('k' + i));
+  for (size_t i = 0; i < batch.size(); ++i) {
+    buffers.emplace_back(kBlock, static_cast<char>('k' + i));
+  }
   for (size_t i = 0; i < batch.size(); ++i) {
     batch[i].op = IoRequest::Op::kWrite;
     batch[i].file = f.get();
