@@ -1,0 +1,245 @@
+// Tests of key formats, KeySpace (YCSB's acknowledged-insert window) and OperationGenerator:
+// exact YCSB key names, load coverage, mix proportions, determinism, latest over acknowledged
+// inserts, and that the run phase reuses its buffers.
+#include <cmath>
+#include <set>
+#include <string>
+
+#include "gtest/gtest.h"
+#include "workloads/generators.h"
+#include "workloads/workload.h"
+
+namespace kvlab::workloads {
+namespace {
+
+TEST(FormatKeyTest, YcsbKeyNamesAsBuildKeyName) {
+  WorkloadSpec spec;  // format ycsb, hashed, zeropadding 1 (YCSB defaults)
+  std::string key;
+  FormatKey(spec, 0, &key);
+  EXPECT_EQ(key, "user6284781860667377211");
+  FormatKey(spec, 1, &key);
+  EXPECT_EQ(key, "user8517097267634966620");
+  FormatKey(spec, 2, &key);
+  EXPECT_EQ(key, "user1820151046732198393");
+  spec.key_hashed = false;  // insertorder=ordered
+  FormatKey(spec, 42, &key);
+  EXPECT_EQ(key, "user42");
+  spec.zero_padding = 5;
+  FormatKey(spec, 42, &key);
+  EXPECT_EQ(key, "user00042");
+  FormatKey(spec, 1234567, &key);  // longer than the padding: no truncation
+  EXPECT_EQ(key, "user1234567");
+  spec.key_hashed = true;
+  spec.zero_padding = 20;
+  FormatKey(spec, 2, &key);
+  EXPECT_EQ(key, "user01820151046732198393");
+}
+
+TEST(FormatKeyTest, OrderedDbBenchAndU64Be) {
+  WorkloadSpec spec;
+  spec.key_hashed = false;
+  std::string key;
+  spec.key_format = KeyFormat::kOrdered;
+  spec.key_size = 16;
+  FormatKey(spec, 42, &key);
+  EXPECT_EQ(key, "0000000000000042");
+  spec.key_format = KeyFormat::kDbBench;
+  FormatKey(spec, 0x0102030405060708ull, &key);
+  EXPECT_EQ(key, std::string("\x01\x02\x03\x04\x05\x06\x07\x08" "00000000", 16));
+  spec.key_size = 4;  // db_bench keeps the low bytes, big-endian
+  FormatKey(spec, 0x0102030405060708ull, &key);
+  EXPECT_EQ(key, std::string("\x05\x06\x07\x08", 4));
+  spec.key_format = KeyFormat::kU64Be;
+  FormatKey(spec, 0x2a, &key);
+  EXPECT_EQ(key, std::string("\0\0\0\0\0\0\0\x2a", 8));
+  // Ordered formats sort like their key numbers.
+  spec.key_format = KeyFormat::kDbBench;
+  spec.key_size = 16;
+  std::string prev;
+  for (uint64_t k = 0; k < 3000; k += 7) {
+    FormatKey(spec, k, &key);
+    EXPECT_LT(prev, key);
+    prev = key;
+  }
+}
+
+TEST(KeySpaceTest, AcknowledgedWindowAdvancesOverTheContiguousPrefix) {
+  WorkloadSpec spec;
+  spec.record_count = 1000;
+  KeySpace ks(spec, 1);
+  EXPECT_EQ(ks.LastAcknowledged(), 999u);
+  uint64_t a = ks.NextInsertKeynum(), b = ks.NextInsertKeynum(), c = ks.NextInsertKeynum();
+  EXPECT_EQ(a, 1000u);
+  EXPECT_EQ(c, 1002u);
+  EXPECT_EQ(ks.InsertsIssued(), 3u);
+  ks.Acknowledge(b);
+  EXPECT_EQ(ks.LastAcknowledged(), 999u);  // 1000 still in flight
+  ks.Acknowledge(c);
+  EXPECT_EQ(ks.LastAcknowledged(), 999u);
+  ks.Acknowledge(a);
+  EXPECT_EQ(ks.LastAcknowledged(), 1002u);
+}
+
+TEST(KeySpaceTest, ValuePoolHasTheRequestedCompressibility) {
+  WorkloadSpec spec;
+  spec.compressibility = 0.5;
+  KeySpace ks(spec, 1);
+  std::string_view pool = ks.value_pool();
+  EXPECT_GE(pool.size(), spec.MaxValueSize() + (1u << 20));
+  // Each 100-byte piece repeats its first 50 bytes.
+  EXPECT_EQ(pool.substr(0, 50), pool.substr(50, 50));
+  EXPECT_NE(pool.substr(0, 50), pool.substr(100, 50));
+  for (char ch : pool.substr(0, 10000)) {
+    ASSERT_GE(ch, ' ');
+    ASSERT_LE(ch, '~');
+  }
+}
+
+WorkloadSpec Small() {
+  WorkloadSpec spec;
+  spec.record_count = 1000;
+  spec.operation_count = 10000;
+  return spec;
+}
+
+TEST(OperationGeneratorTest, LoadCoversEveryKeyOnceAcrossClients) {
+  for (LoadOrder order : {LoadOrder::kKeynum, LoadOrder::kShuffled}) {
+    WorkloadSpec spec = Small();
+    spec.insert_start = 10;
+    spec.load_order = order;
+    KeySpace ks(spec, 3);
+    std::set<uint64_t> keynums;
+    std::set<std::string> keys;
+    std::vector<uint64_t> first_client;
+    for (uint32_t client = 0; client < 3; ++client) {
+      OperationGenerator gen(spec, &ks, 3, client, 3);
+      Operation op;
+      uint64_t n = 0;
+      while (gen.NextLoad(&op)) {
+        EXPECT_EQ(op.type, OpType::kInsert);
+        EXPECT_EQ(op.value.size(), 1000u);  // 10 fields x 100 bytes
+        std::string expected;
+        FormatKey(spec, op.keynum, &expected);
+        EXPECT_EQ(op.key, expected);
+        keynums.insert(op.keynum);
+        keys.insert(op.key);
+        if (client == 0) first_client.push_back(op.keynum);
+        ++n;
+      }
+      EXPECT_EQ(n, gen.load_count());
+    }
+    EXPECT_EQ(keynums.size(), 990u);
+    EXPECT_EQ(keys.size(), 990u);
+    EXPECT_EQ(*keynums.begin(), 10u);
+    EXPECT_EQ(*keynums.rbegin(), 999u);
+    bool sorted = std::is_sorted(first_client.begin(), first_client.end());
+    EXPECT_EQ(sorted, order == LoadOrder::kKeynum);
+  }
+}
+
+TEST(OperationGeneratorTest, MixProportionsMatchWeights) {
+  WorkloadSpec spec = Small();
+  spec.mix = {3, 2, 1, 1, 2, 1};  // normalised by their sum, 10
+  KeySpace ks(spec, 4);
+  OperationGenerator gen(spec, &ks, 4, 0, 1);
+  Operation op;
+  const int n = 100000;
+  std::array<uint64_t, kOpTypeCount> counts{};
+  for (int i = 0; i < n; ++i) {
+    gen.NextRun(&op);
+    ++counts[static_cast<size_t>(op.type)];
+    if (op.type == OpType::kInsert) gen.AcknowledgeInsert(op.keynum);
+    if (op.type == OpType::kScan) {
+      EXPECT_GE(op.scan_length, 1u);
+      EXPECT_LE(op.scan_length, 1000u);
+    }
+    bool writes = op.type == OpType::kInsert || op.type == OpType::kUpdate ||
+                  op.type == OpType::kReadModifyWrite;
+    EXPECT_EQ(op.value.size(), writes ? 1000u : 0u);
+  }
+  for (size_t i = 0; i < kOpTypeCount; ++i) {
+    double p = spec.mix[i] / 10;
+    double sd = std::sqrt(p * (1 - p) / n);
+    EXPECT_NEAR(static_cast<double>(counts[i]) / n, p, 5 * sd) << OpTypeName(OpType(i));
+  }
+  // Zero weights never occur.
+  spec.mix = {1, 0, 0, 0, 0, 0};
+  OperationGenerator reads(spec, &ks, 4, 0, 1);
+  for (int i = 0; i < 10000; ++i) {
+    reads.NextRun(&op);
+    ASSERT_EQ(op.type, OpType::kRead);
+  }
+}
+
+TEST(OperationGeneratorTest, DeterministicPerSeedAndClient) {
+  WorkloadSpec spec = Small();
+  spec.mix = {0.5, 0.3, 0, 0.2, 0, 0};
+  spec.keys.dist = KeyDist::kZipfian;
+  spec.field_len = {SizeDist::kUniform, 0, 1, 200};
+  auto stream = [&](uint64_t seed, uint32_t client) {
+    KeySpace ks(spec, seed);
+    OperationGenerator gen(spec, &ks, seed, client, 4);
+    Operation op;
+    std::string out;
+    for (int i = 0; i < 2000; ++i) {
+      gen.NextRun(&op);
+      out += std::to_string(static_cast<int>(op.type)) + op.key + op.value +
+             std::to_string(op.scan_length) + ";";
+    }
+    return out;
+  };
+  EXPECT_EQ(stream(1, 0), stream(1, 0));
+  EXPECT_NE(stream(1, 0), stream(1, 1));
+  EXPECT_NE(stream(1, 0), stream(2, 0));
+}
+
+TEST(OperationGeneratorTest, LatestReadsOnlyAcknowledgedInsertsAndFavoursTheNewest) {
+  WorkloadSpec spec = Small();
+  spec.mix = {0.5, 0, 0.5, 0, 0, 0};
+  spec.keys.dist = KeyDist::kLatest;
+  KeySpace ks(spec, 5);
+  OperationGenerator gen(spec, &ks, 5, 0, 1);
+  Operation op;
+  std::vector<uint64_t> pending;
+  uint64_t newest_reads = 0, reads = 0;
+  for (int i = 0; i < 20000; ++i) {
+    gen.NextRun(&op);
+    if (op.type == OpType::kInsert) {
+      EXPECT_EQ(op.keynum, 1000 + pending.size() + (ks.LastAcknowledged() - 999));
+      pending.push_back(op.keynum);
+      // Acknowledge in batches, so some inserts stay in flight for a while.
+      if (pending.size() == 8) {
+        for (uint64_t k : pending) gen.AcknowledgeInsert(k);
+        pending.clear();
+      }
+    } else {
+      ASSERT_LE(op.keynum, ks.LastAcknowledged());  // never an in-flight insert
+      ++reads;
+      newest_reads += op.keynum == ks.LastAcknowledged();
+    }
+  }
+  EXPECT_GT(ks.LastAcknowledged(), 1000u + 9000u);
+  // The newest acknowledged key gets about 1/zeta(n) of the reads (>= 1/zeta(11000) = 9.4 %).
+  EXPECT_GT(static_cast<double>(newest_reads) / reads, 0.09);
+  EXPECT_LT(static_cast<double>(newest_reads) / reads, 0.14);
+}
+
+TEST(OperationGeneratorTest, RunPhaseReusesBuffers) {
+  WorkloadSpec spec = Small();
+  spec.mix = {0.5, 0.5, 0, 0, 0, 0};
+  spec.keys.dist = KeyDist::kZipfian;
+  KeySpace ks(spec, 6);
+  OperationGenerator gen(spec, &ks, 6, 0, 1);
+  Operation op;
+  for (int i = 0; i < 1000; ++i) gen.NextRun(&op);
+  const char* key_data = op.key.data();
+  const char* value_data = op.value.data();
+  for (int i = 0; i < 10000; ++i) {
+    gen.NextRun(&op);
+    ASSERT_EQ(op.key.data(), key_data);
+    ASSERT_EQ(op.value.data(), value_data);
+  }
+}
+
+}  // namespace
+}  // namespace kvlab::workloads
