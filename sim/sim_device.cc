@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "engine/common/check.h"
 #include "engine/common/status_macros.h"
-#include "engine/env/io_error.h"
 #include "sim/sim_file.h"
+#include "sim/sim_path.h"
 
 namespace kvlab::sim {
 namespace {
@@ -19,43 +19,6 @@ std::string_view KindName(uint8_t kind) {
       "?",      "open", "remove", "rename", "create_dir", "sync_dir", "list",     "exists",
       "file_size", "lock", "read",   "write",  "append",     "sync",     "truncate", "size"};
   return kind < std::size(kNames) ? kNames[kind] : "?";
-}
-
-// Paths: checked exactly as the real devices check them (CheckDevicePath:
-// relative, no leading '/', no "..", no empty component, no NUL), then "."
-// components are dropped, as the file system would resolve them.
-struct PathArg {
-  absl::Status status;
-  std::string path;  // Normalised when status is OK, else the raw path.
-};
-
-PathArg Normalize(std::string_view op, std::string_view raw, bool allow_root) {
-  PathArg arg{CheckDevicePath(raw, allow_root, op), std::string(raw)};
-  if (!arg.status.ok()) return arg;
-  std::string out;
-  size_t start = 0;
-  while (start <= raw.size() && !raw.empty()) {
-    size_t end = raw.find('/', start);
-    if (end == std::string_view::npos) end = raw.size();
-    std::string_view part = raw.substr(start, end - start);
-    if (part != ".") {
-      if (!out.empty()) out += '/';
-      out.append(part.data(), part.size());
-    }
-    start = end + 1;
-  }
-  if (out.empty() && !allow_root) {
-    arg.status = absl::InvalidArgumentError(
-        absl::StrCat(AV(op), " '", AV(raw), "': bad device path (names the root, not a file)"));
-    return arg;
-  }
-  arg.path = std::move(out);
-  return arg;
-}
-
-std::string Parent(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? std::string() : path.substr(0, slash);
 }
 
 }  // namespace
@@ -145,7 +108,7 @@ const SimDevice::Node* SimDevice::Lookup(const std::string& path) const {
 }
 
 absl::Status SimDevice::CheckParentDir(std::string_view op, const std::string& path) const {
-  std::string parent = Parent(path);
+  std::string parent = ParentDir(path);
   if (parent.empty()) return absl::OkStatus();
   const Node* n = Lookup(parent);
   if (n == nullptr) {
@@ -185,7 +148,7 @@ void SimDevice::LogDirOp(DirOp op) {
 absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view,
                                                       const OpenOptions& options) {
   absl::MutexLock lock(&mu_);
-  const PathArg arg = Normalize("open", path_view, /*allow_root=*/false);
+  const PathArg arg = NormalizePath("open", path_view, /*allow_root=*/false);
   const std::string& path = arg.path;
   Op op{OpKind::kOpen, path};
   std::unique_ptr<File> file;
@@ -208,7 +171,7 @@ absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view
       }
       RETURN_IF_ERROR(CheckParentDir("open", path));
       inode = std::make_shared<Inode>();
-      LogDirOp(DirOp{{DirRecord{Parent(path), path, Node{false, inode}}}});
+      LogDirOp(DirOp{{DirRecord{ParentDir(path), path, Node{false, inode}}}});
     } else {
       inode = n->inode;
     }
@@ -224,7 +187,7 @@ absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view
 
 absl::Status SimDevice::Remove(std::string_view path_view) {
   absl::MutexLock lock(&mu_);
-  const PathArg arg = Normalize("remove", path_view, /*allow_root=*/false);
+  const PathArg arg = NormalizePath("remove", path_view, /*allow_root=*/false);
   const std::string& path = arg.path;
   Op op{OpKind::kRemove, path};
   absl::Status s = [&]() -> absl::Status {
@@ -237,7 +200,7 @@ absl::Status SimDevice::Remove(std::string_view path_view) {
       return absl::FailedPreconditionError(
           absl::StrCat("remove '", path, "': is a directory (Remove removes files)"));
     }
-    LogDirOp(DirOp{{DirRecord{Parent(path), path, std::nullopt}}});
+    LogDirOp(DirOp{{DirRecord{ParentDir(path), path, std::nullopt}}});
     return absl::OkStatus();
   }();
   return FinishOp(op, s, 0, {});
@@ -245,8 +208,8 @@ absl::Status SimDevice::Remove(std::string_view path_view) {
 
 absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_view) {
   absl::MutexLock lock(&mu_);
-  const PathArg from_arg = Normalize("rename", from_view, /*allow_root=*/false);
-  const PathArg to_arg = Normalize("rename", to_view, /*allow_root=*/false);
+  const PathArg from_arg = NormalizePath("rename", from_view, /*allow_root=*/false);
+  const PathArg to_arg = NormalizePath("rename", to_view, /*allow_root=*/false);
   const std::string& from = from_arg.path;
   const std::string& to = to_arg.path;
   Op op{OpKind::kRename, from};
@@ -291,10 +254,10 @@ absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_v
       }
     }
     for (const auto& [path, node] : moved) {
-      dir_op.records.push_back(DirRecord{Parent(from), path, std::nullopt});
+      dir_op.records.push_back(DirRecord{ParentDir(from), path, std::nullopt});
     }
     for (const auto& [path, node] : moved) {
-      dir_op.records.push_back(DirRecord{Parent(to), to + path.substr(from.size()), node});
+      dir_op.records.push_back(DirRecord{ParentDir(to), to + path.substr(from.size()), node});
     }
     LogDirOp(std::move(dir_op));
     return absl::OkStatus();
@@ -304,7 +267,7 @@ absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_v
 
 absl::Status SimDevice::CreateDir(std::string_view path_view) {
   absl::MutexLock lock(&mu_);
-  const PathArg arg = Normalize("create_dir", path_view, /*allow_root=*/false);
+  const PathArg arg = NormalizePath("create_dir", path_view, /*allow_root=*/false);
   const std::string& path = arg.path;
   Op op{OpKind::kCreateDir, path};
   absl::Status s = [&]() -> absl::Status {
@@ -318,7 +281,7 @@ absl::Status SimDevice::CreateDir(std::string_view path_view) {
           absl::StrCat("create_dir '", path, "': a file of that name exists"));
     }
     RETURN_IF_ERROR(CheckParentDir("create_dir", path));
-    LogDirOp(DirOp{{DirRecord{Parent(path), path, Node{true, nullptr}}}});
+    LogDirOp(DirOp{{DirRecord{ParentDir(path), path, Node{true, nullptr}}}});
     return absl::OkStatus();
   }();
   return FinishOp(op, s, 0, {});
@@ -326,7 +289,7 @@ absl::Status SimDevice::CreateDir(std::string_view path_view) {
 
 absl::Status SimDevice::SyncDir(std::string_view dir_view) {
   absl::MutexLock lock(&mu_);
-  const PathArg arg = Normalize("sync_dir", dir_view, /*allow_root=*/true);
+  const PathArg arg = NormalizePath("sync_dir", dir_view, /*allow_root=*/true);
   const std::string& dir = arg.path;
   Op op{OpKind::kSyncDir, dir};
   absl::Status s = [&]() -> absl::Status {
@@ -362,7 +325,7 @@ absl::Status SimDevice::SyncDir(std::string_view dir_view) {
 
 absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_view) {
   absl::MutexLock lock(&mu_);
-  const PathArg arg = Normalize("list", dir_view, /*allow_root=*/true);
+  const PathArg arg = NormalizePath("list", dir_view, /*allow_root=*/true);
   const std::string& dir = arg.path;
   Op op{OpKind::kList, dir};
   std::vector<std::string> names;
@@ -392,7 +355,7 @@ absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_vi
 
 absl::StatusOr<bool> SimDevice::Exists(std::string_view path_view) {
   absl::MutexLock lock(&mu_);
-  const PathArg arg = Normalize("exists", path_view, /*allow_root=*/true);
+  const PathArg arg = NormalizePath("exists", path_view, /*allow_root=*/true);
   const std::string& path = arg.path;
   Op op{OpKind::kExists, path};
   bool exists = false;
@@ -409,7 +372,7 @@ absl::StatusOr<bool> SimDevice::Exists(std::string_view path_view) {
 
 absl::StatusOr<uint64_t> SimDevice::FileSize(std::string_view path_view) {
   absl::MutexLock lock(&mu_);
-  const PathArg arg = Normalize("file_size", path_view, /*allow_root=*/false);
+  const PathArg arg = NormalizePath("file_size", path_view, /*allow_root=*/false);
   const std::string& path = arg.path;
   Op op{OpKind::kFileSize, path};
   uint64_t size = 0;
@@ -434,7 +397,7 @@ absl::StatusOr<uint64_t> SimDevice::FileSize(std::string_view path_view) {
 
 absl::StatusOr<std::unique_ptr<FileLock>> SimDevice::Lock(std::string_view path_view) {
   absl::MutexLock lock(&mu_);
-  const PathArg arg = Normalize("lock", path_view, /*allow_root=*/false);
+  const PathArg arg = NormalizePath("lock", path_view, /*allow_root=*/false);
   const std::string& path = arg.path;
   Op op{OpKind::kLock, path};
   std::unique_ptr<FileLock> held;
@@ -452,7 +415,7 @@ absl::StatusOr<std::unique_ptr<FileLock>> SimDevice::Lock(std::string_view path_
     }
     if (n == nullptr) {
       RETURN_IF_ERROR(CheckParentDir("lock", path));
-      LogDirOp(DirOp{{DirRecord{Parent(path), path, Node{false, std::make_shared<Inode>()}}}});
+      LogDirOp(DirOp{{DirRecord{ParentDir(path), path, Node{false, std::make_shared<Inode>()}}}});
     }
     locks_.insert(path);
     held = std::make_unique<SimFileLock>(this, path, epoch_);

@@ -9,19 +9,14 @@
 //    (unsynced_keep) or dropped.
 // 3. The live state becomes that state; handles opened before are dead,
 //    locks are released, a pending crash point is cleared.
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "engine/common/check.h"
 #include "sim/sim_device.h"
+#include "sim/sim_path.h"
 
 namespace kvlab::sim {
-namespace {
-
-std::string Parent(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string::npos ? std::string() : path.substr(0, slash);
-}
-
-}  // namespace
 
 void SimDevice::TearWrite(std::string& image, const PendingOp& w) {
   const uint64_t begin = w.offset;
@@ -106,7 +101,7 @@ void SimDevice::Crash() {
   for (bool changed = true; changed;) {
     changed = false;
     for (auto it = durable_.begin(); it != durable_.end();) {
-      const std::string parent = Parent(it->first);
+      const std::string parent = ParentDir(it->first);
       auto p = parent.empty() ? durable_.end() : durable_.find(parent);
       if (!parent.empty() && (p == durable_.end() || !p->second.is_dir)) {
         it = durable_.erase(it);
@@ -120,11 +115,11 @@ void SimDevice::Crash() {
   for (auto& [path, node] : live_) {
     if (node.inode != nullptr) node.inode->linked = false;
   }
-  std::vector<Inode*> done;
+  // (Membership only: the order is the map's path order, so pointers are fine.)
+  std::set<const Inode*> done;
   for (auto& [path, node] : durable_) {
     Inode* inode = node.inode.get();
-    if (inode == nullptr || std::find(done.begin(), done.end(), inode) != done.end()) continue;
-    done.push_back(inode);
+    if (inode == nullptr || !done.insert(inode).second) continue;
     inode->durable = CrashImage(*inode);
     inode->current = inode->durable;
     inode->unsynced.clear();

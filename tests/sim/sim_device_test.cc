@@ -180,6 +180,19 @@ RC_GTEST_PROP(SimDeviceCrash, SyncedDataAlwaysSurvives, (uint64_t seed)) {
   }
 }
 
+TEST(SimDevicePaths, DotComponentsNameTheSameFileAndBadPathsAreRejected) {
+  SimDevice d(10);
+  ASSERT_TRUE(d.CreateDir("d").ok());
+  auto f = MustOpen(d, "d/./f");
+  ASSERT_TRUE(f->Write(0, "x").ok());
+  EXPECT_TRUE(*d.Exists("d/f"));
+  EXPECT_EQ(d.List("./d").value(), std::vector<std::string>{"f"});
+  for (const char* bad : {"", "/d", "d/../f", "d//f", "d/", "."}) {
+    EXPECT_EQ(d.Open(bad, {}).status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
+  EXPECT_TRUE(d.SyncDir("").ok());
+}
+
 TEST(SimDeviceCounters, IoCountersSplitByKind) {
   SimDevice d(7);
   OpenOptions o;
