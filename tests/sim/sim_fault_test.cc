@@ -163,18 +163,21 @@ TEST(SimFaults, MisdirectedWritesLandElsewhere) {
   p.misdirected_write = 0.05;
   SimDevice d(16, p);
   auto f = MustOpen(d, "a");
-  constexpr int kSectors = 64;
+  constexpr int kSectors = 32;
   std::string model;
   for (int s = 0; s < kSectors; ++s) model += std::string(kSector, static_cast<char>(s));
   d.set_faults_enabled(false);
   ASSERT_TRUE(f->Write(0, model).ok());
   d.set_faults_enabled(true);
-  const int n = 2000 * Scale();
+  const int n = 1500 * Scale();
   uint64_t misdirected = 0;
   for (int i = 0; i < n; ++i) {
     const uint64_t home = (i * 37) % kSectors;
     const uint64_t off = home * kSector + 512;
-    const std::string data(1024, static_cast<char>(100 + i % 100));
+    // Unique bytes per write, so a misdirected write is always visible.
+    std::string data(1024, static_cast<char>(100 + i % 100));
+    const std::string tag = "write #" + std::to_string(i);
+    data.replace(0, tag.size(), tag);
     ASSERT_TRUE(f->Write(off, data).ok());
     const std::string now = Contents(d, "a");
     ASSERT_EQ(now.size(), model.size());
