@@ -75,21 +75,37 @@ TEST(ThreadPoolExecutor, ScheduleAfterWaitsItsDelayAndKeepsDeadlineOrder) {
   EXPECT_EQ(order, (std::vector<int>{1, 2}));
 }
 
-TEST(ThreadPoolExecutor, WaitUntilWakesWhenATaskFinishes) {
+TEST(ThreadPoolExecutor, WaitUntilRechecksWhenATaskFinishes) {
   ThreadPoolExecutor executor(2);
-  std::atomic<int> done{0};
-  for (int i = 0; i < 10; ++i) executor.ScheduleAfter(1'000'000 * i, [&] { ++done; });
+  // The task cannot finish before the first check has returned false, so the
+  // wait can only end through the re-check after the task.
+  std::atomic<bool> released{false}, finished{false};
+  executor.Schedule([&] {
+    while (!released.load()) std::this_thread::yield();
+    finished = true;
+  });
   int checks = 0;
   ASSERT_TRUE(executor.WaitUntil([&] {
-    ++checks;
-    return done.load() == 10;
+    if (++checks == 1) {
+      released = true;
+      return false;
+    }
+    return finished.load();
   }).ok());
-  EXPECT_EQ(done.load(), 10);
-  EXPECT_GE(checks, 2);  // Checked at once (false) and again after tasks.
+  EXPECT_TRUE(finished.load());
+  EXPECT_GE(checks, 2);
   // Already true: returns after one check.
   checks = 0;
   ASSERT_TRUE(executor.WaitUntil([&] { return ++checks > 0; }).ok());
   EXPECT_EQ(checks, 1);
+}
+
+TEST(ThreadPoolExecutor, WaitUntilSeesDelayedTasks) {
+  ThreadPoolExecutor executor(2);
+  std::atomic<int> done{0};
+  for (int i = 0; i < 10; ++i) executor.ScheduleAfter(1'000'000 * i, [&] { ++done; });
+  ASSERT_TRUE(executor.WaitUntil([&] { return done.load() == 10; }).ok());
+  EXPECT_EQ(done.load(), 10);
 }
 
 TEST(ThreadPoolExecutor, NotifyWakesWaitersForOutsideChanges) {

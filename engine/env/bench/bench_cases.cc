@@ -2,6 +2,8 @@
 // in engine/env/, the one place allowed to.
 #include "engine/env/bench/bench_cases.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -23,6 +25,14 @@ int64_t NowNs() {
       .count();
 }
 
+// User + system CPU seconds of the whole process so far.
+double ProcessCpuSeconds() {
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec +
+         u.ru_stime.tv_usec / 1e6;
+}
+
 struct FreeDeleter {
   void operator()(char* p) const { std::free(p); }
 };
@@ -35,9 +45,10 @@ uint64_t RandomOffset(Random& random, uint64_t file_bytes) {
   return random.Uniform(file_bytes / kBlockBytes) * kBlockBytes;
 }
 
-CaseResult Finish(std::string name, std::string how, int qd, double seconds,
+CaseResult Finish(std::string name, std::string how, int qd, double seconds, double cpu_start,
                   std::vector<int64_t>& latencies) {
   CaseResult r;
+  r.cpu_seconds = ProcessCpuSeconds() - cpu_start;
   r.name = std::move(name);
   r.how = std::move(how);
   r.queue_depth = qd;
@@ -62,6 +73,7 @@ absl::StatusOr<CaseResult> RunThreadsCase(const std::string& name, const CaseCon
   const int threads = config.queue_depth;
   std::vector<std::vector<int64_t>> latencies(threads);
   std::vector<absl::Status> errors(threads);
+  const double cpu_start = ProcessCpuSeconds();
   const int64_t start = NowNs();
   const int64_t stop = start + static_cast<int64_t>(config.seconds * 1e9);
   auto worker = [&](int t) {
@@ -93,7 +105,7 @@ absl::StatusOr<CaseResult> RunThreadsCase(const std::string& name, const CaseCon
   }
   return Finish(name, threads == 1 ? "1 thread, File::Read"
                                    : absl::StrCat(threads, " threads, File::Read each"),
-                config.queue_depth, seconds, all);
+                config.queue_depth, seconds, cpu_start, all);
 }
 
 absl::StatusOr<CaseResult> RunUringWindowCase(const CaseConfig& config) {
@@ -109,6 +121,7 @@ absl::StatusOr<CaseResult> RunUringWindowCase(const CaseConfig& config) {
   latencies.reserve(1 << 20);
   Random random(config.seed);
   absl::Status error;
+  const double cpu_start = ProcessCpuSeconds();
   const int64_t start = NowNs();
   const int64_t stop = start + static_cast<int64_t>(config.seconds * 1e9);
   int64_t now = start;
@@ -134,7 +147,7 @@ absl::StatusOr<CaseResult> RunUringWindowCase(const CaseConfig& config) {
   RETURN_IF_ERROR(error);
   const double seconds = (NowNs() - start) / 1e9;
   return Finish("uring (window)", absl::StrCat("RunQueue keeps ", qd, " in flight"), qd, seconds,
-                latencies);
+                cpu_start, latencies);
 }
 
 absl::StatusOr<CaseResult> RunBatchCase(const std::string& name, const CaseConfig& config) {
@@ -144,6 +157,7 @@ absl::StatusOr<CaseResult> RunBatchCase(const std::string& name, const CaseConfi
   std::vector<int64_t> latencies;
   latencies.reserve(1 << 20);
   Random random(config.seed);
+  const double cpu_start = ProcessCpuSeconds();
   const int64_t start = NowNs();
   const int64_t stop = start + static_cast<int64_t>(config.seconds * 1e9);
   for (int64_t now = start; now < stop;) {
@@ -158,7 +172,8 @@ absl::StatusOr<CaseResult> RunBatchCase(const std::string& name, const CaseConfi
     now = end;
   }
   const double seconds = (NowNs() - start) / 1e9;
-  return Finish(name, absl::StrCat("SubmitBatch of ", qd, ", repeated"), qd, seconds, latencies);
+  return Finish(name, absl::StrCat("SubmitBatch of ", qd, ", repeated"), qd, seconds,
+                cpu_start, latencies);
 }
 
 }  // namespace kvlab::bench

@@ -31,6 +31,8 @@ struct CaseResult {
   double seconds = 0;
   double p50_us = 0;
   double p99_us = 0;
+  double cpu_seconds = 0;  // User + system CPU of the process (or fio job) in the case.
+  double cpu_us_per_io() const { return ios > 0 ? cpu_seconds * 1e6 / ios : 0; }
   double iops() const { return seconds > 0 ? ios / seconds : 0; }
   double mib_per_s() const { return iops() * kBlockBytes / (1024.0 * 1024.0); }
 };

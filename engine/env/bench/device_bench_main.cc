@@ -2,6 +2,7 @@
 // through PosixDevice and UringDevice, and fio's io_uring figures on the same
 // file in the same run when fio is on PATH; a side-by-side table with the
 // ratio to fio, also written to <dir>/results.csv.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -11,6 +12,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "engine/common/status_macros.h"
 #include "engine/env/bench/bench_cases.h"
@@ -37,6 +39,8 @@ constexpr const char* kUsage =
     "  --qd=LIST         queue depths, comma-separated (default 1,32)\n"
     "  --direct=BOOL     O_DIRECT for every case (default true)\n"
     "  --fio=BOOL        run fio when it is installed (default true)\n"
+    "  --repeat=N        run every case N times, interleaved, and report the median\n"
+    "                    by IOPS (default 1; shared or cloud disks are noisy)\n"
     "  --help            this text\n";
 
 struct Flags {
@@ -46,6 +50,7 @@ struct Flags {
   std::vector<int> qds = {1, 32};
   bool direct = true;
   bool fio = true;
+  int repeat = 1;
 };
 
 bool ParseBool(std::string_view v, bool* out) {
@@ -99,6 +104,9 @@ std::string ParseFlags(int argc, char** argv, Flags* flags, bool* help) {
         ok = ok && absl::SimpleAtoi(part, &qd) && qd >= 1 && qd <= 1024;
         if (ok) flags->qds.push_back(qd);
       }
+    } else if (name == "--repeat") {
+      ok = ok && absl::SimpleAtoi(AV(value), &flags->repeat) && flags->repeat >= 1 &&
+           flags->repeat <= 100;
     } else if (name == "--direct") {
       ok = ParseBool(value, &flags->direct);
     } else if (name == "--no-direct") {
@@ -145,9 +153,50 @@ void PrintRow(const CaseResult& r, const CaseResult* fio) {
   if (fio != nullptr && fio->iops() > 0 && r.name != fio->name) {
     ratio = absl::StrCat(static_cast<int>(100.0 * r.iops() / fio->iops() + 0.5), "%");
   }
-  std::printf("%-16s %4d %10.0f %9.1f %9.1f %9.1f %7s   %s\n", r.name.c_str(), r.queue_depth,
-              r.iops(), r.mib_per_s(), r.p50_us, r.p99_us, ratio.c_str(), r.how.c_str());
+  std::printf("%-16s %4d %10.0f %9.1f %9.1f %9.1f %7.1f %7s   %s\n", r.name.c_str(),
+              r.queue_depth, r.iops(), r.mib_per_s(), r.p50_us, r.p99_us, r.cpu_us_per_io(),
+              ratio.c_str(), r.how.c_str());
   std::fflush(stdout);
+}
+
+// One repetition of every case at queue depth `qd`; fio (if any) comes last.
+absl::StatusOr<std::vector<CaseResult>> RunRow(const Flags& flags, int qd, bool with_fio,
+                                               Device& posix, File& posix_file, Device& uring,
+                                               File& uring_file, const std::string& host_path,
+                                               uint64_t seed) {
+  bench::CaseConfig c{&posix_file, &posix, flags.size, qd, flags.seconds, seed};
+  std::vector<CaseResult> row;
+  ASSIGN_OR_RETURN(CaseResult p, bench::RunThreadsCase("posix", c));
+  row.push_back(p);
+  c.file = &uring_file;
+  c.device = &uring;
+  if (qd == 1) {
+    ASSIGN_OR_RETURN(CaseResult u, bench::RunThreadsCase("uring", c));
+    row.push_back(u);
+  } else {
+    ASSIGN_OR_RETURN(CaseResult w, bench::RunUringWindowCase(c));
+    row.push_back(w);
+    ASSIGN_OR_RETURN(CaseResult b, bench::RunBatchCase("uring (batch)", c));
+    row.push_back(b);
+  }
+  if (with_fio) {
+    ASSIGN_OR_RETURN(CaseResult f,
+                     bench::RunFioCase(host_path, flags.size, qd, flags.seconds, flags.direct));
+    row.push_back(f);
+  }
+  return row;
+}
+
+// The repetition with the median IOPS; notes the range when there are several.
+CaseResult Median(std::vector<CaseResult>& reps) {
+  std::sort(reps.begin(), reps.end(),
+            [](const CaseResult& a, const CaseResult& b) { return a.iops() < b.iops(); });
+  CaseResult median = reps[reps.size() / 2];
+  if (reps.size() > 1) {
+    median.how += absl::StrFormat(" [median of %d: %.0f..%.0f IOPS]", reps.size(),
+                                  reps.front().iops(), reps.back().iops());
+  }
+  return median;
 }
 
 absl::StatusOr<std::vector<CaseResult>> RunAll(const Flags& flags, bool with_fio) {
@@ -168,35 +217,26 @@ absl::StatusOr<std::vector<CaseResult>> RunAll(const Flags& flags, bool with_fio
   std::printf("device-bench: %s, %.2f GiB, %s, random 4 KiB reads, %.1f s per case\n\n",
               host_path.c_str(), flags.size / 1073741824.0,
               flags.direct ? "O_DIRECT" : "buffered (page cache)", flags.seconds);
-  std::printf("%-16s %4s %10s %9s %9s %9s %7s   %s\n", "case", "qd", "IOPS", "MiB/s", "p50 us",
-              "p99 us", "vs fio", "how");
+  std::printf("%-16s %4s %10s %9s %9s %9s %7s %7s   %s\n", "case", "qd", "IOPS", "MiB/s",
+              "p50 us", "p99 us", "CPU us", "vs fio", "how");
+  std::printf("(latency: ours from handing the read to the device to its completion; fio's is\n"
+              " clat. CPU us: user+system CPU per I/O.)\n");
   std::vector<CaseResult> results;
   for (int qd : flags.qds) {
-    bench::CaseConfig c{nullptr, nullptr, flags.size, qd, flags.seconds, 7};
+    // runs[i] holds every repetition of case i; repetitions interleave so that
+    // a slow phase of a shared disk hits every case alike.
+    std::vector<std::vector<CaseResult>> runs;
+    for (int rep = 0; rep < flags.repeat; ++rep) {
+      ASSIGN_OR_RETURN(std::vector<CaseResult> row,
+                       RunRow(flags, qd, with_fio, *posix, *posix_file, *uring, *uring_file,
+                              host_path, 7 + rep));
+      runs.resize(row.size());
+      for (size_t i = 0; i < row.size(); ++i) runs[i].push_back(row[i]);
+    }
     std::vector<CaseResult> row;
-    c.file = posix_file.get();
-    c.device = posix.get();
-    ASSIGN_OR_RETURN(CaseResult p, bench::RunThreadsCase("posix", c));
-    row.push_back(p);
-    c.file = uring_file.get();
-    c.device = uring.get();
-    if (qd == 1) {
-      ASSIGN_OR_RETURN(CaseResult u, bench::RunThreadsCase("uring", c));
-      row.push_back(u);
-    } else {
-      ASSIGN_OR_RETURN(CaseResult w, bench::RunUringWindowCase(c));
-      row.push_back(w);
-      ASSIGN_OR_RETURN(CaseResult b, bench::RunBatchCase("uring (batch)", c));
-      row.push_back(b);
-    }
-    std::unique_ptr<CaseResult> fio;
-    if (with_fio) {
-      ASSIGN_OR_RETURN(CaseResult f,
-                       bench::RunFioCase(host_path, flags.size, qd, flags.seconds, flags.direct));
-      fio = std::make_unique<CaseResult>(f);
-      row.push_back(f);
-    }
-    for (const CaseResult& r : row) PrintRow(r, fio.get());
+    for (std::vector<CaseResult>& reps : runs) row.push_back(Median(reps));
+    const CaseResult* fio = with_fio ? &row.back() : nullptr;
+    for (const CaseResult& r : row) PrintRow(r, fio);
     results.insert(results.end(), row.begin(), row.end());
   }
   return results;
@@ -204,10 +244,11 @@ absl::StatusOr<std::vector<CaseResult>> RunAll(const Flags& flags, bool with_fio
 
 absl::Status WriteCsv(const std::string& path, const std::vector<CaseResult>& results) {
   std::ofstream out(path);
-  out << "case,qd,iops,mib_per_s,p50_us,p99_us,ios,seconds\n";
+  out << "case,qd,iops,mib_per_s,p50_us,p99_us,cpu_us_per_io,ios,seconds\n";
   for (const CaseResult& r : results) {
     out << r.name << "," << r.queue_depth << "," << r.iops() << "," << r.mib_per_s() << ","
-        << r.p50_us << "," << r.p99_us << "," << r.ios << "," << r.seconds << "\n";
+        << r.p50_us << "," << r.p99_us << "," << r.cpu_us_per_io() << "," << r.ios << ","
+        << r.seconds << "\n";
   }
   out.close();
   if (!out) return absl::UnavailableError(absl::StrCat("cannot write ", path));

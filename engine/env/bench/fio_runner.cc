@@ -70,6 +70,9 @@ absl::StatusOr<CaseResult> RunFioCase(const std::string& path, uint64_t file_byt
   }
   r.seconds = runtime_ms / 1000.0;
   r.ios = static_cast<uint64_t>(iops * r.seconds + 0.5);
+  const double usr = NumberAfter(output, read, "usr_cpu");  // Job level, after "read".
+  const double sys = NumberAfter(output, read, "sys_cpu");
+  if (usr >= 0 && sys >= 0) r.cpu_seconds = (usr + sys) / 100.0 * r.seconds;
   r.p50_us = NumberAfter(output, percentile, "50.000000") / 1000.0;
   r.p99_us = NumberAfter(output, percentile, "99.000000") / 1000.0;
   return r;
