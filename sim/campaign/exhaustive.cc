@@ -21,7 +21,7 @@ Op MakePut(const std::string& key, const std::string& value, bool sync) {
 }
 
 // The alphabet: writes to two keys, with and without sync, a batch, a
-// delete, an explicit sync and a merge. Values are made unique per position
+// delete, an explicit sync, a merge and a reopen. Values are made unique per position
 // when the sequence is built, so the oracle can tell every write apart.
 std::vector<Op> Alphabet() {
   std::vector<Op> ops;
@@ -43,6 +43,9 @@ std::vector<Op> Alphabet() {
   merge.kind = OpKind::kMaintain;
   merge.maintenance = MaintenanceKind::kMerge;
   ops.push_back(merge);
+  Op reopen;
+  reopen.kind = OpKind::kReopen;
+  ops.push_back(reopen);
   return ops;
 }
 

@@ -1,6 +1,6 @@
 // Exhaustive crash points for short sequences (`kvlab sim --exhaustive`).
 //
-// For op sequences of length K (K <= 5) over a two-key alphabet, all of them
+// For op sequences of length K (K <= 5) over an alphabet of 8 ops on two keys, all of them
 // when there are at most `max_sequences`, else a seeded sample: the sequence
 // is run once without a crash to count its device operations D; then, for
 // every i in 1..D, it is run again with a crash at the i-th device operation
