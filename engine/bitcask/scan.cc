@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/common/check.h"
+#include "engine/common/crc32c.h"
 #include "engine/common/status_macros.h"
 #include "engine/kv_store.h"
 
@@ -32,6 +33,61 @@ uint64_t FindDurableRecordAfter(std::string_view bytes, uint64_t damage_at, uint
   return 0;
 }
 
+// CRC-32C's byte table (the reflected Castagnoli polynomial, as crc32c.cc).
+struct CrcTable {
+  uint32_t t[256];
+  CrcTable() {
+    for (uint32_t i = 0; i < 256; ++i) {
+      uint32_t c = i;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0x82f63b78u : c >> 1;
+      t[i] = c;
+    }
+  }
+};
+
+// Whether the damaged record at the start of `bytes` becomes valid when one
+// single bit is flipped back. A crash tears writes at sector granularity
+// (whole sectors zeroed or garbage, or missing), which practically never sits
+// one bit away from a valid record; a bit flipped on the medium always does.
+// So such a record is corruption, even at the tail of the newest file.
+bool OneBitFromValid(std::string_view bytes) {
+  if (bytes.size() < kRecordHeaderSize) return false;
+  Record record;
+  size_t size = 0;
+  // 1. Bits of the fields that decide the record's extent and validity: try each.
+  std::string header(bytes.substr(0, kRecordHeaderSize));
+  for (size_t i : {0, 1, 2, 3, 4, 5, 6, 7, 28, 29, 30, 31, 32, 33, 34, 35}) {
+    for (int bit = 0; bit < 8; ++bit) {
+      header[i] = static_cast<char>(header[i] ^ (1 << bit));
+      const size_t n = RecordSize(GetFixed32(header.data() + 28), GetFixed32(header.data() + 32));
+      if (n <= bytes.size()) {
+        std::string candidate = header;
+        candidate.append(bytes.substr(kRecordHeaderSize, n - kRecordHeaderSize));
+        if (DecodeRecord(candidate, &record, &size) == DecodeResult::kOk) return true;
+      }
+      header[i] = static_cast<char>(header[i] ^ (1 << bit));
+    }
+  }
+  // 2. Any other bit under the checksum: compare the checksum difference with
+  //    the syndrome of a single-bit error at each position (CRC is linear).
+  const size_t n = RecordSize(GetFixed32(bytes.data() + 28), GetFixed32(bytes.data() + 32));
+  if (n > bytes.size() || n > (64u << 20)) return false;
+  const uint32_t want = crc32c::Unmask(GetFixed32(bytes.data()));
+  const uint32_t have = crc32c::Value(bytes.data() + 4, n - 4);
+  const uint32_t syndrome = want ^ have;
+  static const CrcTable table;
+  uint32_t s[8];
+  for (int bit = 0; bit < 8; ++bit) s[bit] = table.t[1u << bit];
+  for (size_t p = n; p-- > 4;) {  // Record byte p, from the last one back.
+    const bool extent_field = p >= 28 && p < 36;  // Tried in step 1.
+    for (int bit = 0; bit < 8; ++bit) {
+      if (!extent_field && s[bit] == syndrome) return true;
+      s[bit] = table.t[s[bit] & 0xff] ^ (s[bit] >> 8);
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view path, uint64_t id,
@@ -48,6 +104,7 @@ absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view
   uint64_t group_start = kFileHeaderSize;
   uint64_t pos = kFileHeaderSize;
   uint64_t damage_at = bytes.size();
+  uint64_t bad_record_at = bytes.size();  // The record that failed to decode, if any.
   uint32_t expected_remaining = 0;  // The batch_remaining the next record of a batch carries.
   std::string reason;
   result.valid_end = pos;
@@ -57,6 +114,7 @@ absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view
     DecodeResult r = DecodeRecord(bytes.substr(pos), &record, &size);
     if (r != DecodeResult::kOk) {
       damage_at = pending.empty() ? pos : group_start;
+      bad_record_at = pos;
       reason = std::string(DecodeResultName(r));
       if (!pending.empty()) absl::StrAppend(&reason, " inside the batch that starts");
       break;
@@ -86,6 +144,11 @@ absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view
 
   std::string what = absl::StrCat(AV(path), ": ", reason, " at offset ", damage_at);
   if (!tolerate_tail) return CorruptionError(what);
+  if (bad_record_at < bytes.size() && OneBitFromValid(bytes.substr(bad_record_at))) {
+    return CorruptionError(absl::StrCat(what, ": one flipped bit at offset ", bad_record_at,
+                                        " (a whole record damaged on the medium, not a torn "
+                                        "write)"));
+  }
   uint64_t durable = 0;
   uint64_t later = FindDurableRecordAfter(bytes, damage_at, &durable);
   if (later != 0) {

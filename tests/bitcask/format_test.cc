@@ -203,6 +203,30 @@ TEST(BitcaskScan, DamageOnlyInTheUnsyncedSuffixIsTorn) {
   EXPECT_EQ(2u, r->entries.size());
 }
 
+// A single flipped bit in the last record (where no later record can vouch
+// for durability) is still corruption: a torn write is never one bit from a
+// valid record. Every bit position of the record is tried.
+TEST(BitcaskScan, OneFlippedBitAtTheTailIsCorruptionNotATornTail) {
+  Built b = BuildFile(3, 3);
+  for (size_t i = b.offsets[2]; i < b.bytes.size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      std::string bad = b.bytes;
+      bad[i] = static_cast<char>(bad[i] ^ (1 << bit));
+      auto r = ScanDataFile(bad, "f", 1, true);
+      ASSERT_TRUE(IsCorruption(r.status())) << "byte " << i << " bit " << bit << ": "
+                                            << (r.ok() ? "accepted as torn" : r.status().ToString());
+    }
+  }
+  // Two whole garbage bytes instead: a tear, cut away.
+  std::string torn = b.bytes;
+  torn[b.offsets[2] + 60] ^= 0x5a;
+  torn[b.offsets[2] + 61] ^= 0xa5;
+  auto r = ScanDataFile(torn, "f", 1, true);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->torn_tail);
+  EXPECT_EQ(b.offsets[2], r->valid_end);
+}
+
 TEST(BitcaskScan, IncompleteBatchAtTheTailIsDroppedWhole) {
   std::string bytes = EncodeFileHeader(DataFileKind::kWriter, 1);
   EncodeRecord(Record{RecordType::kPut, 1, 32, 0, "single", "v"}, &bytes);
