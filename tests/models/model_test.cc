@@ -95,9 +95,9 @@ RC_GTEST_PROP(Models, MatchNaiveMapReference, ()) {
     Ref ref;
   };
   std::vector<Snap> snaps;
-  const int steps = *rc::gen::inRange(1, 60 * testing::Scale());
+  const int steps = testing::Pick<int>(1, 60 * testing::Scale());
   for (int i = 0; i < steps; ++i) {
-    const int what = *rc::gen::inRange(0, 8);
+    const int what = testing::Pick<int>(0, 8);
     const std::string key = *GenKey();
     if (what <= 2) {
       const std::string value = *rc::gen::container<std::string>(
