@@ -11,6 +11,7 @@ int DeviceBenchMain(int argc, char** argv);  // engine/env/bench (device-bench)
 int SimMain(int argc, char** argv);          // sim/campaign (sim)
 int RunMain(int argc, char** argv);          // experiments/runner (run)
 int EnginesMain(int argc, char** argv);      // experiments/cli (engines)
+int EngineBenchMain(int argc, char** argv);  // experiments/engine_bench (engine-bench)
 
 }  // namespace kvlab
 

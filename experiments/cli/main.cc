@@ -20,6 +20,8 @@ constexpr Command kCommands[] = {
     {"sim", "simulation campaigns with faults and crashes, checked by models", kvlab::SimMain},
     {"run", "run an experiment YAML: engines x workloads x devices x seeds", kvlab::RunMain},
     {"engines", "list the registered engines and their options", kvlab::EnginesMain},
+    {"engine-bench", "an engine's sequential writes vs fio on the same disk; reads per Get",
+     kvlab::EngineBenchMain},
 };
 
 void PrintUsage(std::FILE* out) {
