@@ -123,14 +123,14 @@ std::string ParseFlags(int argc, char** argv, Flags* flags, bool* help) {
 }
 
 // Creates the bench file with pseudo-random bytes, or reuses it at that size.
-absl::Status PrepareFile(Device& device, uint64_t size) {
+absl::Status PrepareFile(Device& device, uint64_t size, bool direct) {
   absl::StatusOr<uint64_t> existing = device.FileSize("bench.dat");
   if (existing.ok() && *existing == size) return absl::OkStatus();
   std::fprintf(stderr, "device-bench: writing %.1f MiB test file...\n", size / 1048576.0);
   OpenOptions o;
   o.create = true;
   o.truncate = true;
-  o.direct = true;
+  o.direct = direct;
   ASSIGN_OR_RETURN(std::unique_ptr<File> file, device.Open("bench.dat", o));
   constexpr size_t kChunk = 1 << 20;
   std::unique_ptr<char, void (*)(void*)> buffer(
@@ -206,7 +206,7 @@ absl::StatusOr<std::vector<CaseResult>> RunAll(const Flags& flags, bool with_fio
   options.ring_entries = static_cast<unsigned>(std::max(max_qd, 8));
   ASSIGN_OR_RETURN(std::unique_ptr<Device> posix, MakeDevice("posix", flags.dir, options));
   ASSIGN_OR_RETURN(std::unique_ptr<Device> uring, MakeDevice("uring", flags.dir, options));
-  RETURN_IF_ERROR(PrepareFile(*posix, flags.size));
+  RETURN_IF_ERROR(PrepareFile(*posix, flags.size, flags.direct));
   OpenOptions o;
   o.read_only = true;
   o.direct = flags.direct;
