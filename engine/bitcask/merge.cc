@@ -4,7 +4,9 @@
 // Steps, one Executor task per input file and one for the commit:
 //   1. copy: each input is read and scanned; records the keydir still points to
 //      are re-encoded into "<id>.data.merging" outputs (sequence numbers kept).
-//   2. each output is synced and gets a synced "<id>.hint.merging"; SyncDir.
+//   2. each output is synced and gets a synced "<id>.hint.merging"; the active
+//      file is synced (the writes that made the skipped records dead must
+//      outlive the inputs); SyncDir.
 //   3. commit point: "MERGE.tmp" (inputs + outputs, checksummed) is synced and
 //      renamed to "MERGE"; SyncDir. Before this, recovery deletes *.merging and
 //      keeps the inputs; after it, recovery redoes steps 4 and 6.
@@ -140,6 +142,12 @@ absl::Status BitcaskStore::MergeFlush(MergeJob& job, bool finish_file) {
 
 absl::Status BitcaskStore::MergeCommit(MergeJob& job) {
   if (job.out != nullptr) RETURN_IF_ERROR(MergeFlush(job, /*finish_file=*/true));
+  {
+    // Records the merge left out as dead were superseded by newer writes; those
+    // must be durable before the inputs can go, or a crash would lose both.
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(SyncActive());
+  }
   RETURN_IF_ERROR(SyncDir());  // The outputs' directory entries, before the manifest names them.
   const std::string manifest_tmp = PathOf(kManifestTmpName);
   {

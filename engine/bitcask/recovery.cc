@@ -307,11 +307,11 @@ absl::Status BitcaskStore::StartActiveFile(uint64_t newest_writer, bool newest_h
     options.kind = kvlab::FileKind::kData;
     ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(path, options));
     ASSIGN_OR_RETURN(uint64_t size, file->Size());
-    if (size > valid_size) {
-      // Cut the torn tail and make the cut durable before anything is appended.
-      RETURN_IF_ERROR(file->Truncate(valid_size));
-      RETURN_IF_ERROR(SyncFile(*file));
-    }
+    // Cut a torn tail. Then sync, whether or not there was one: a Close
+    // without Sync leaves the last writes unsynced, and the new records will
+    // claim that everything before them is durable (and merges rely on it).
+    if (size > valid_size) RETURN_IF_ERROR(file->Truncate(valid_size));
+    RETURN_IF_ERROR(SyncFile(*file));
     if (valid_size < options_.max_file_size) {
       active_id_ = newest_writer;
       active_ = std::move(file);
