@@ -83,6 +83,9 @@ absl::StatusOr<SeqWriteResult> RunSeqWrite(const SeqWriteJob& job) {
   }
   r.bytes = static_cast<uint64_t>(io_bytes);
   r.seconds = runtime_ms / 1000.0;
+  const double usr = NumberAfter(*json, write, "usr_cpu");  // Job level, after "write".
+  const double sys = NumberAfter(*json, write, "sys_cpu");
+  if (usr >= 0 && sys >= 0) r.cpu_seconds = (usr + sys) / 100.0 * r.seconds;
   return r;
 }
 

@@ -2,8 +2,7 @@
 // reading figures out of its JSON output with a few targeted lookups (no JSON
 // library: fio's layout is stable across 3.x). Shared by the benchmarks that
 // compare an engine or a device with fio on the same filesystem in the same
-// run (`kvlab engine-bench`; `kvlab device-bench` has its own copy in
-// fio_runner.cc, with the same commands and parsing).
+// run (`kvlab engine-bench`; `kvlab device-bench`'s fio_runner.cc).
 #ifndef KVLAB_ENGINE_ENV_BENCH_FIO_H_
 #define KVLAB_ENGINE_ENV_BENCH_FIO_H_
 
@@ -48,6 +47,7 @@ struct SeqWriteResult {
   uint64_t bytes = 0;       // io_bytes of the write side.
   double seconds = 0;       // fio's write runtime: includes the final fsync.
   double wall_seconds = 0;  // The whole fio process, for a sanity check.
+  double cpu_seconds = 0;   // usr_cpu + sys_cpu (percent of runtime) x runtime.
   double mib_per_s() const { return seconds > 0 ? bytes / seconds / (1024.0 * 1024.0) : 0; }
 };
 
