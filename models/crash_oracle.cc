@@ -77,6 +77,7 @@ class CrashOracle::Walker {
   bool Run(Visit visit) {
     overlay_.clear();
     undo_.clear();
+    seen_.clear();
     Track start;
     start.hash = o_.base_.StateHash();
     if (found_ != nullptr) start.mismatches = BaseMismatches();
@@ -105,6 +106,10 @@ class CrashOracle::Walker {
       if (i == n) return false;
       const Recorded& rec = o_.window_[i];
       if (rec.uncertain) {
+        // Branches that reach op i in the same state (an uncertain op later
+        // overwritten, or a no-op) walk the same futures: explore one. Equal
+        // hashes stand for equal states here (a 2^-64 risk of a false reject).
+        if (!seen_.insert({i, t.hash}).second) return false;
         const size_t mark = undo_.size();
         Track with = t;
         Apply(rec.batch, with);
@@ -166,6 +171,7 @@ class CrashOracle::Walker {
   const KeySet* corrupted_;
   absl::flat_hash_map<absl::string_view, const std::string*> overlay_;
   std::vector<UndoEntry> undo_;
+  absl::flat_hash_set<std::pair<size_t, uint64_t>> seen_;  // (uncertain op index, state hash)
 };
 
 CrashOracle::CrashOracle(Durability durability, Options options)
