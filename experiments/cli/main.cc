@@ -4,7 +4,9 @@
 #include <cstring>
 #include <string_view>
 
+#include "engine/engine_config.h"
 #include "experiments/cli/commands.h"
+#include "experiments/peers/peers.h"
 
 namespace {
 
@@ -35,6 +37,7 @@ void PrintUsage(std::FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  kvlab::RegisterPeerEngines(kvlab::EngineRegistry::Default());  // rocksdb, leveldb
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
     PrintUsage(stdout);
     return argc < 2 ? 2 : 0;
