@@ -3,7 +3,8 @@
 // Device bytes: LevelDB runs on a counting leveldb::EnvWrapper over its default
 // Env, so Stats::device holds every byte LevelDB itself wrote and read (WAL ->
 // log, .ldb/.sst -> index, MANIFEST/CURRENT -> manifest, info LOG -> other),
-// measured at the same layer as kvlab's CountingDevice. LevelDB keeps no
+// measured at the same layer as kvlab's CountingDevice, and added to the Env's
+// CountingDevice too (so `kvlab run` reports them like any engine's). LevelDB keeps no
 // statistics tickers; Stats::engine holds "leveldb.*" properties it reports
 // (file counts per level) and "peer.*" entries that are ours about the peer.
 #include "experiments/peers/leveldb_store.h"
@@ -302,6 +303,7 @@ absl::StatusOr<std::unique_ptr<KvStore>> LevelDbStore::Open(const Env& env,
   ASSIGN_OR_RETURN(std::string dir, PeerHostDir("leveldb", env, path));
   auto store = std::make_unique<LevelDbStore>();
   store->dir_ = dir;
+  store->io_->MirrorTo(dynamic_cast<CountingDevice*>(env.device));
   store->sync_all_ = o.GetBool("sync");
   store->level_env_ = std::make_unique<CountingEnv>(store->io_.get());
   leveldb::Options options;

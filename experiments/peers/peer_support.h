@@ -8,7 +8,8 @@
 // comparable with kvlab's engines (whose bytes a CountingDevice counts), each
 // peer wraps its own file layer with a counter (PeerIoCounters) that splits
 // bytes by file kind as kvlab does: WAL -> log, SST -> index,
-// MANIFEST/CURRENT/OPTIONS -> manifest, the rest (info LOG, LOCK) -> other.
+// MANIFEST/CURRENT/OPTIONS -> manifest, the rest (info LOG, LOCK) -> other,
+// and adds the same counts to the Env's CountingDevice when there is one.
 #ifndef KVLAB_EXPERIMENTS_PEERS_PEER_SUPPORT_H_
 #define KVLAB_EXPERIMENTS_PEERS_PEER_SUPPORT_H_
 
@@ -19,6 +20,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "engine/env/counting_device.h"
 #include "engine/env/env.h"
 #include "engine/kv_store.h"
 
@@ -37,17 +39,29 @@ FileKind PeerFileKind(std::string_view file_name);
 
 // Byte and operation counters fed by a peer's wrapped file layer. Thread-safe:
 // the peers' background threads and every client thread add to it at once.
+// When the Env's device is a CountingDevice, every count is also added to it
+// (MirrorTo), so the runner's device counters hold the peer's bytes exactly as
+// they hold a kvlab engine's.
 class PeerIoCounters {
  public:
+  // REQUIRES: called before any Add*, i.e. before the peer opens its files.
+  // `device` (may be null) must outlive every Add* call.
+  void MirrorTo(CountingDevice* device) { mirror_ = device; }
+
   void AddRead(FileKind kind, uint64_t bytes) {
     At(kind).bytes_read.fetch_add(bytes, std::memory_order_relaxed);
     At(kind).reads.fetch_add(1, std::memory_order_relaxed);
+    if (mirror_ != nullptr) mirror_->CountRead(kind, bytes);
   }
   void AddWrite(FileKind kind, uint64_t bytes) {
     At(kind).bytes_written.fetch_add(bytes, std::memory_order_relaxed);
     At(kind).writes.fetch_add(1, std::memory_order_relaxed);
+    if (mirror_ != nullptr) mirror_->CountWrite(kind, bytes);
   }
-  void AddSync(FileKind kind) { At(kind).syncs.fetch_add(1, std::memory_order_relaxed); }
+  void AddSync(FileKind kind) {
+    At(kind).syncs.fetch_add(1, std::memory_order_relaxed);
+    if (mirror_ != nullptr) mirror_->CountSync(kind);
+  }
 
   // A consistent-enough copy (each counter read once, relaxed).
   IoCounters Snapshot() const;
@@ -58,6 +72,7 @@ class PeerIoCounters {
   };
   PerKind& At(FileKind kind) { return by_kind_[static_cast<size_t>(kind)]; }
   std::array<PerKind, kFileKindCount> by_kind_;
+  CountingDevice* mirror_ = nullptr;
 };
 
 // Sum of the sizes of the regular files under `dir` (recursively); 0 if the

@@ -3,7 +3,8 @@
 // Device bytes: RocksDB runs on its own FileSystem, wrapped by
 // rocksdb_counting_fs.h, so Stats::device holds every byte RocksDB itself
 // wrote and read (WAL -> log, SST -> index, MANIFEST/OPTIONS -> manifest, info
-// LOG -> other), measured at the same layer as kvlab's CountingDevice. RocksDB's
+// LOG -> other), measured at the same layer as kvlab's CountingDevice and added
+// to the Env's CountingDevice too (so `kvlab run` reports them). RocksDB's
 // own statistics tickers are copied into Stats::engine under "rocksdb.*" (their
 // names, their numbers), e.g. rocksdb.wal.bytes, rocksdb.flush.write.bytes,
 // rocksdb.compact.write.bytes; "peer.*" entries are ours about the peer.
@@ -254,6 +255,7 @@ absl::StatusOr<std::unique_ptr<KvStore>> RocksDbStore::Open(const Env& env,
   ASSIGN_OR_RETURN(std::string dir, PeerHostDir("rocksdb", env, path));
   auto store = std::make_unique<RocksDbStore>();
   store->dir_ = dir;
+  store->io_->MirrorTo(dynamic_cast<CountingDevice*>(env.device));
   store->sync_all_ = o.GetBool("sync");
   store->disable_wal_ = o.GetBool("disable_wal");
   store->rocks_env_ =

@@ -224,6 +224,10 @@ TEST_P(PeerTest, CountsDeviceBytesByKind) {
   EXPECT_GT(stats.space_used_bytes, 2000u * 1000u);
   EXPECT_EQ(stats.puts, 2000u);
   EXPECT_EQ(stats.engine.count("peer.device_bytes_from_peer_file_layer"), 1u);
+  // The same bytes reach the Env's CountingDevice, where the runner reads them.
+  const IoCounters::PerKind on_device = real_->device().Snapshot().Total();
+  EXPECT_EQ(on_device.bytes_written, stats.device.Total().bytes_written);
+  EXPECT_EQ(on_device.bytes_read, stats.device.Total().bytes_read);
   EXPECT_TRUE(absl::IsUnimplemented(store->Maintain(MaintenanceKind::kGc)));
 }
 
