@@ -100,7 +100,7 @@ absl::StatusOr<std::unique_ptr<BitcaskStore>> BitcaskStore::Open(const Env& env,
   }
   store->lock_ = std::move(*lock);
   RETURN_IF_ERROR(store->CheckDirectory(&fresh));  // Again, now that nobody else writes.
-  if (fresh) RETURN_IF_ERROR(store->CreateStore());
+  if (fresh || store->marker_damaged_) RETURN_IF_ERROR(store->CreateStore());
   RETURN_IF_ERROR(store->FinishCommittedMerge());
   RETURN_IF_ERROR(store->RemoveLeftovers());
   RETURN_IF_ERROR(store->LoadFiles());
@@ -230,6 +230,7 @@ absl::Status BitcaskStore::WriteOps(const WriteOptions& options,
     r.type = ops[i].type;
     r.sequence = next_sequence_ + i;
     r.durable_offset = active_synced_;
+    r.offset = active_size_ + buffer.size();
     r.batch_remaining = static_cast<uint32_t>(ops.size() - 1 - i);
     r.key = ops[i].key;
     r.value = ops[i].value;
@@ -341,7 +342,7 @@ absl::StatusOr<std::string> BitcaskStore::Get(const ReadOptions&, std::string_vi
     if (s.ok()) {
       Record r;
       size_t size = 0;
-      DecodeResult d = DecodeRecord(buf, &r, &size);
+      DecodeResult d = DecodeRecordAt(buf, e.offset, &r, &size);
       if (d == DecodeResult::kOk && (size != e.size || r.key != key || r.sequence != e.sequence)) {
         d = DecodeResult::kBadHeader;
       }

@@ -162,6 +162,7 @@ class BitcaskStore : public KvStore {
   const Options options_;
   FileCache cache_;
   std::unique_ptr<FileLock> lock_;
+  bool marker_damaged_ = false;  // Set by CheckDirectory: a bit-flipped marker to rewrite.
   IoCounters counters_at_open_;
 
   absl::Mutex mu_;

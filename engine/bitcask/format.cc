@@ -104,6 +104,7 @@ void EncodeRecord(const Record& record, std::string* out) {
   out->push_back(0);
   PutFixed64(out, record.sequence);
   PutFixed64(out, record.durable_offset);
+  PutFixed64(out, record.offset);
   PutFixed32(out, record.batch_remaining);
   PutFixed32(out, static_cast<uint32_t>(record.key.size()));
   PutFixed32(out, static_cast<uint32_t>(record.value.size()));
@@ -120,6 +121,7 @@ std::string_view DecodeResultName(DecodeResult result) {
     case DecodeResult::kIncomplete: return "incomplete record";
     case DecodeResult::kBadHeader: return "bad record header";
     case DecodeResult::kBadChecksum: return "record checksum mismatch";
+    case DecodeResult::kMisplaced: return "record written for another offset (misdirected)";
   }
   return "?";
 }
@@ -130,8 +132,8 @@ DecodeResult DecodeRecord(std::string_view bytes, Record* record, size_t* size) 
   const uint16_t magic = static_cast<uint16_t>(static_cast<uint8_t>(p[4]) |
                                                (static_cast<uint8_t>(p[5]) << 8));
   const uint8_t type = static_cast<uint8_t>(p[6]);
-  const uint32_t key_len = GetFixed32(p + 28);
-  const uint32_t value_len = GetFixed32(p + 32);
+  const uint32_t key_len = GetFixed32(p + 36);
+  const uint32_t value_len = GetFixed32(p + 40);
   if (magic != kRecordMagic || !ValidType(type) || p[7] != 0 || key_len > kMaxKeySize ||
       value_len > kMaxValueSizeLimit ||
       (type == static_cast<uint8_t>(RecordType::kDelete) && value_len != 0)) {
@@ -143,11 +145,18 @@ DecodeResult DecodeRecord(std::string_view bytes, Record* record, size_t* size) 
   record->type = static_cast<RecordType>(type);
   record->sequence = GetFixed64(p + 8);
   record->durable_offset = GetFixed64(p + 16);
-  record->batch_remaining = GetFixed32(p + 24);
+  record->offset = GetFixed64(p + 24);
+  record->batch_remaining = GetFixed32(p + 32);
   record->key = bytes.substr(kRecordHeaderSize, key_len);
   record->value = bytes.substr(kRecordHeaderSize + key_len, value_len);
   *size = n;
   return DecodeResult::kOk;
+}
+
+DecodeResult DecodeRecordAt(std::string_view bytes, uint64_t at, Record* record, size_t* size) {
+  DecodeResult r = DecodeRecord(bytes, record, size);
+  if (r == DecodeResult::kOk && record->offset != at) return DecodeResult::kMisplaced;
+  return r;
 }
 
 std::string EncodeHint(uint64_t data_id, uint64_t data_size,

@@ -13,8 +13,8 @@
 //     [16,24) file id (equals the id in the file name)
 //     [24,28) reserved, zero
 //     [28,32) masked crc32c of bytes [0,28)
-//   Record (kRecordHeaderSize = 36 bytes + key + value):
-//     [0,4)   masked crc32c of bytes [4, 36 + key_len + value_len): the rest of
+//   Record (kRecordHeaderSize = 44 bytes + key + value):
+//     [0,4)   masked crc32c of bytes [4, 44 + key_len + value_len): the rest of
 //             the header, the key and the value
 //     [4,6)   record magic 0xBC5A (lets recovery find record starts after damage)
 //     [6,7)   type: 1 = put, 2 = delete (tombstone; value_len is 0)
@@ -24,13 +24,15 @@
 //             (synced) when the record was written. Recovery uses it to tell a
 //             torn tail (damage past every durable offset) from corruption of
 //             synced data.
-//     [24,28) batch remaining: how many records of the same atomic batch follow
+//     [24,32) record offset: where in its file this record was written. A
+//             record found elsewhere was misdirected by the device: corruption.
+//     [32,36) batch remaining: how many records of the same atomic batch follow
 //             this one in the same file (0 for a single write and for the last
 //             record of a batch). A batch is complete only when its 0 arrives.
-//     [28,32) key length
-//     [32,36) value length
-//     [36, 36 + key_len)  key
-//     [36 + key_len, 36 + key_len + value_len)  value
+//     [36,40) key length
+//     [40,44) value length
+//     [44, 44 + key_len)  key
+//     [44 + key_len, 44 + key_len + value_len)  value
 //
 // Hint file "<id:010>.hint" (describes data file <id> of exactly data_size bytes):
 //     [0,8)   magic "KVBCHNT1"
@@ -75,7 +77,7 @@ inline constexpr std::string_view kMergingSuffix = ".merging";  // Merge outputs
 
 inline constexpr uint32_t kFormatVersion = 1;
 inline constexpr size_t kFileHeaderSize = 32;
-inline constexpr size_t kRecordHeaderSize = 36;
+inline constexpr size_t kRecordHeaderSize = 44;
 inline constexpr uint16_t kRecordMagic = 0xBC5A;
 inline constexpr size_t kHintHeaderSize = 32;
 inline constexpr size_t kHintEntryFixedSize = 25;
@@ -85,7 +87,7 @@ inline constexpr uint32_t kMaxKeySize = 65535;
 inline constexpr uint64_t kMaxValueSizeLimit = 1ull << 30;
 
 static_assert(kFileHeaderSize == 8 + 4 + 4 + 8 + 4 + 4);
-static_assert(kRecordHeaderSize == 4 + 2 + 1 + 1 + 8 + 8 + 4 + 4 + 4);
+static_assert(kRecordHeaderSize == 4 + 2 + 1 + 1 + 8 + 8 + 8 + 4 + 4 + 4);
 static_assert(kHintHeaderSize == 8 + 4 + 4 + 8 + 8);
 static_assert(kHintEntryFixedSize == 1 + 4 + 8 + 8 + 4);
 static_assert(kHintTrailerSize == 8 + 4);
@@ -110,6 +112,7 @@ struct Record {
   RecordType type = RecordType::kPut;
   uint64_t sequence = 0;
   uint64_t durable_offset = 0;
+  uint64_t offset = 0;  // Where the record sits in its file.
   uint32_t batch_remaining = 0;
   std::string_view key;
   std::string_view value;
@@ -126,12 +129,16 @@ enum class DecodeResult {
   kIncomplete,  // The bytes end before the record does (or before its header).
   kBadHeader,   // Magic, type or lengths are impossible.
   kBadChecksum,
+  kMisplaced,   // Intact, but written for another offset (a misdirected write).
 };
 std::string_view DecodeResultName(DecodeResult result);
 
 // Decodes the record at the start of `bytes`. On kOk fills *record (views into
-// `bytes`) and *size.
+// `bytes`) and *size. Callers that know where `bytes` starts in the file check
+// record->offset against it (CheckPlacement).
 DecodeResult DecodeRecord(std::string_view bytes, Record* record, size_t* size);
+// DecodeRecord of the record at file offset `at`: kMisplaced if it was written for another.
+DecodeResult DecodeRecordAt(std::string_view bytes, uint64_t at, Record* record, size_t* size);
 
 // ---- hint files ----
 struct HintEntry {

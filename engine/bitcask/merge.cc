@@ -106,12 +106,13 @@ absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
     }
     Record r;
     size_t n = 0;
-    KVLAB_CHECK(DecodeRecord(std::string_view(bytes).substr(e->offset), &r, &n) ==
+    KVLAB_CHECK(DecodeRecordAt(std::string_view(bytes).substr(e->offset), e->offset, &r, &n) ==
                 DecodeResult::kOk);
     KVLAB_CHECK_EQ(n, e->size);
     r.durable_offset = 0;   // Merge outputs are synced whole before they count.
     r.batch_remaining = 0;  // Each live record stands alone.
     const uint64_t new_offset = job.out_size;
+    r.offset = new_offset;
     EncodeRecord(r, &job.buffer);
     job.out_size += n;
     job.out_hints.push_back(HintEntry{RecordType::kPut, r.sequence, new_offset, e->size, e->key});

@@ -77,6 +77,18 @@ absl::Status BitcaskStore::CheckDirectory(bool* fresh) {
   if (has_marker) {
     ASSIGN_OR_RETURN(std::string marker,
                      ReadSmallFile(*env_.device, PathOf(kMarkerName), kvlab::FileKind::kManifest));
+    if (marker.size() == kMarkerContents.size() && marker != kMarkerContents) {
+      int bits = 0;
+      for (size_t i = 0; i < marker.size(); ++i) {
+        bits += __builtin_popcount(static_cast<uint8_t>(marker[i] ^ kMarkerContents[i]));
+      }
+      // A bit or two flipped on the medium: still our store; Open rewrites it.
+      if (bits <= 2) {
+        *fresh = false;
+        marker_damaged_ = true;
+        return absl::OkStatus();
+      }
+    }
     if (marker != kMarkerContents) {
       return absl::InvalidArgumentError(absl::StrCat(
           "'", PathOf(kMarkerName), "' is not a kvlab Bitcask marker (", marker.size(),

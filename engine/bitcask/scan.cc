@@ -14,9 +14,10 @@ namespace {
 
 constexpr size_t kReadChunkBytes = 4 << 20;
 
-// Looks for an intact record that starts after `damage_at` and claims that the
-// file was durable past `damage_at`. Returns its offset, or 0 if none exists.
-uint64_t FindDurableRecordAfter(std::string_view bytes, uint64_t damage_at, uint64_t* durable) {
+// Looks for an intact record after `damage_at` that proves the damage is not
+// a torn tail: one that claims the file was durable past `damage_at`, or one
+// that sits where it was not written (a misdirected write). Returns why, or "".
+std::string FindEvidenceAfter(std::string_view bytes, uint64_t damage_at) {
   for (size_t y = damage_at + 1; y + kRecordHeaderSize <= bytes.size(); ++y) {
     if (static_cast<uint8_t>(bytes[y + 4]) != (kRecordMagic & 0xff) ||
         static_cast<uint8_t>(bytes[y + 5]) != (kRecordMagic >> 8)) {
@@ -25,12 +26,16 @@ uint64_t FindDurableRecordAfter(std::string_view bytes, uint64_t damage_at, uint
     Record record;
     size_t size = 0;
     if (DecodeRecord(bytes.substr(y), &record, &size) != DecodeResult::kOk) continue;
+    if (record.offset != y) {
+      return absl::StrCat("the intact record at offset ", y, " was written for offset ",
+                          record.offset, " (a misdirected write)");
+    }
     if (record.durable_offset > damage_at) {
-      *durable = record.durable_offset;
-      return y;
+      return absl::StrCat("the intact record at offset ", y,
+                          " says the file was synced through offset ", record.durable_offset);
     }
   }
-  return 0;
+  return "";
 }
 
 // CRC-32C's byte table (the reflected Castagnoli polynomial, as crc32c.cc).
@@ -56,10 +61,10 @@ bool OneBitFromValid(std::string_view bytes) {
   size_t size = 0;
   // 1. Bits of the fields that decide the record's extent and validity: try each.
   std::string header(bytes.substr(0, kRecordHeaderSize));
-  for (size_t i : {0, 1, 2, 3, 4, 5, 6, 7, 28, 29, 30, 31, 32, 33, 34, 35}) {
+  for (size_t i : {0, 1, 2, 3, 4, 5, 6, 7, 36, 37, 38, 39, 40, 41, 42, 43}) {
     for (int bit = 0; bit < 8; ++bit) {
       header[i] = static_cast<char>(header[i] ^ (1 << bit));
-      const size_t n = RecordSize(GetFixed32(header.data() + 28), GetFixed32(header.data() + 32));
+      const size_t n = RecordSize(GetFixed32(header.data() + 36), GetFixed32(header.data() + 40));
       if (n <= bytes.size()) {
         std::string candidate = header;
         candidate.append(bytes.substr(kRecordHeaderSize, n - kRecordHeaderSize));
@@ -70,7 +75,7 @@ bool OneBitFromValid(std::string_view bytes) {
   }
   // 2. Any other bit under the checksum: compare the checksum difference with
   //    the syndrome of a single-bit error at each position (CRC is linear).
-  const size_t n = RecordSize(GetFixed32(bytes.data() + 28), GetFixed32(bytes.data() + 32));
+  const size_t n = RecordSize(GetFixed32(bytes.data() + 36), GetFixed32(bytes.data() + 40));
   if (n > bytes.size() || n > (64u << 20)) return false;
   const uint32_t want = crc32c::Unmask(GetFixed32(bytes.data()));
   const uint32_t have = crc32c::Value(bytes.data() + 4, n - 4);
@@ -79,7 +84,7 @@ bool OneBitFromValid(std::string_view bytes) {
   uint32_t s[8];
   for (int bit = 0; bit < 8; ++bit) s[bit] = table.t[1u << bit];
   for (size_t p = n; p-- > 4;) {  // Record byte p, from the last one back.
-    const bool extent_field = p >= 28 && p < 36;  // Tried in step 1.
+    const bool extent_field = p >= 36 && p < 44;  // Tried in step 1.
     for (int bit = 0; bit < 8; ++bit) {
       if (!extent_field && s[bit] == syndrome) return true;
       s[bit] = table.t[s[bit] & 0xff] ^ (s[bit] >> 8);
@@ -111,7 +116,7 @@ absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view
   while (pos < bytes.size()) {
     Record record;
     size_t size = 0;
-    DecodeResult r = DecodeRecord(bytes.substr(pos), &record, &size);
+    DecodeResult r = DecodeRecordAt(bytes.substr(pos), pos, &record, &size);
     if (r != DecodeResult::kOk) {
       damage_at = pending.empty() ? pos : group_start;
       bad_record_at = pos;
@@ -143,18 +148,21 @@ absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view
   if (damage_at == bytes.size()) return result;
 
   std::string what = absl::StrCat(AV(path), ": ", reason, " at offset ", damage_at);
+  Record record_unused;
+  size_t size_unused = 0;
   if (!tolerate_tail) return CorruptionError(what);
   if (bad_record_at < bytes.size() && OneBitFromValid(bytes.substr(bad_record_at))) {
     return CorruptionError(absl::StrCat(what, ": one flipped bit at offset ", bad_record_at,
                                         " (a whole record damaged on the medium, not a torn "
                                         "write)"));
   }
-  uint64_t durable = 0;
-  uint64_t later = FindDurableRecordAfter(bytes, damage_at, &durable);
-  if (later != 0) {
-    return CorruptionError(absl::StrCat(what, ", and the intact record at offset ", later,
-                                        " says the file was synced through offset ", durable));
+  if (bad_record_at < bytes.size() &&
+      DecodeRecordAt(bytes.substr(bad_record_at), bad_record_at, &record_unused, &size_unused) ==
+          DecodeResult::kMisplaced) {
+    return CorruptionError(what);  // A crash never moves a record.
   }
+  std::string evidence = FindEvidenceAfter(bytes, damage_at);
+  if (!evidence.empty()) return CorruptionError(absl::StrCat(what, ", and ", evidence));
   result.valid_end = damage_at;
   result.torn_tail = true;
   result.torn_reason = what;

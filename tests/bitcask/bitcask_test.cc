@@ -365,6 +365,18 @@ TEST_F(BitcaskTest, ForeignFoldersAreRefused) {
   EXPECT_NE(std::string::npos, s.message().find("db/BITCASK")) << s;
 }
 
+TEST_F(BitcaskTest, BitFlippedMarkerIsRepaired) {
+  Open();
+  Put("k", "v", true);
+  store_.reset();
+  std::string marker = ReadFile(P("BITCASK"));
+  marker[3] ^= 0x04;
+  WriteAt(P("BITCASK"), 0, marker);
+  Open();
+  ExpectModel();
+  EXPECT_EQ(std::string(kMarkerContents), ReadFile(P("BITCASK")));
+}
+
 TEST_F(BitcaskTest, NoopSyncHookLosesSyncedWrites) {
   options_.test_noop_sync = true;
   Open();

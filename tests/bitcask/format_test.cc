@@ -17,7 +17,7 @@ std::string OneRecord(std::string_view key, std::string_view value, uint64_t seq
                       RecordType type = RecordType::kPut, uint32_t remaining = 0,
                       uint64_t durable = 0) {
   std::string out;
-  EncodeRecord(Record{type, seq, durable, remaining, key, value}, &out);
+  EncodeRecord(Record{type, seq, durable, /*offset=*/0, remaining, key, value}, &out);
   return out;
 }
 
@@ -82,14 +82,14 @@ TEST(BitcaskFormat, FileHeaderAndNames) {
 }
 
 TEST(BitcaskFormat, HintRoundTripAndEveryCorruptionDetected) {
-  std::vector<HintEntry> entries = {{RecordType::kPut, 5, 32, 50, "alpha"},
-                                    {RecordType::kDelete, 6, 82, 40, "beta"}};
+  std::vector<HintEntry> entries = {{RecordType::kPut, 5, 32, 60, "alpha"},
+                                    {RecordType::kDelete, 6, 92, 48, "beta"}};
   std::string bytes = EncodeHint(3, 200, entries);
   std::vector<HintEntry> back;
   ASSERT_EQ("", DecodeHint(bytes, 3, 200, &back));
   ASSERT_EQ(2u, back.size());
   EXPECT_EQ("beta", back[1].key);
-  EXPECT_EQ(82u, back[1].offset);
+  EXPECT_EQ(92u, back[1].offset);
   EXPECT_EQ(RecordType::kDelete, back[1].type);
   EXPECT_NE("", DecodeHint(bytes, 3, 201, &back));  // Stale: the data file changed size.
   EXPECT_NE("", DecodeHint(bytes, 4, 200, &back));  // Another file's hint.
@@ -130,7 +130,7 @@ Built BuildFile(int n, int lag) {
   for (int i = 0; i < n; ++i) {
     b.offsets.push_back(b.bytes.size());
     uint64_t durable = i - lag >= 0 ? b.offsets[i - lag] : kFileHeaderSize;
-    EncodeRecord(Record{RecordType::kPut, static_cast<uint64_t>(i + 1), durable, 0,
+    EncodeRecord(Record{RecordType::kPut, static_cast<uint64_t>(i + 1), durable, b.bytes.size(), 0,
                         "k" + std::to_string(i), std::string(100, 'a' + i % 26)},
                  &b.bytes);
   }
@@ -227,12 +227,28 @@ TEST(BitcaskScan, OneFlippedBitAtTheTailIsCorruptionNotATornTail) {
   EXPECT_EQ(b.offsets[2], r->valid_end);
 }
 
+// A record that lands elsewhere than it was written (a misdirected write)
+// leaves a hole that looks torn; the misplaced record gives it away.
+TEST(BitcaskScan, MisdirectedRecordIsCorruption) {
+  Built b = BuildFile(4, 4);  // No durability claims at all.
+  std::string last = b.bytes.substr(b.offsets[3]);
+  std::string bad = b.bytes.substr(0, b.offsets[3]) + std::string(last.size(), '\0') + last;
+  auto r = ScanDataFile(bad, "f", 1, true);
+  ASSERT_TRUE(IsCorruption(r.status())) << (r.ok() ? "accepted as torn" : r.status().ToString());
+  EXPECT_NE(std::string::npos, r.status().message().find("misdirected")) << r.status();
+  Record rec;
+  size_t size = 0;
+  EXPECT_EQ(DecodeResult::kMisplaced, DecodeRecordAt(last, b.offsets[3] + 1, &rec, &size));
+  EXPECT_EQ(DecodeResult::kOk, DecodeRecordAt(last, b.offsets[3], &rec, &size));
+}
+
 TEST(BitcaskScan, IncompleteBatchAtTheTailIsDroppedWhole) {
   std::string bytes = EncodeFileHeader(DataFileKind::kWriter, 1);
-  EncodeRecord(Record{RecordType::kPut, 1, 32, 0, "single", "v"}, &bytes);
+  EncodeRecord(Record{RecordType::kPut, 1, 32, bytes.size(), 0, "single", "v"}, &bytes);
   const uint64_t batch_start = bytes.size();
   for (uint32_t i = 0; i < 4; ++i) {
-    EncodeRecord(Record{RecordType::kPut, 2 + i, 32, 3 - i, "b" + std::to_string(i), "v"}, &bytes);
+    EncodeRecord(Record{RecordType::kPut, 2 + i, 32, bytes.size(), 3 - i, "b" + std::to_string(i), "v"},
+                 &bytes);
   }
   const uint64_t complete = bytes.size();
   auto whole = ScanDataFile(bytes, "f", 1, true);
@@ -252,7 +268,7 @@ TEST(BitcaskScan, IncompleteBatchAtTheTailIsDroppedWhole) {
 
 TEST(BitcaskScan, MergeOutputsNeverHaveTornTails) {
   std::string bytes = EncodeFileHeader(DataFileKind::kMerge, 1);
-  EncodeRecord(Record{RecordType::kPut, 1, 0, 0, "k", "v"}, &bytes);
+  EncodeRecord(Record{RecordType::kPut, 1, 0, bytes.size(), 0, "k", "v"}, &bytes);
   bytes += std::string(10, '\0');
   auto r = ScanDataFile(bytes, "f", 1, /*tolerate_tail=*/true);
   EXPECT_TRUE(IsCorruption(r.status())) << r.status();
