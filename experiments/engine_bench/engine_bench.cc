@@ -2,6 +2,8 @@
 // Timing uses std::chrono: this is experiment code, outside engine/.
 #include "experiments/engine_bench/engine_bench.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -23,6 +25,14 @@ namespace {
 
 constexpr const char* kStoreDir = "store";
 constexpr const char* kFioFile = "fio-seqwrite.dat";
+
+// User + system CPU seconds of the whole process so far.
+double ProcessCpuSeconds() {
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_utime.tv_usec / 1e6 + u.ru_stime.tv_sec +
+         u.ru_stime.tv_usec / 1e6;
+}
 
 int64_t NowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -91,6 +101,7 @@ absl::StatusOr<WriteRun> WritePhase(const Config& c, RealEnv& real,
   LatencyHistogram latency;
   WriteRun run;
   const IoCounters before = real.device().Snapshot();
+  const double cpu_start = ProcessCpuSeconds();
   const int64_t start = NowNs();
   for (uint64_t i = 0; i < puts; ++i) {
     StampValue(i, &value);
@@ -99,16 +110,16 @@ absl::StatusOr<WriteRun> WritePhase(const Config& c, RealEnv& real,
     absl::Status s = (*store)->Put(WriteOptions{}, key, value);
     latency.Record(NowNs() - put_start);
     if (!s.ok()) return absl::Status(s.code(), absl::StrCat("put #", i, ": ", s.message()));
-    if (c.sync_every > 0 && (i + 1) % c.sync_every == 0) {
+    const bool last = i + 1 == puts;
+    if ((c.sync_every > 0 && (i + 1) % c.sync_every == 0) || last) {
+      const int64_t sync_start = NowNs();
       RETURN_IF_ERROR((*store)->Sync());
+      run.sync_seconds += (NowNs() - sync_start) / 1e9;
       ++run.syncs;
     }
   }
-  if (c.sync_every == 0 || puts % c.sync_every != 0) {
-    RETURN_IF_ERROR((*store)->Sync());
-    ++run.syncs;
-  }
   run.seconds = (NowNs() - start) / 1e9;
+  run.cpu_seconds = ProcessCpuSeconds() - cpu_start;
   run.by_kind = real.device().Snapshot() - before;
   run.device = run.by_kind.Total();
   run.puts = puts;
@@ -155,19 +166,25 @@ absl::StatusOr<ReadPhase> ReadPhaseRun(const Config& c, RealEnv& real, KvStore& 
   return r;
 }
 
-absl::StatusOr<std::vector<FioRun>> FioPhase(const Config& c, uint64_t bytes) {
+absl::StatusOr<std::vector<FioRun>> FioPhase(const Config& c, const WriteRun& engine) {
   std::vector<FioRun> runs;
   const std::string path = (std::filesystem::path(c.dir) / kFioFile).string();
-  for (uint64_t bs : c.fio_block_bytes) {
+  std::vector<uint64_t> sizes = c.fio_block_bytes;
+  const uint64_t engine_bs = engine.mean_data_write_bytes();
+  const bool engine_job = c.fio_engine_block && engine_bs > 0 &&
+                          std::find(sizes.begin(), sizes.end(), engine_bs) == sizes.end();
+  if (engine_job) sizes.push_back(engine_bs);
+  for (uint64_t bs : sizes) {
     fio::SeqWriteJob job;
     job.path = path;
-    job.bytes = bytes;
+    job.bytes = engine.user_bytes;
     job.block_bytes = bs;
     job.ioengine = c.device == "uring" ? "io_uring" : "psync";
     std::error_code ignored;  // A fresh file for every job, like the fresh store.
     std::filesystem::remove(path, ignored);
     ASSIGN_OR_RETURN(fio::SeqWriteResult r, fio::RunSeqWrite(job));
-    runs.push_back(FioRun{bs, r.command, r.bytes, r.seconds});
+    runs.push_back(FioRun{bs, engine_job && bs == engine_bs, r.command, r.bytes, r.seconds,
+                          r.cpu_seconds});
   }
   if (!c.keep) {
     std::error_code ignored;  // Best effort: the report matters more.
@@ -199,12 +216,10 @@ void Summarise(Report& report) {
   }
   // Compare with the fio job whose block size is nearest (in log scale) to the
   // engine's mean device write: the same I/O pattern, sequential, synced at the end.
-  const double mean_write = report.write.device.writes > 0
-                                ? static_cast<double>(report.write.device.bytes_written) /
-                                      report.write.device.writes
-                                : 4096;
+  const double mean_write = std::max<double>(1, report.write.mean_data_write_bytes());
   double best = 1e300;
   for (size_t j = 0; j < report.fio.size(); ++j) {
+    if (report.fio[j].engine_block) continue;
     const double d = std::fabs(std::log(report.fio[j].block_bytes / mean_write));
     if (d < best) best = d, report.compared_fio = static_cast<int>(j);
   }
@@ -214,6 +229,12 @@ void Summarise(Report& report) {
 }
 
 }  // namespace
+
+uint64_t WriteRun::mean_data_write_bytes() const {
+  const IoCounters::PerKind& data = by_kind.by_kind[static_cast<size_t>(FileKind::kData)];
+  if (data.writes > 0) return (data.bytes_written + data.writes / 2) / data.writes;
+  return device.writes > 0 ? (device.bytes_written + device.writes / 2) / device.writes : 0;
+}
 
 std::string KeyOf(uint64_t i, uint64_t key_bytes) {
   std::string digits = absl::StrCat(i);
@@ -247,7 +268,7 @@ absl::StatusOr<Report> RunPhases(const Config& config) {
     ASSIGN_OR_RETURN(WriteRun run, WritePhase(config, *real, &store));
     report.write_runs.push_back(run);
     if (run_fio) {
-      ASSIGN_OR_RETURN(std::vector<FioRun> fio_runs, FioPhase(config, run.user_bytes));
+      ASSIGN_OR_RETURN(std::vector<FioRun> fio_runs, FioPhase(config, run));
       report.fio_runs.push_back(std::move(fio_runs));
     }
   }

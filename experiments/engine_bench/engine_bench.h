@@ -32,6 +32,10 @@ struct Config {
   uint64_t reads = 100000;           // Gets in phase 3 (0 = skip the phase).
   bool run_fio = true;               // Phase 2 (skipped with a note when fio is missing).
   std::vector<uint64_t> fio_block_bytes = {4096, 1 << 20};  // --bs of each fio job.
+  // One more fio job whose --bs is the engine's mean data-file write (e.g. a
+  // 4156-byte Bitcask record): the kernel's cost of the engine's own write
+  // pattern, to tell engine overhead from write-size overhead. Not a target.
+  bool fio_engine_block = true;
   double target_ratio = 0.85;        // PASS when engine/fio >= this (the compared bs).
   int repeat = 1;                    // Phases 1 and 2 run this many times, interleaved.
   bool keep = false;                 // Keep the store and fio files.
@@ -44,6 +48,10 @@ struct WriteRun {
   uint64_t syncs = 0;
   uint64_t user_bytes = 0;    // Key + value bytes passed to Put.
   double seconds = 0;         // First Put to the end of the last Sync.
+  double sync_seconds = 0;    // Of which inside Sync() calls.
+  // Mean bytes per write to data files (all files if none is tagged kData).
+  uint64_t mean_data_write_bytes() const;
+  double cpu_seconds = 0;     // User + system CPU of this process in the phase.
   IoCounters::PerKind device; // Device I/O of the phase, all file kinds.
   IoCounters by_kind;         // The same, split by file kind.
   double put_p50_us = 0, put_p99_us = 0, put_max_us = 0;
@@ -56,9 +64,11 @@ struct WriteRun {
 // One fio job (phase 2).
 struct FioRun {
   uint64_t block_bytes = 0;
+  bool engine_block = false;  // The job at the engine's write size (not a target).
   std::string command;
   uint64_t bytes = 0;
   double seconds = 0;
+  double cpu_seconds = 0;  // fio's usr_cpu + sys_cpu over its runtime.
   double mib_per_s() const { return seconds > 0 ? bytes / seconds / 1048576.0 : 0; }
 };
 
@@ -84,7 +94,9 @@ struct Report {
   // Medians over the repeats (by MiB/s), the figures of the table.
   WriteRun write;
   std::vector<FioRun> fio;             // One per block size.
-  // The fio job the target is checked against (index into `fio`), -1 if none.
+  // The fio job the target is checked against (index into `fio`), -1 if none:
+  // of the --fio-bs jobs, the one whose block size is nearest (log scale) the
+  // engine's mean data write; the engine-size job is never the target.
   int compared_fio = -1;
   double ratio = 0;                    // write.user_mib_per_s() / fio[compared].mib_per_s().
   bool pass = false;

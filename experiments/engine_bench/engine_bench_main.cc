@@ -24,7 +24,7 @@ constexpr const char* kUsage =
     "--end_fsync=1 of the same bytes at each --fio-bs, with --ioengine=psync (posix)\n"
     "or io_uring (uring); (3) random Gets of the keys just written: ops/s, p50/p99,\n"
     "and device reads per Get from the device counters. The write target compares\n"
-    "the engine with the fio block size nearest its mean device write.\n"
+    "the engine's user MiB/s with the --fio-bs job nearest its mean data write.\n"
     "\n"
     "options (--flag VALUE or --flag=VALUE):\n"
     "  --engine NAME        a registered engine (`kvlab engines` lists them)\n"
@@ -39,6 +39,8 @@ constexpr const char* kUsage =
     "  --reads N            random Gets in phase 3 (default 100000; 0 skips it)\n"
     "  --fio BOOL           run fio when it is on PATH (default true)\n"
     "  --fio-bs LIST        fio block sizes, comma-separated (default 4k,1m)\n"
+    "  --fio-engine-bs BOOL also run fio at the engine's mean data write size, to tell\n"
+    "                       engine overhead from write-size overhead (default true)\n"
     "  --target PERCENT     the write target, engine/fio in percent (default 85)\n"
     "  --repeat N           phases 1 and 2 N times, interleaved; medians (default 1)\n"
     "  --seed N             values and read order (default 1)\n"
@@ -112,6 +114,8 @@ std::string ParseFlags(int argc, char** argv, engine_bench::Config* c, bool* hel
         ok = ok && ParseSize(part, &bs) && bs >= 512 && bs <= (64u << 20);
         c->fio_block_bytes.push_back(bs);
       }
+    } else if (name == "--fio-engine-bs") {
+      ok = ParseBool(value, &c->fio_engine_block);
     } else if (name == "--target") {
       double percent = 0;
       ok = absl::SimpleAtod(value, &percent) && percent > 0 && percent <= 1000;

@@ -29,14 +29,12 @@ std::string Options(const EngineConfig& engine) {
 
 void WriteLines(const Report& r, std::string* out) {
   const WriteRun& w = r.write;
-  const double mean_write = w.device.writes > 0
-                                ? static_cast<double>(w.device.bytes_written) / w.device.writes
-                                : 0;
-  absl::StrAppendFormat(out, "%-46s %9s %9s %12s\n", "phase 1+2: sequential writes, then sync",
-                        "MiB/s", "seconds", "engine/this");
-  absl::StrAppendFormat(out, "  %-44s %9.1f %9.2f\n",
+  const double mean_write = static_cast<double>(w.mean_data_write_bytes());
+  absl::StrAppendFormat(out, "%-46s %9s %9s %9s %12s\n", "phase 1+2: sequential writes, then sync",
+                        "MiB/s", "seconds", "CPU s", "engine/this");
+  absl::StrAppendFormat(out, "  %-44s %9.1f %9.2f %9.2f\n",
                         absl::StrCat(r.config.engine.name, ", user bytes"), w.user_mib_per_s(),
-                        w.seconds);
+                        w.seconds, w.cpu_seconds);
   absl::StrAppendFormat(
       out, "  %-44s %9.1f %9.2f\n",
       absl::StrFormat("%s, device bytes (WA %.3f)", r.config.engine.name,
@@ -47,18 +45,21 @@ void WriteLines(const Report& r, std::string* out) {
   for (size_t j = 0; j < r.fio.size(); ++j) {
     const FioRun& f = r.fio[j];
     const double ratio = f.mib_per_s() > 0 ? w.user_mib_per_s() / f.mib_per_s() : 0;
-    absl::StrAppendFormat(out, "  %-44s %9.1f %9.2f %11.1f%%%s\n",
+    absl::StrAppendFormat(out, "  %-44s %9.1f %9.2f %9.2f %11.1f%%%s\n",
                           absl::StrCat("fio --bs=", BlockName(f.block_bytes), " --ioengine=",
                                        r.config.device == "uring" ? "io_uring" : "psync"),
-                          f.mib_per_s(), f.seconds, 100 * ratio,
-                          static_cast<int>(j) == r.compared_fio ? "  <- target" : "");
+                          f.mib_per_s(), f.seconds, f.cpu_seconds, 100 * ratio,
+                          static_cast<int>(j) == r.compared_fio ? "  <- target"
+                          : f.engine_block ? "  (engine's write size)" : "");
   }
   absl::StrAppendFormat(out,
-                        "  the engine made %llu device writes of %s on average, %llu syncs, "
-                        "%llu dir syncs; Put p50 %.1f us, p99 %.1f us, max %.0f us\n",
+                        "  the engine made %llu device writes (data files: %s each on average), %llu file "
+                        "syncs, %llu dir syncs; %.2f s inside Sync();\n  Put p50 %.1f us, "
+                        "p99 %.1f us, max %.0f us\n",
                         static_cast<unsigned long long>(w.device.writes), Bytes(mean_write),
                         static_cast<unsigned long long>(w.device.syncs),
-                        static_cast<unsigned long long>(w.by_kind.dir_syncs), w.put_p50_us,
+                        static_cast<unsigned long long>(w.by_kind.dir_syncs), w.sync_seconds,
+                        w.put_p50_us,
                         w.put_p99_us, w.put_max_us);
   if (r.write_runs.size() > 1) {
     absl::StrAppend(out, "  every repeat (engine MiB/s | fio MiB/s per bs):");
