@@ -65,9 +65,14 @@ def _label(cols, key, many_threads):
 
 
 def _log_y(ax):
-    """A log y axis labelled with plain numbers at 1, 2, 5 x 10^k."""
+    """A log y axis labelled with plain numbers: 1, 2, 5 x 10^k over a narrow range,
+    powers of ten over a wide one. Call after plotting (it reads the data limits)."""
     ax.set_yscale("log")
-    ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    low, high = ax.get_ylim()
+    decades = math.log10(high / low) if low > 0 and high > low else 1.0
+    subs = (1.0, 2.0, 5.0) if decades <= 2.5 else (1.0,)
+    ax.yaxis.set_major_locator(LogLocator(base=10, subs=subs, numticks=12))
+    ax.yaxis.set_minor_locator(LogLocator(base=10, subs=tuple(range(2, 10)), numticks=12))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     ax.yaxis.set_minor_formatter(NullFormatter())
 
@@ -264,10 +269,10 @@ def latency_cdf(run, op="all"):
         ax.xaxis.set_major_locator(FixedLocator([1 / (1 - t) for t in shown]))
         ax.xaxis.set_minor_locator(NullLocator())
         ax.xaxis.set_major_formatter(FuncFormatter(
-            lambda v, _: f"{100 * (1 - 1 / v):g}%" if v > 1 else "0%"))
+            lambda v, _: f"{100 * (1 - 1 / v):.4g}" if v > 1 else "0"))
         ax.grid(True, which="major", axis="both")
         ax.set_title(group_label(w, p))
-        ax.set_xlabel("Percentile")
+        ax.set_xlabel("Percentile (%)")
         ax.set_ylabel(f"Latency, {op} ops (µs)")
     _figure_legend(fig, axes, "first repetition; from hgrm/*.hgrm")
     return fig

@@ -29,11 +29,19 @@ FIGURES = [
 
 
 def fmt(x, digits=3):
+    """A number for a table: `digits` significant digits, never in e-notation."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
-    if abs(x) >= 1e5:
+    if x == 0:
+        return "0"
+    if abs(x) >= 10 ** (digits - 1):
         return f"{x:,.0f}"
-    return f"{x:.{digits}g}"
+    decimals = max(0, digits - 1 - int(math.floor(math.log10(abs(x)))))
+    return f"{x:.{min(decimals, 6)}f}"
+
+
+def count(x):
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else str(int(x))
 
 
 def mean_ci(row, col, scale=1.0, digits=3):
@@ -44,7 +52,8 @@ def mean_ci(row, col, scale=1.0, digits=3):
     n = row.get("repetition", 1)
     text = fmt(v * scale, digits)
     if ci is not None and not (isinstance(ci, float) and math.isnan(ci)) and n and n > 1:
-        text += f" ± {fmt(ci * scale, 2)}"
+        decimals = len(text.split(".")[1]) if "." in text else 0
+        text += f" ± {ci * scale:,.{decimals}f}"  # The CI to the precision of the mean.
     return text
 
 
@@ -85,7 +94,7 @@ def summary_table(run):
             else int(threads)
         label = group_label(r.get("workload", "?"), r.get("phase", "run")).replace("\n", " ")
         out.append(
-            f"| {r.get('engine')} | {label} | {threads} | {fmt(r.get('repetition'))} | "
+            f"| {r.get('engine')} | {label} | {threads} | {count(r.get('repetition'))} | "
             f"{mean_ci(r, 'throughput_ops_s', 1e-3)} | {mean_ci(r, 'all_p50_us')} | "
             f"{mean_ci(r, 'all_p99_us')} | {mean_ci(r, 'all_p999_us')} | "
             f"{mean_ci(r, 'write_amp')} | {mean_ci(r, 'read_amp')} | "
