@@ -201,6 +201,12 @@ void CrashOracle::Synced() {
   if (durability_ == Durability::kNone) return;  // Nothing is ever promised.
   synced_ops_ = acknowledged_ops_;
   required_ = window_.size();
+  if (!damaged_.empty()) {  // A synced write heals a damaged key (rule (d)).
+    for (const Recorded& rec : window_) {
+      if (rec.uncertain) continue;
+      for (const WriteBatch::Op& op : rec.batch.ops()) damaged_.erase(op.key);
+    }
+  }
   FoldRequired();
 }
 
@@ -287,20 +293,71 @@ absl::Status CrashOracle::CheckRecoveredState(const FoundMap& found, const KeySe
                                               Show(&value)));
     }
   }
-  if (!options_.synced_data_may_be_damaged) {
-    std::vector<std::string> sorted(corrupted.begin(), corrupted.end());
-    std::sort(sorted.begin(), sorted.end());
-    for (const std::string& key : sorted) {
-      if (!Pinned(key)) continue;
-      return absl::InternalError(absl::StrCat(
-          "crash oracle: key ", Show(&key),
-          " reads back as Corruption, but its value is synced and this fault profile cannot "
-          "damage synced data (CrashOracle::Options::synced_data_may_be_damaged is false); "
-          "expected ", Show(base_.Find(key)), " or its last synced write"));
-    }
+  KeySet wild = corrupted;  // Keys left out of the candidate match.
+  RETURN_IF_ERROR(CheckDamaged(found, corrupted, wild));
+  absl::flat_hash_map<std::string, ValueSet> newly_damaged;
+  for (const std::string& key : corrupted) {
+    ValueSet older;
+    ValueHistory(key, newly_damaged[key], older);  // Before Search empties the window.
   }
+  RETURN_IF_ERROR(Search(found, wild));
+  // Damaged keys that read back healthy hold what was read; corrupted ones
+  // stay (or become) damaged.
+  for (auto it = damaged_.begin(); it != damaged_.end();) {
+    if (corrupted.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    const std::string* f = FindIn(found, it->first);
+    if (f != nullptr) {
+      base_.Put(it->first, *f);
+    } else {
+      base_.Delete(it->first);
+    }
+    damaged_.erase(it++);
+  }
+  model_ = base_;
+  for (auto& [key, values] : newly_damaged) damaged_[key].insert(values.begin(), values.end());
+  return absl::OkStatus();
+}
+
+// Rule (b) for corrupted keys, and rule (d) for keys damaged at an earlier
+// check; adds the damaged keys to `wild`.
+absl::Status CrashOracle::CheckDamaged(const FoundMap& found, const KeySet& corrupted,
+                                       KeySet& wild) const {
+  std::vector<std::string> sorted(corrupted.begin(), corrupted.end());
+  std::sort(sorted.begin(), sorted.end());
+  for (const std::string& key : sorted) {
+    if (options_.synced_data_may_be_damaged || damaged_.contains(key) || !Pinned(key)) continue;
+    return absl::InternalError(absl::StrCat(
+        "crash oracle: key ", Show(&key),
+        " reads back as Corruption, but its value is synced and this fault profile cannot "
+        "damage synced data (CrashOracle::Options::synced_data_may_be_damaged is false); "
+        "expected ", Show(base_.Find(key)), " or its last synced write"));
+  }
+  for (const auto& [key, allowed] : damaged_) {
+    if (corrupted.contains(key)) continue;
+    const std::string* f = FindIn(found, key);
+    const Value value = f ? Value(*f) : std::nullopt;
+    ValueSet written, older;
+    ValueHistory(key, written, older);
+    if (!allowed.contains(value) && !written.contains(value)) {
+      return absl::InternalError(absl::StrCat(
+          "crash oracle: key ", Show(&key), " was reported as Corruption at an earlier check "
+          "and now reads back as ", Show(f), ", which it never held before the damage or "
+          "since"));
+    }
+    wild.insert(key);
+  }
+  return absl::OkStatus();
+}
+
+// Finds a candidate equal to `found` outside `wild` and adopts it; else Explain.
+absl::Status CrashOracle::Search(const FoundMap& found, const KeySet& corrupted) {
   uint64_t target = 0;
-  for (const auto& [key, value] : found) target += EntryHash(key, value);
+  for (const auto& [key, value] : found) {
+    if (!corrupted.contains(key)) target += EntryHash(key, value);
+  }
 
   Walker walker(*this, nullptr, nullptr);
   auto matches = [&]() {
@@ -339,6 +396,47 @@ absl::Status CrashOracle::CheckRecoveredState(const FoundMap& found, const KeySe
   return Explain(found, corrupted);
 }
 
+// `key`'s base value and every write to it in the window (`written`), and in
+// `older` the values it held before the required point, including recently
+// folded (synced) history: values a synced op has since replaced.
+void CrashOracle::ValueHistory(const std::string& key, ValueSet& written,
+                               ValueSet& older) const {
+  auto value_of = [](const WriteBatch::Op& op) {
+    return op.type == WriteBatch::OpType::kPut ? Value(op.value) : std::nullopt;
+  };
+  const std::string* base_value = base_.Find(key);
+  written.insert(base_value ? Value(*base_value) : std::nullopt);
+  older = written;
+  for (const WriteBatch& batch : folded_) {
+    for (const WriteBatch::Op& op : batch.ops()) {
+      if (op.key == key) older.insert(value_of(op));
+    }
+  }
+  for (size_t i = 0; i < window_.size(); ++i) {
+    for (const WriteBatch::Op& op : window_[i].batch.ops()) {
+      if (op.key != key) continue;
+      written.insert(value_of(op));
+      if (i < required_) older.insert(value_of(op));
+    }
+  }
+}
+
+// Found keys whose value is neither their base value nor any put in the window.
+uint64_t CrashOracle::CountNeverWritten(const FoundMap& found) const {
+  absl::flat_hash_set<std::pair<absl::string_view, absl::string_view>> puts;
+  for (const Recorded& rec : window_) {
+    for (const WriteBatch::Op& op : rec.batch.ops()) {
+      if (op.type == WriteBatch::OpType::kPut) puts.insert({AV(op.key), AV(op.value)});
+    }
+  }
+  uint64_t n = 0;
+  for (const auto& [key, value] : found) {
+    if (SameValue(base_.Find(key), &value)) continue;
+    n += !puts.contains({AV(key), AV(value)});
+  }
+  return n;
+}
+
 // The failure path: finds the closest candidate, the first key where it
 // differs, that key's legal values, and classifies the failure.
 absl::Status CrashOracle::Explain(const FoundMap& found, const KeySet& corrupted) {
@@ -367,49 +465,16 @@ absl::Status CrashOracle::Explain(const FoundMap& found, const KeySet& corrupted
   const std::string* found_value = FindIn(found, first);
 
   // The first key's legal values over every candidate, and its older values.
-  std::set<std::optional<std::string>> legal;
+  ValueSet legal;
   walker.Run([&](const Candidate&, const Walker::Track&) {
     const std::string* v = walker.Lookup(first);
-    legal.insert(v == nullptr ? std::nullopt : std::optional<std::string>(*v));
+    legal.insert(v == nullptr ? std::nullopt : Value(*v));
     return false;
   });
-  // Its base value and every write to it in the window; `older` keeps those
-  // before the required point (values a synced op has since replaced).
-  std::set<std::optional<std::string>> written, older;
-  const std::string* base_value = base_.Find(first);
-  written.insert(base_value ? std::optional<std::string>(*base_value) : std::nullopt);
-  older = written;
-  for (const WriteBatch& batch : folded_) {  // Recent synced history, for diagnosis only.
-    for (const WriteBatch::Op& op : batch.ops()) {
-      if (op.key != first) continue;
-      older.insert(op.type == WriteBatch::OpType::kPut ? std::optional<std::string>(op.value)
-                                                       : std::nullopt);
-    }
-  }
-  for (size_t i = 0; i < window_.size(); ++i) {
-    for (const WriteBatch::Op& op : window_[i].batch.ops()) {
-      if (op.key != first) continue;
-      std::optional<std::string> v;
-      if (op.type == WriteBatch::OpType::kPut) v = op.value;
-      written.insert(v);
-      if (i < required_) older.insert(v);
-    }
-  }
-  // Values written for any found key that no candidate holds: rule 2.
-  for (const auto& [key, value] : found) {
-    bool ever = SameValue(base_.Find(key), &value);
-    for (size_t i = 0; i < window_.size() && !ever; ++i) {
-      for (const WriteBatch::Op& op : window_[i].batch.ops()) {
-        if (op.key == key && op.type == WriteBatch::OpType::kPut && op.value == value) {
-          ever = true;
-        }
-      }
-    }
-    if (!ever) ++counters_.wrong_values;
-  }
-
-  const std::optional<std::string> found_opt =
-      found_value ? std::optional<std::string>(*found_value) : std::nullopt;
+  ValueSet written, older;
+  ValueHistory(first, written, older);
+  counters_.wrong_values += CountNeverWritten(found);
+  const Value found_opt = found_value ? Value(*found_value) : std::nullopt;
   std::string verdict;
   if (!found_opt.has_value() && !legal.contains(found_opt)) {
     verdict = "it is missing, but every legal state holds it: an acknowledged write "

@@ -24,7 +24,18 @@
 //       and the engine promised it durable). Corruption of unsynced data is
 //       always legal (rule 3: damaged data is reported, or within the
 //       unsynced suffix dropped; it is never returned as a value);
-//   (c) any other Get error fails the check (the store could not be read).
+//   (c) any other Get error fails the check (the store could not be read);
+//   (d) a key DAMAGED at an earlier accepted check (read back as Corruption
+//       there, and neither read back healthy at an accepted check nor
+//       written by an acknowledged op followed by Synced() since) may read
+//       back as Corruption again, always (even if pinned), or as a value it
+//       held at that check: its value at the last sync point (before the
+//       first pending uncertain op) or any value written to it after, or as
+//       such a value at this check (absence if a delete); it is left out of
+//       (a). This is
+//       looser than (a): a damaged key need not agree with the chosen
+//       prefix. When it reads back healthy at an accepted check, the value
+//       read becomes its base value.
 // Rule 2 ("no value never written for that key") follows from (a): every
 // candidate holds only written values. A key returned with a value no
 // candidate ever holds is additionally counted in wrong_values.
@@ -61,6 +72,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -107,7 +120,8 @@ class CrashOracle {
   absl::Status CheckRecovered(KvStore& store);
   // The same check against a plain map: `found` holds the keys that read back
   // with a value; universe keys missing from it read NotFound. Keys in
-  // `corrupted` read back as Corruption.
+  // `corrupted` read back as Corruption. REQUIRES: found and corrupted are
+  // disjoint (KVLAB_CHECKed).
   absl::Status CheckRecoveredState(const absl::flat_hash_map<std::string, std::string>& found);
   absl::Status CheckRecoveredState(const absl::flat_hash_map<std::string, std::string>& found,
                                    const absl::flat_hash_set<std::string>& corrupted);
@@ -119,7 +133,8 @@ class CrashOracle {
     uint64_t checks = 0;           // CheckRecovered* calls.
     uint64_t synced_ops_lost = 0;  // Failed checks whose found state or first
                                    // differing key shows a synced op undone.
-    uint64_t wrong_values = 0;     // Keys read back with a value no candidate holds.
+    uint64_t wrong_values = 0;     // In failed checks: keys read back with a value that
+                                   // is neither their base value nor a write in the window.
     uint64_t corruptions_reported = 0;  // Keys read back as Corruption.
     uint64_t prefixes_considered = 0;   // Candidate states compared by hash.
   };
@@ -150,6 +165,15 @@ class CrashOracle {
   void NoteKeys(const WriteBatch& op);
   bool Pinned(const std::string& key) const;
   void Adopt(const Candidate& c);
+  using Value = std::optional<std::string>;
+  using ValueSet = std::set<Value>;
+  void ValueHistory(const std::string& key, ValueSet& written, ValueSet& older) const;
+  uint64_t CountNeverWritten(const absl::flat_hash_map<std::string, std::string>& found) const;
+  absl::Status CheckDamaged(const absl::flat_hash_map<std::string, std::string>& found,
+                            const absl::flat_hash_set<std::string>& corrupted,
+                            absl::flat_hash_set<std::string>& wild) const;
+  absl::Status Search(const absl::flat_hash_map<std::string, std::string>& found,
+                      const absl::flat_hash_set<std::string>& wild);
   absl::Status Explain(const absl::flat_hash_map<std::string, std::string>& found,
                        const absl::flat_hash_set<std::string>& corrupted);
 
@@ -166,6 +190,9 @@ class CrashOracle {
   // lost" from "a value never written" in failure messages.
   static constexpr size_t kFoldedHistoryOps = 1024;
   std::deque<WriteBatch> folded_;
+  // Keys read back as Corruption at an accepted check and not written (into
+  // the base) since, with the values they may legally read back as (rule (d)).
+  absl::flat_hash_map<std::string, ValueSet> damaged_;
   std::vector<std::string> keys_;
   absl::flat_hash_set<std::string> key_set_;
   uint64_t acknowledged_ops_ = 0, uncertain_ops_total_ = 0, synced_ops_ = 0;

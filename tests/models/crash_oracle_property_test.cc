@@ -4,6 +4,7 @@
 // states and on perturbed ones (lost synced writes, values never written,
 // resurrected deletes, mixes of prefixes, corruption of synced keys).
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -45,13 +46,43 @@ struct Reference {
   std::vector<std::pair<WriteBatch, bool>> window;  // (op, uncertain)
   size_t required = 0;
   std::set<std::string> universe;
+  // Rule (d): damaged keys -> the values (nullopt: absent) they may read back as.
+  std::map<std::string, std::set<std::optional<std::string>>> damaged;
 
   void Record(const WriteBatch& b, bool uncertain) {
     window.emplace_back(b, uncertain);
     for (const auto& op : b.ops()) universe.insert(op.key);
   }
   void Synced() {
-    if (durability != Durability::kNone) required = window.size();
+    if (durability == Durability::kNone) return;
+    required = window.size();
+    for (const auto& [b, uncertain] : window) {
+      if (uncertain) continue;
+      for (const auto& op : b.ops()) damaged.erase(op.key);
+    }
+  }
+  // The value of `key` at the last sync point (before the first pending
+  // uncertain op) and every write to it after that.
+  std::set<std::optional<std::string>> Written(const std::string& key) const {
+    size_t synced = 0;
+    while (synced < required && !window[synced].second) ++synced;
+    const State at_sync = After(synced, 0);
+    std::set<std::optional<std::string>> out;
+    out.insert(at_sync.count(key) ? std::optional<std::string>(at_sync.at(key)) : std::nullopt);
+    for (size_t i = synced; i < window.size(); ++i) {
+      for (const auto& op : window[i].first.ops()) {
+        if (op.key != key) continue;
+        out.insert(op.type == WriteBatch::OpType::kPut ? std::optional<std::string>(op.value)
+                                                       : std::nullopt);
+      }
+    }
+    return out;
+  }
+  // Keys left out of the candidate match: corrupted now, or damaged before.
+  std::set<std::string> Wild(const std::set<std::string>& bad) const {
+    std::set<std::string> wild = bad;
+    for (const auto& d : damaged) wild.insert(d.first);
+    return wild;
   }
   size_t Uncertain() const {
     size_t u = 0;
@@ -110,13 +141,44 @@ struct Reference {
     }
     if (!lenient) {
       for (const std::string& k : bad) {
-        if (Pinned(k)) return false;
+        if (damaged.count(k) == 0 && Pinned(k)) return false;
       }
     }
+    for (const auto& [k, allowed] : damaged) {
+      if (bad.count(k) != 0) continue;
+      const std::optional<std::string> f =
+          found.count(k) ? std::optional<std::string>(found.at(k)) : std::nullopt;
+      if (allowed.count(f) == 0 && Written(k).count(f) == 0) return false;
+    }
+    const std::set<std::string> wild = Wild(bad);
     for (const State& cand : Candidates()) {
-      if (Matches(cand, found, bad)) return true;
+      if (Matches(cand, found, wild)) return true;
     }
     return false;
+  }
+  // After an accepted check: checks what the oracle adopted and follows it.
+  void Adopt(const State& adopted, const State& found, const std::set<std::string>& bad) {
+    const std::set<std::string> wild = Wild(bad);
+    bool is_candidate = false;
+    for (State c : Candidates()) {
+      if (!Matches(c, found, wild)) continue;
+      for (const auto& d : damaged) {  // Damaged keys read back healthy hold what was read.
+        if (bad.count(d.first) != 0) continue;
+        c.erase(d.first);
+        if (found.count(d.first)) c[d.first] = found.at(d.first);
+      }
+      is_candidate |= c == adopted;
+    }
+    RC_ASSERT(is_candidate);
+    std::map<std::string, std::set<std::optional<std::string>>> next;
+    for (const std::string& k : bad) {
+      next[k] = Written(k);
+      if (damaged.count(k)) next[k].insert(damaged[k].begin(), damaged[k].end());
+    }
+    damaged = next;
+    base = adopted;
+    window.clear();
+    required = 0;
   }
 };
 
@@ -201,22 +263,27 @@ void RunSession() {
       (legal ? legal_seen : illegal_seen)++;
       const absl::Status s = oracle.CheckRecoveredState(
           Found(found.begin(), found.end()), KeySet(bad.begin(), bad.end()));
-      RC_ASSERT(s.ok() == legal);
+      if (s.ok() != legal) {
+        std::string what = "found {";
+        for (const auto& [k, v] : found) what += k + "=" + v + " ";
+        what += "} corrupted {";
+        for (const auto& k : bad) what += k + " ";
+        what += "} damaged {";
+        for (const auto& d : ref.damaged) what += d.first + " ";
+        what += "} reference says " + std::string(legal ? "legal" : "illegal") +
+                "; oracle: " + s.ToString();
+        RC_FAIL(what);
+      }
       if (s.ok()) {
         // The adopted state is a candidate that matches what was found.
-        const State adopted(oracle.model().entries().begin(), oracle.model().entries().end());
-        bool is_candidate = false;
-        for (const State& c : ref.Candidates()) is_candidate |= c == adopted;
-        RC_ASSERT(is_candidate);
-        RC_ASSERT(ref.Matches(adopted, found, bad));
-        ref.base = adopted;
-        ref.window.clear();
-        ref.required = 0;
+        ref.Adopt(State(oracle.model().entries().begin(), oracle.model().entries().end()),
+                  found, bad);
       } else {
         const std::string message(s.message());
         RC_ASSERT(message.find("crash oracle: ") == 0);
         const bool names_key = message.find("First differing key \"") != std::string::npos ||
                                message.find("was never written") != std::string::npos ||
+                               message.find("at an earlier check") != std::string::npos ||
                                message.find("reads back as Corruption") != std::string::npos;
         RC_ASSERT(names_key);
       }

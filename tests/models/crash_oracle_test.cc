@@ -120,6 +120,21 @@ TEST(CrashOracle, CorruptionOfSyncedDataIsAnErrorOnlyWhenTheProfileCannotDamageI
   }
 }
 
+TEST(CrashOracle, AKeyDamagedAtOneCheckMayStayCorruptUntilItReadsBackHealthy) {
+  CrashOracle o(Durability::kSyncPoint);  // Strict: synced data is never damaged.
+  o.Acknowledged(PutOp("k", "1"));
+  o.Synced();
+  o.Acknowledged(PutOp("k", "2"));  // Unsynced: its record may be torn by the crash.
+  ASSERT_TRUE(o.CheckRecoveredState({}, KeySet{"k"}).ok());
+  EXPECT_TRUE(o.CheckRecoveredState({}, KeySet{"k"}).ok());  // Still damaged: legal.
+  absl::Status s = o.CheckRecoveredState({{"k", "9"}});
+  ASSERT_FALSE(s.ok());  // Never held.
+  EXPECT_THAT(s.message(), HasSubstr("\"k\" was reported as Corruption at an earlier check"));
+  ASSERT_TRUE(o.CheckRecoveredState({{"k", "1"}}).ok());  // Healthy again, as the synced value.
+  EXPECT_EQ(o.model().Get("k"), "1");
+  EXPECT_FALSE(o.CheckRecoveredState({}, KeySet{"k"}).ok());  // Now pinned and healthy.
+}
+
 TEST(CrashOracle, UncertainOpsMayOrMayNotBeApplied) {
   for (int applied = 0; applied < 2; ++applied) {
     CrashOracle o(Durability::kSyncPoint);
@@ -166,6 +181,52 @@ TEST(CrashOracle, LaterOpsAppendToTheAdoptedState) {
   EXPECT_TRUE(o.CheckRecoveredState({{"a", "1"}, {"b", "1"}}).ok());
   EXPECT_EQ(o.counters().checks, 3u);
   EXPECT_EQ(o.window_size(), 0u);
+}
+
+// A store whose Get reports Corruption for one key (as an engine does when a
+// record fails its checksum) and otherwise delegates to a memory store.
+class CorruptKeyStore : public KvStore {
+ public:
+  CorruptKeyStore(KvStore& inner, std::string bad) : inner_(inner), bad_(std::move(bad)) {}
+  absl::StatusOr<std::string> Get(const ReadOptions& r, std::string_view key) override {
+    if (key == bad_) return CorruptionError("data file 3 offset 4096: checksum mismatch");
+    return inner_.Get(r, key);
+  }
+  absl::Status Put(const WriteOptions& w, std::string_view k, std::string_view v) override {
+    return inner_.Put(w, k, v);
+  }
+  absl::Status Delete(const WriteOptions& w, std::string_view k) override {
+    return inner_.Delete(w, k);
+  }
+  absl::Status Write(const WriteOptions& w, const WriteBatch& b) override {
+    return inner_.Write(w, b);
+  }
+  absl::Status Sync() override { return inner_.Sync(); }
+  absl::Status Maintain(MaintenanceKind k) override { return inner_.Maintain(k); }
+  Stats GetStats() override { return inner_.GetStats(); }
+  Capabilities GetCapabilities() const override { return inner_.GetCapabilities(); }
+  absl::Status Close() override { return inner_.Close(); }
+
+ private:
+  KvStore& inner_;
+  std::string bad_;
+};
+
+TEST(CrashOracle, CorruptionThroughGetIsAWildcardForUnsyncedKeys) {
+  auto store = memory::NewMemoryStore(memory::MemoryOptions());
+  CrashOracle o(Durability::kSyncPoint);
+  ASSERT_TRUE(store->Put(WriteOptions(), "synced", "1").ok());
+  o.Acknowledged(PutOp("synced", "1"));
+  o.Synced();
+  ASSERT_TRUE(store->Put(WriteOptions(), "fresh", "2").ok());
+  o.Acknowledged(PutOp("fresh", "2"));
+  CorruptKeyStore fresh_bad(*store, "fresh");
+  EXPECT_TRUE(o.CheckRecovered(fresh_bad).ok());
+  EXPECT_EQ(o.counters().corruptions_reported, 1u);
+  CorruptKeyStore synced_bad(*store, "synced");  // Synced by adoption: now pinned.
+  absl::Status s = o.CheckRecovered(synced_bad);
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("\"synced\" reads back as Corruption"));
 }
 
 TEST(CrashOracle, ChecksAStoreThroughGet) {
