@@ -26,19 +26,19 @@
 //       unsynced suffix dropped; it is never returned as a value);
 //   (c) any other Get error fails the check (the store could not be read);
 //   (d) a key DAMAGED at an earlier accepted check (read back as Corruption
-//       there, and neither read back healthy at an accepted check nor
-//       written by an acknowledged op followed by Synced() since) may read
-//       back as Corruption again, always (even if pinned), or as a value it
-//       held at that check: its value at the last sync point (before the
-//       first pending uncertain op) or any value written to it after, or as
-//       such a value at this check (absence if a delete); it is left out of
-//       (a). This is
-//       looser than (a): a damaged key need not agree with the chosen
-//       prefix. When it reads back healthy at an accepted check, the value
-//       read becomes its base value.
+//       there, and since then neither read back healthy at an accepted check
+//       nor written by an acknowledged op followed by Synced()) may read back
+//       as Corruption again, always (even if pinned), or as a value it could
+//       hold at that check or this one: its value at the last sync point
+//       (before the first pending uncertain op) or any write to it after
+//       that (absence for a delete). It is left out of (a), so a damaged key
+//       need not agree with the chosen prefix (looser than (a), on purpose).
+//       When it reads back healthy at an accepted check, the value read
+//       becomes its base value.
 // Rule 2 ("no value never written for that key") follows from (a): every
-// candidate holds only written values. A key returned with a value no
-// candidate ever holds is additionally counted in wrong_values.
+// candidate holds only written values. In a failed check, keys holding a
+// value that is neither their base value nor a write in the window are
+// counted in wrong_values.
 //
 // Durability. kSyncPoint and kCheckpoint: the driver calls Synced() at every
 // sync point the engine defines (Sync() OK, a sync=true write acknowledged, a
