@@ -16,7 +16,7 @@ import numpy as np  # noqa: E402
 from matplotlib.ticker import (FixedLocator, FuncFormatter, LogLocator, MaxNLocator,  # noqa: E402
                                NullFormatter, NullLocator)
 
-from kvlab_results import group_label  # noqa: E402
+from kvlab_results import group_label, matrix_label, varying_matrix  # noqa: E402
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every
 # common colour-vision deficiency, and in greyscale by lightness ordering.
@@ -46,8 +46,8 @@ def engine_colours(engines):
 
 
 def _groups(agg):
-    """Ordered (workload, phase, threads) groups of an aggregate frame."""
-    cols = [c for c in ("workload", "phase", "threads") if c in agg.columns]
+    """Ordered (workload, phase, varying matrix values...) groups of a frame."""
+    cols = ["workload", "phase"] + varying_matrix(agg)
     seen = []
     for _, r in agg.iterrows():
         key = tuple(r[c] for c in cols)
@@ -56,11 +56,13 @@ def _groups(agg):
     return cols, seen
 
 
-def _label(cols, key, many_threads):
+def _label(cols, key, one_workload=False):
+    """The label of a group; with one_workload, the workload name is left out (the
+    caller puts it in the axis label) so that many matrix points stay readable."""
     d = dict(zip(cols, key))
-    extra = ""
-    if many_threads and "threads" in d and not _isnan(d["threads"]):
-        extra = f"{int(d['threads'])} thr"
+    extra = ", ".join(matrix_label(c, d[c]) for c in cols[2:])
+    if one_workload:
+        return f"{d.get('phase', 'run')}\n{extra}" if extra else d.get("phase", "run")
     return group_label(d.get("workload", "?"), d.get("phase", "run"), extra)
 
 
@@ -95,7 +97,6 @@ def grouped_bars(run, metric, ylabel, title, width_in=PAGE_IN, scale=1.0, ax=Non
     engines = [e for e in run.engines() if e in set(agg["engine"])]
     colours = engine_colours(run.engines())
     cols, groups = _groups(agg)
-    many_threads = "threads" in agg.columns and agg["threads"].nunique() > 1
     fig = None
     if ax is None:
         fig, ax = plt.subplots(figsize=(width_in, 2.4))
@@ -112,11 +113,18 @@ def grouped_bars(run, metric, ylabel, title, width_in=PAGE_IN, scale=1.0, ax=Non
             err = sel[metric + "_ci95"].iloc[0] if len(sel) and metric + "_ci95" in sel else 0
             heights.append(h * scale)
             errs.append(0 if _isnan(err) else err * scale)
-        ax.bar(x - 0.4 + bar_w * (i + 0.5), heights, bar_w * 0.92, yerr=errs,
+        with_ci = any(e > 0 for e in errs)  # No error bars at all with one repetition.
+        ax.bar(x - 0.4 + bar_w * (i + 0.5), heights, bar_w * 0.92,
+               yerr=errs if with_ci else None,
                color=colours[e], hatch=HATCHES[i % len(HATCHES)], edgecolor="white",
                linewidth=0.3, label=e, error_kw={"elinewidth": 0.8, "capsize": 2})
+    workloads = sorted({k[0] for k in groups})
     ax.set_xticks(x)
-    ax.set_xticklabels([_label(cols, k, many_threads) for k in groups])
+    ax.set_xticklabels([_label(cols, k, len(workloads) == 1) for k in groups])
+    if len(groups) > 6:
+        ax.tick_params(axis="x", labelsize=6)
+    if len(workloads) == 1:
+        ax.set_xlabel(f"workload {workloads[0]}: phase, matrix point")
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
@@ -162,11 +170,16 @@ def amplification_bars(run):
 
 
 def _series(run):
-    """Timeline groups (workload, phase) with their cells, in order of appearance."""
+    """Timeline groups (workload, phase, varying matrix values), in order of appearance:
+    [(title, frame)]."""
     tl = run.timeline
+    cols, groups = _groups(tl)
     out = []
-    for _, r in tl.drop_duplicates(["workload", "phase"]).iterrows():
-        out.append((r["workload"], r["phase"]))
+    for key in groups:
+        sel = tl
+        for c, v in zip(cols, key):
+            sel = sel[sel[c] == v]
+        out.append((_label(cols, key).replace("\n", ", "), sel))
     return out
 
 
@@ -187,15 +200,14 @@ def throughput_over_time(run):
     colours = engine_colours(run.engines())
     series = _series(run)
     fig, axes = _grid(len(series))
-    for ax, (w, p) in zip(axes, series):
-        sub = tl[(tl["workload"] == w) & (tl["phase"] == p)]
+    for ax, (title, sub) in zip(axes, series):
         for (e, cell), c in sub.groupby(["engine", "cell"], sort=False):
             rep = int(c["repetition"].iloc[0]) if "repetition" in c else 0
             ax.plot(c["t_end_s"], c["throughput_ops_s"] / 1e3, color=colours[e],
                     alpha=1.0 if rep == 0 else 0.35, label=e if rep == 0 else None,
                     marker="o", markersize=2)
         ax.xaxis.set_major_locator(MaxNLocator(4))
-        ax.set_title(group_label(w, p))
+        ax.set_title(title)
         ax.set_xlabel("Time (s)")
         ax.set_ylabel("Throughput (kops/s)")
         ax.set_ylim(bottom=0)
@@ -211,8 +223,7 @@ def latency_over_time(run, op="all"):
     colours = engine_colours(run.engines())
     series = _series(run)
     fig, axes = _grid(len(series))
-    for ax, (w, p) in zip(axes, series):
-        sub = tl[(tl["workload"] == w) & (tl["phase"] == p)]
+    for ax, (title, sub) in zip(axes, series):
         if "repetition" in sub:
             sub = sub[sub["repetition"] == sub["repetition"].min()]
         for e, c in sub.groupby("engine", sort=False):
@@ -223,7 +234,7 @@ def latency_over_time(run, op="all"):
         _log_y(ax)
         ax.grid(True, which="major", axis="y")
         ax.xaxis.set_major_locator(MaxNLocator(4))
-        ax.set_title(group_label(w, p))
+        ax.set_title(title)
         ax.set_xlabel("Time (s)")
         ax.set_ylabel(f"Latency, {op} ops (µs)")
     _figure_legend(fig, axes, "solid: p50, dashed: p99; first repetition")
@@ -231,17 +242,20 @@ def latency_over_time(run, op="all"):
 
 
 def _cells_for_cdf(run, op):
-    """(workload, phase) -> [(engine, cell)] for the first repetition with a .hgrm."""
+    """title -> [(engine, cell)] for the first repetition of each group with a .hgrm."""
     out = {}
     reps = run.rep_rows()
     if reps.empty or "cell" not in reps.columns:
         return out
+    first = reps["repetition"].min() if "repetition" in reps else 0
+    cols, _ = _groups(reps)
     for _, r in reps.iterrows():
-        if int(r.get("repetition", 0) or 0) != int(reps["repetition"].min() or 0):
+        if "repetition" in reps and r["repetition"] != first:
             continue
         if run.hgrm(r["cell"], op) is None:
             continue
-        out.setdefault((r["workload"], r["phase"]), []).append((r["engine"], r["cell"]))
+        title = _label(cols, tuple(r[c] for c in cols)).replace("\n", ", ")
+        out.setdefault(title, []).append((r["engine"], r["cell"]))
     return out
 
 
@@ -253,7 +267,7 @@ def latency_cdf(run, op="all"):
     colours = engine_colours(run.engines())
     fig, axes = _grid(len(groups))
     ticks = [0.0, 0.9, 0.99, 0.999, 0.9999, 0.99999]
-    for ax, ((w, p), cells) in zip(axes, groups.items()):
+    for ax, (title, cells) in zip(axes, groups.items()):
         top = 0.9
         for e, cell in cells:
             h = run.hgrm(cell, op)
@@ -271,7 +285,7 @@ def latency_cdf(run, op="all"):
         ax.xaxis.set_major_formatter(FuncFormatter(
             lambda v, _: f"{100 * (1 - 1 / v):.4g}" if v > 1 else "0"))
         ax.grid(True, which="major", axis="both")
-        ax.set_title(group_label(w, p))
+        ax.set_title(title)
         ax.set_xlabel("Percentile (%)")
         ax.set_ylabel(f"Latency, {op} ops (µs)")
     _figure_legend(fig, axes, "first repetition; from hgrm/*.hgrm")

@@ -83,10 +83,14 @@ class Run:
                                 ", ".join(sorted(needed - set(df.columns))))
             return pd.DataFrame()
         for c in df.columns:
-            if c not in ("row", "cell", "engine", "engine_name", "workload", "phase", "device"):
+            if c not in ("row", "cell", "engine", "engine_name", "workload", "phase",
+                         "device") and not c.startswith("m."):
                 df[c] = pd.to_numeric(df[c], errors="coerce")
         for c in ("engine", "workload", "phase"):
             df[c] = df[c].astype(str)
+        for c in df.columns:
+            if c.startswith("m."):
+                df[c] = df[c].fillna("").astype(str)
         return df
 
     def _load_timeline(self):
@@ -117,6 +121,11 @@ class Run:
         df = pd.json_normalize(records, sep=".")
         if "matrix.threads" in df.columns:
             df["threads"] = df["matrix.threads"]
+        # The same names as summary.csv: m.<key> for every matrix key but threads and rate.
+        for c in list(df.columns):
+            if c.startswith("matrix.") and c not in ("matrix.threads",
+                                                     "matrix.target_ops_per_sec"):
+                df["m." + c[len("matrix."):]] = df[c].astype(str)
         return df
 
     # --- derived ---
@@ -204,6 +213,27 @@ def read_hgrm(path):
     except OSError:
         pass
     return pd.DataFrame(rows, columns=["value_us", "percentile", "count"])
+
+
+def varying_matrix(frame):
+    """The matrix columns (threads, m.*) that take more than one value in `frame`."""
+    cols = [c for c in frame.columns if c == "threads" or c.startswith("m.")]
+    return [c for c in cols if frame[c].nunique(dropna=True) > 1]
+
+
+def matrix_label(column, value):
+    """A short label of one matrix value: '2 thr', 'field_len=1024'."""
+    if column == "threads":
+        try:
+            return f"{int(float(value))} thr"
+        except (TypeError, ValueError):
+            return f"{value} thr"
+    key = column.split(".")[-1]
+    text = str(value)
+    m = re.search(r"value:\s*([-0-9.eE+]+)", text)  # {dist: constant, value: N} -> N
+    if m:
+        text = m.group(1)
+    return f"{key}={text[:20]}"
 
 
 def group_label(workload, phase, extra=""):

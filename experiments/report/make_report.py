@@ -17,7 +17,7 @@ import traceback
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import kvlab_plots as plots  # noqa: E402
-from kvlab_results import Run, group_label  # noqa: E402
+from kvlab_results import Run, group_label, matrix_label  # noqa: E402
 
 FIGURES = [
     ("throughput", "Throughput per workload and engine", plots.throughput_bars),
@@ -83,24 +83,23 @@ def summary_table(run):
     agg = run.aggregates
     if agg.empty:
         return ["No finished cell: no summary table."]
-    many_threads = "threads" in agg.columns and agg["threads"].nunique() > 1
-    out = ["| engine | workload | threads | n | throughput (kops/s) | p50 (µs) | p99 (µs) | "
+    matrix_cols = [c for c in agg.columns if c == "threads" or
+                   (c.startswith("m.") and not c.endswith("_ci95"))]
+    out = ["| engine | workload | matrix | n | throughput (kops/s) | p50 (µs) | p99 (µs) | "
            "p99.9 (µs) | write amp | read amp | space amp |",
-           "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for _, r in agg.iterrows():
         r = r.to_dict()
-        threads = r.get("threads")
-        threads = "–" if threads is None or (isinstance(threads, float) and math.isnan(threads)) \
-            else int(threads)
+        point = ", ".join(matrix_label(c, r[c]) for c in matrix_cols
+                          if r.get(c) is not None and str(r.get(c)) not in ("", "nan"))
         label = group_label(r.get("workload", "?"), r.get("phase", "run")).replace("\n", " ")
         out.append(
-            f"| {r.get('engine')} | {label} | {threads} | {count(r.get('repetition'))} | "
+            f"| {r.get('engine')} | {label} | {point or '–'} | {count(r.get('repetition'))} | "
             f"{mean_ci(r, 'throughput_ops_s', 1e-3)} | {mean_ci(r, 'all_p50_us')} | "
             f"{mean_ci(r, 'all_p99_us')} | {mean_ci(r, 'all_p999_us')} | "
             f"{mean_ci(r, 'write_amp')} | {mean_ci(r, 'read_amp')} | "
             f"{mean_ci(r, 'space_amp')} |")
-    if not many_threads:
-        out.append("")
+    out.append("")
     out.append("Mean ± half-width of the 95 % confidence interval (Student-t) over n "
                "repetitions; latency over all operation types; amplification = device bytes / "
                "user bytes (RESULTS.md §5). – = no data.")
