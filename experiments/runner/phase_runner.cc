@@ -40,6 +40,7 @@ struct Client {
   uint64_t done = 0;
   int64_t next_intended_ns = 0;
   int64_t origin_ns = 0;  // simulated clients: the pending operation's start
+  int64_t last_end_ns = 0;  // completion time of the last operation
   Snapshot current;
   std::string first_error;
   // Handed to the collector.
@@ -258,6 +259,7 @@ class Driver {
     if (options_.op_cost_ns > 0) clock_.SleepNanos(options_.op_cost_ns);
     bool ok = Execute(store_, c, *options_.spec, run_phase_);
     int64_t end = clock_.NowNanos();
+    c.last_end_ns = end;
     int64_t index = (end - start_ns_) / options_.interval_ns;
     if (index != c.current.index) Publish(c, index);
     Snapshot& s = c.current;
@@ -366,22 +368,22 @@ absl::StatusOr<PhaseResult> RunPhase(KvStore& store, const Env& env,
       bool all_done = true;
       for (auto& c : clients) all_done = all_done && c->finished.load(std::memory_order_acquire);
       if (all_done) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
       collector.Poll(false, 0);
       if (options.on_progress) options.on_progress(TotalProgress(clients));
     }
     for (std::thread& t : threads) t.join();
-    end_ns = clock.NowNanos();
   } else {
     // One task per client and operation; the executor picks the order.
     size_t finished = 0;
     uint64_t steps = 0;
+    int depth = 0;
     std::function<void(Client*, bool)> step = [&](Client* c, bool waited) {
       if (!waited) {
         if (!driver.Generate(*c)) {
           driver.Finish(*c);
           ++finished;
-          collector.Poll(false, 0);
+          if (depth == 0) collector.Poll(false, 0);
           return;
         }
         c->origin_ns = clock.NowNanos();
@@ -394,13 +396,17 @@ absl::StatusOr<PhaseResult> RunPhase(KvStore& store, const Env& env,
           }
         }
       }
+      // A client task may run inside another client's operation (at one of
+      // its waits): never call into the store (GetStats) from there.
+      ++depth;
       bool more = driver.Run(*c, c->origin_ns);
+      --depth;
       if ((++steps & 4095) == 0 && options.on_progress) options.on_progress(TotalProgress(clients));
-      collector.Poll(false, 0);
+      if (depth == 0) collector.Poll(false, 0);
       if (!more) {
         driver.Finish(*c);
         ++finished;
-        collector.Poll(false, 0);
+        if (depth == 0) collector.Poll(false, 0);
         return;
       }
       env.executor->Schedule([&step, c] { step(c, false); });
@@ -414,8 +420,10 @@ absl::StatusOr<PhaseResult> RunPhase(KvStore& store, const Env& env,
       return absl::Status(s.code(), absl::StrCat("simulated clients could not finish: ",
                                                  s.message()));
     }
-    end_ns = clock.NowNanos();
   }
+  // The phase ends with its last completion, not when the collector noticed.
+  end_ns = start_ns;
+  for (auto& c : clients) end_ns = std::max(end_ns, c->last_end_ns);
   collector.Poll(true, end_ns - start_ns);
   PhaseResult result = std::move(collector.result());
   result.duration_ns = end_ns - start_ns;

@@ -51,7 +51,7 @@ void Progress::FinishCell(uint64_t cell_ops, double ops_per_sec, bool ok) {
   ++cells_done_;
   if (out_ == nullptr) return;
   if (terminal_ && drawn_) std::fprintf(out_, "\r\033[K");
-  std::fprintf(out_, "kvlab run: %s %s: %llu ops, %s ops/s\n", ok ? "done" : "FAILED",
+  std::fprintf(out_, "kvlab run: %s %s: %llu ops, %s ops/s\n", ok ? "done" : "INCOMPLETE",
                cell_.c_str(), static_cast<unsigned long long>(cell_ops), Rate(ops_per_sec).c_str());
   std::fflush(out_);
   drawn_ = false;

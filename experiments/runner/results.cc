@@ -94,7 +94,13 @@ std::string CpuModel() {
 
 std::string FileSystemOf(const std::string& path) {
   struct statfs s;
-  if (path.empty() || statfs(path.c_str(), &s) != 0) return "unknown";
+  if (path.empty()) return "unknown";
+  // The folder may be gone (removed after the run): ask its nearest ancestor.
+  fs::path p = path;
+  while (statfs(p.c_str(), &s) != 0) {
+    if (!p.has_parent_path() || p.parent_path() == p) return "unknown";
+    p = p.parent_path();
+  }
   switch (static_cast<unsigned long>(s.f_type)) {
     case 0xEF53: return "ext4";
     case 0x58465342: return "xfs";

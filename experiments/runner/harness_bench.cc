@@ -1,0 +1,80 @@
+// harness_bench: the cost of the runner's hot path (generator + clock +
+// histogram) with no engine work, and with the `memory` engine, on YCSB-C,
+// 1 client thread. A benchmark, not a test: prints ops/s.
+//
+//   bazel build -c opt //experiments/runner:harness_bench
+//   bazel-bin/experiments/runner/harness_bench [ops] [records]
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "engine/engine_config.h"
+#include "engine/env/real_env.h"
+#include "experiments/runner/phase_runner.h"
+#include "workloads/workload.h"
+
+namespace kvlab::runner {
+namespace {
+
+// Answers every call at once: Get finds a fixed small value, writes succeed.
+class NullStore : public KvStore {
+ public:
+  absl::Status Put(const WriteOptions&, std::string_view, std::string_view) override {
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::string> Get(const ReadOptions&, std::string_view) override {
+    return std::string("v");
+  }
+  absl::Status Delete(const WriteOptions&, std::string_view) override { return absl::OkStatus(); }
+  absl::Status Write(const WriteOptions&, const WriteBatch&) override { return absl::OkStatus(); }
+  absl::Status Sync() override { return absl::OkStatus(); }
+  absl::Status Maintain(MaintenanceKind) override { return absl::OkStatus(); }
+  Stats GetStats() override { return Stats(); }
+  Capabilities GetCapabilities() const override { return Capabilities(); }
+  absl::Status Close() override { return absl::OkStatus(); }
+};
+
+double Measure(KvStore& store, const Env& env, const workloads::WorkloadSpec& spec) {
+  PhaseOptions load;
+  load.phase = Phase::kLoad;
+  load.spec = &spec;
+  if (!RunPhase(store, env, load).ok()) return -1;
+  PhaseOptions run = load;
+  run.phase = Phase::kRun;
+  auto r = RunPhase(store, env, run);
+  if (!r.ok()) return -1;
+  return static_cast<double>(r->ops) * 1e9 / static_cast<double>(r->duration_ns);
+}
+
+int Main(int argc, char** argv) {
+  uint64_t ops = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 10'000'000;
+  uint64_t records = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 1000;
+  auto spec = workloads::LoadWorkload("workloads/ycsb/workloadc.yaml");
+  if (!spec.ok()) {
+    std::fprintf(stderr, "%s (run from the repository root)\n", spec.status().ToString().c_str());
+    return 2;
+  }
+  spec->operation_count = ops;
+  spec->record_count = records;
+  std::string root = (std::filesystem::temp_directory_path() / "kvlab_harness_bench").string();
+  auto env = RealEnv::Open("posix", root);
+  if (!env.ok()) return 1;
+  NullStore null_store;
+  std::printf("YCSB-C, %llu records, %llu ops, 1 thread\n", static_cast<unsigned long long>(records),
+              static_cast<unsigned long long>(ops));
+  std::printf("  harness only (null store):      %12.0f ops/s\n", Measure(null_store, (*env)->env(), *spec));
+  for (const char* ordered : {"false", "true"}) {
+    auto store = EngineRegistry::Default().Open({"memory", {{"ordered", ordered}}}, (*env)->env(), "m");
+    if (!store.ok()) return 1;
+    std::printf("  memory engine (ordered: %-5s):  %12.0f ops/s\n", ordered,
+                Measure(**store, (*env)->env(), *spec));
+    (void)(*store)->Close();
+  }
+  std::filesystem::remove_all(root);
+  return 0;
+}
+
+}  // namespace
+}  // namespace kvlab::runner
+
+int main(int argc, char** argv) { return kvlab::runner::Main(argc, argv); }
