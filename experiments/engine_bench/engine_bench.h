@@ -29,6 +29,9 @@ struct Config {
   uint64_t value_bytes = 4096;
   uint64_t key_bytes = 16;
   uint64_t sync_every = 0;           // Sync after every N puts; 0 = one Sync at the end.
+  // Puts per Write(batch); 1 = plain Put calls (the default and the target's
+  // workload). Larger batches show what the engine does with large writes.
+  uint64_t batch = 1;
   uint64_t reads = 100000;           // Gets in phase 3 (0 = skip the phase).
   bool run_fio = true;               // Phase 2 (skipped with a note when fio is missing).
   std::vector<uint64_t> fio_block_bytes = {4096, 1 << 20};  // --bs of each fio job.
@@ -54,7 +57,7 @@ struct WriteRun {
   double cpu_seconds = 0;     // User + system CPU of this process in the phase.
   IoCounters::PerKind device; // Device I/O of the phase, all file kinds.
   IoCounters by_kind;         // The same, split by file kind.
-  double put_p50_us = 0, put_p99_us = 0, put_max_us = 0;
+  double put_p50_us = 0, put_p99_us = 0, put_max_us = 0;  // Per Put (or Write(batch)) call.
   double user_mib_per_s() const { return seconds > 0 ? user_bytes / seconds / 1048576.0 : 0; }
   double device_mib_per_s() const {
     return seconds > 0 ? device.bytes_written / seconds / 1048576.0 : 0;
@@ -98,7 +101,9 @@ struct Report {
   // of the --fio-bs jobs, the one whose block size is nearest (log scale) the
   // engine's mean data write; the engine-size job is never the target.
   int compared_fio = -1;
-  double ratio = 0;                    // write.user_mib_per_s() / fio[compared].mib_per_s().
+  // Engine user MiB/s over the compared fio job's MiB/s, per repeat (each engine
+  // run against the fio run that followed it), median over the repeats.
+  double ratio = 0;
   bool pass = false;
 };
 

@@ -36,6 +36,7 @@ constexpr const char* kUsage =
     "  --key-size N         key size, 8..1024 (default 16)\n"
     "  --sync-every N       Sync after every N puts (default: only --final-sync)\n"
     "  --final-sync         one Sync after the last put (the default)\n"
+    "  --batch N            N puts per Write(batch) instead of Put calls (default 1)\n"
     "  --reads N            random Gets in phase 3 (default 100000; 0 skips it)\n"
     "  --fio BOOL           run fio when it is on PATH (default true)\n"
     "  --fio-bs LIST        fio block sizes, comma-separated (default 4k,1m)\n"
@@ -103,6 +104,8 @@ std::string ParseFlags(int argc, char** argv, engine_bench::Config* c, bool* hel
       ok = absl::SimpleAtoi(value, &c->key_bytes) && c->key_bytes >= 8 && c->key_bytes <= 1024;
     } else if (name == "--sync-every") {
       ok = absl::SimpleAtoi(value, &c->sync_every) && c->sync_every >= 1;
+    } else if (name == "--batch") {
+      ok = absl::SimpleAtoi(value, &c->batch) && c->batch >= 1 && c->batch <= 1000000;
     } else if (name == "--reads") {
       ok = absl::SimpleAtoi(value, &c->reads);
     } else if (name == "--fio") {

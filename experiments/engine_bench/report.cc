@@ -54,12 +54,12 @@ void WriteLines(const Report& r, std::string* out) {
   }
   absl::StrAppendFormat(out,
                         "  the engine made %llu device writes (data files: %s each on average), %llu file "
-                        "syncs, %llu dir syncs; %.2f s inside Sync();\n  Put p50 %.1f us, "
+                        "syncs, %llu dir syncs; %.2f s inside Sync();\n  %s p50 %.1f us, "
                         "p99 %.1f us, max %.0f us\n",
                         static_cast<unsigned long long>(w.device.writes), Bytes(mean_write),
                         static_cast<unsigned long long>(w.device.syncs),
                         static_cast<unsigned long long>(w.by_kind.dir_syncs), w.sync_seconds,
-                        w.put_p50_us,
+                        r.config.batch > 1 ? "Write(batch)" : "Put", w.put_p50_us,
                         w.put_p99_us, w.put_max_us);
   if (r.write_runs.size() > 1) {
     absl::StrAppend(out, "  every repeat (engine MiB/s | fio MiB/s per bs):");
@@ -75,8 +75,9 @@ void WriteLines(const Report& r, std::string* out) {
   if (r.compared_fio >= 0) {
     const FioRun& f = r.fio[r.compared_fio];
     absl::StrAppendFormat(out,
-                          "target: engine user MiB/s >= %.0f%% of fio --bs=%s (the fio block "
-                          "size nearest the engine's mean device write): %.1f%%  %s\n",
+                          "target: engine user MiB/s >= %.0f%% of fio --bs=%s (the --fio-bs "
+                          "job nearest the engine's mean data write; median of per-repeat "
+                          "ratios): %.1f%%  %s\n",
                           100 * r.config.target_ratio, BlockName(f.block_bytes), 100 * r.ratio,
                           r.pass ? "PASS" : "MISS");
   }
@@ -116,8 +117,9 @@ std::string FormatReport(const Report& r) {
       &out, "writes: %llu puts of %llu B keys + %llu B values = %s user bytes, %s%s\n\n",
       static_cast<unsigned long long>(puts), static_cast<unsigned long long>(c.key_bytes),
       static_cast<unsigned long long>(c.value_bytes), Bytes(r.write.user_bytes),
-      c.sync_every > 0 ? absl::StrCat("a Sync every ", c.sync_every, " puts")
-                       : std::string("one Sync at the end"),
+      absl::StrCat(c.sync_every > 0 ? absl::StrCat("a Sync every ", c.sync_every, " puts")
+                                    : std::string("one Sync at the end"),
+                   c.batch > 1 ? absl::StrCat(", in batches of ", c.batch, " (Write)") : ""),
       c.repeat > 1 ? absl::StrCat("; ", c.repeat, " repeats, medians shown") : "");
   WriteLines(r, &out);
   absl::StrAppend(&out, "\n");

@@ -84,6 +84,21 @@ TEST(EngineBenchTest, SyncEveryCountsSyncsAndKeepKeepsTheStore) {
   EXPECT_TRUE(fs::exists(fs::path(c.dir) / "store"));
 }
 
+TEST(EngineBenchTest, BatchModeWritesThroughWriteBatch) {
+  Config c = Tiny("bitcask", "batch");
+  c.batch = 8;  // 40 puts in 5 Write calls: Bitcask appends each batch in one write.
+  absl::StatusOr<Report> r = RunEngineBench(c);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->write.puts, 40u);
+  const auto& data = r->write.by_kind.by_kind[static_cast<size_t>(FileKind::kData)];
+  EXPECT_GE(data.writes, 5u);
+  EXPECT_LE(data.writes, 10u);
+  EXPECT_GT(r->write.mean_data_write_bytes(), 4u * 1016);
+  EXPECT_EQ(r->read.wrong_values, 0u);
+  EXPECT_DOUBLE_EQ(r->read.reads_per_get, 1.0);
+  EXPECT_NE(FormatReport(*r).find("in batches of 8"), std::string::npos);
+}
+
 TEST(EngineBenchTest, BadConfigsAreClearErrors) {
   Config c = Tiny("no-such-engine", "bad");
   absl::StatusOr<Report> r = RunEngineBench(c);
