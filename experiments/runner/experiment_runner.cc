@@ -101,15 +101,16 @@ absl::StatusOr<Series> MakeSeries(const ExperimentConfig& config, const EngineEn
       }
     }
   }
+  // The series label: the cell id without workload and phase.
   CellIdentity id;
   id.engine = engine.id;
-  id.workload = "x";
-  id.phase = "x";
   id.threads = s.threads;
   id.target_ops_per_sec = s.target;
   id.matrix = s.extra;
   id.repetition = rep;
-  s.label = MakeCellId(id);
+  std::string cell = MakeCellId(id);  // "<engine>______<matrix>__r<rep>"
+  size_t gap = cell.find("______");
+  s.label = gap == std::string::npos ? cell : cell.substr(0, gap) + "__" + cell.substr(gap + 6);
   return s;
 }
 
@@ -169,7 +170,21 @@ class Runner {
         if (!opened.ok()) return Fail(series.label, opened.status());
         store = *std::move(opened);
       }
-      if (!RunCell(series, step, k, *store, env->env())) break;
+      bool ok = RunCell(series, step, k, *store, env->env());
+      if (env->simulated && env->simulated->crash_pending()) {
+        // A crash point of the fault profile: crash the device, drop the engine
+        // object (its files are dead) and recover by reopening the same store.
+        env->simulated->Crash();
+        store.reset();
+        if (options_.log != nullptr) {
+          std::fprintf(options_.log, "kvlab run: %s: simulated crash; reopening the store\n",
+                       series.label.c_str());
+        }
+        auto reopened = registry.Open(series.engine_config, env->env(), absl::StrCat("db-", generation));
+        if (!reopened.ok()) return Fail(series.label, reopened.status());
+        store = *std::move(reopened);
+      }
+      if (!ok) break;
     }
     if (store != nullptr) {
       absl::Status closed = store->Close();
