@@ -384,13 +384,20 @@ std::string SummaryTable(const std::vector<CellResult>& cells) {
     }
     ++it->n;
   }
-  std::string out = absl::StrFormat("%-14s %-16s %-22s %12s %10s %10s %9s\n", "engine", "workload",
-                                    "matrix", "ops/s", "p50 us", "p99 us", "write amp");
+  int we = 6, ww = 8, wm = 6;
+  for (const Row& r : rows) {
+    we = std::max(we, static_cast<int>(r.engine.size()));
+    ww = std::max(ww, static_cast<int>(r.workload.size()));
+    wm = std::max(wm, static_cast<int>(r.matrix.size()));
+  }
+  std::string out = absl::StrFormat("%-*s  %-*s  %-*s %12s %10s %10s %9s\n", we, "engine", ww,
+                                    "workload", wm, "matrix", "ops/s", "p50 us", "p99 us",
+                                    "write amp");
   for (const Row& r : rows) {
     std::string wamp = r.wamp_n > 0 ? absl::StrFormat("%.2f", r.wamp / r.wamp_n) : "-";
-    absl::StrAppend(&out, absl::StrFormat("%-14s %-16s %-22s %12.0f %10.2f %10.2f %9s\n", r.engine,
-                                          r.workload, r.matrix, r.ops_s / r.n, r.p50 / r.n,
-                                          r.p99 / r.n, wamp));
+    absl::StrAppend(&out, absl::StrFormat("%-*s  %-*s  %-*s %12.0f %10.2f %10.2f %9s\n", we,
+                                          r.engine, ww, r.workload, wm, r.matrix, r.ops_s / r.n,
+                                          r.p50 / r.n, r.p99 / r.n, wamp));
   }
   return out;
 }
