@@ -138,6 +138,7 @@ absl::Status YamlContext::ApplySet(YAML::Node& root, std::string_view assignment
   // Workload overrides: the dotted rest is one key of a `set:` map.
   if (parts[0] == "set" && parts.size() >= 2) {
     root["set"][absl::StrJoin(parts.begin() + 1, parts.end(), ".")] = value;
+    from_flags_.insert(absl::StrCat("set.", absl::StrJoin(parts.begin() + 1, parts.end(), ".")));
     return absl::OkStatus();
   }
   size_t index;
@@ -159,7 +160,9 @@ absl::Status YamlContext::ApplySet(YAML::Node& root, std::string_view assignment
       entry[parts[2]] = value;
     } else {
       size_t first = parts[2] == "set" ? 3 : 2;
-      entry["set"][absl::StrJoin(parts.begin() + first, parts.end(), ".")] = value;
+      std::string workload_key = absl::StrJoin(parts.begin() + first, parts.end(), ".");
+      entry["set"][workload_key] = value;
+      from_flags_.insert(absl::StrCat("workloads.", index, ".set.", workload_key));
     }
     return absl::OkStatus();
   }
