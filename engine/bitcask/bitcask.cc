@@ -179,7 +179,24 @@ absl::Status BitcaskStore::WriteHintFile(uint64_t id, uint64_t data_size,
 
 absl::Status BitcaskStore::SyncActive() {
   if (active_synced_ == active_size_) return absl::OkStatus();
+  // Two phases (format.h, "Sync marks"): the records, then a mark that vouches
+  // for them, so that recovery can tell damage to them from a torn tail.
   absl::Status s = SyncFile(*active_);
+  if (s.ok()) {
+    active_synced_ = active_size_;
+    Record mark;
+    mark.type = RecordType::kSyncMark;
+    mark.durable_offset = active_size_;
+    mark.offset = active_size_;
+    std::string bytes;
+    EncodeRecord(mark, &bytes);
+    s = active_->Write(active_size_, bytes);
+    if (s.ok()) {
+      active_size_ += bytes.size();
+      files_[active_id_].total_bytes = active_size_;
+      s = SyncFile(*active_);
+    }
+  }
   if (!s.ok()) {
     write_error_ = s;  // The unsynced bytes may be gone (fsync-failure semantics).
     return s;

@@ -19,9 +19,15 @@ static_assert(kDataMagic.size() == 8 && kHintMagic.size() == 8 && kManifestMagic
 
 uint32_t MaskedCrc(const char* data, size_t n) { return crc32c::Mask(crc32c::Value(data, n)); }
 
+// Types a key-value record (and a hint entry) may have.
 bool ValidType(uint8_t t) {
   return t == static_cast<uint8_t>(RecordType::kPut) ||
          t == static_cast<uint8_t>(RecordType::kDelete);
+}
+
+// Types a data-file record may have: the above and the sync mark.
+bool ValidRecordType(uint8_t t) {
+  return ValidType(t) || t == static_cast<uint8_t>(RecordType::kSyncMark);
 }
 
 }  // namespace
@@ -134,9 +140,10 @@ DecodeResult DecodeRecord(std::string_view bytes, Record* record, size_t* size) 
   const uint8_t type = static_cast<uint8_t>(p[6]);
   const uint32_t key_len = GetFixed32(p + 36);
   const uint32_t value_len = GetFixed32(p + 40);
-  if (magic != kRecordMagic || !ValidType(type) || p[7] != 0 || key_len > kMaxKeySize ||
+  if (magic != kRecordMagic || !ValidRecordType(type) || p[7] != 0 || key_len > kMaxKeySize ||
       value_len > kMaxValueSizeLimit ||
-      (type == static_cast<uint8_t>(RecordType::kDelete) && value_len != 0)) {
+      (type == static_cast<uint8_t>(RecordType::kDelete) && value_len != 0) ||
+      (type == static_cast<uint8_t>(RecordType::kSyncMark) && (key_len != 0 || value_len != 0))) {
     return DecodeResult::kBadHeader;
   }
   const size_t n = RecordSize(key_len, value_len);

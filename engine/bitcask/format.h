@@ -17,7 +17,9 @@
 //     [0,4)   masked crc32c of bytes [4, 44 + key_len + value_len): the rest of
 //             the header, the key and the value
 //     [4,6)   record magic 0xBC5A (lets recovery find record starts after damage)
-//     [6,7)   type: 1 = put, 2 = delete (tombstone; value_len is 0)
+//     [6,7)   type: 1 = put, 2 = delete (tombstone; value_len is 0), 3 = sync
+//             mark (key_len and value_len 0, sequence 0, batch remaining 0;
+//             see "Sync marks" below)
 //     [7,8)   reserved, zero
 //     [8,16)  sequence number (unique, increasing over the store's life)
 //     [16,24) durable offset: the length of this file that was known durable
@@ -33,6 +35,15 @@
 //     [40,44) value length
 //     [44, 44 + key_len)  key
 //     [44 + key_len, 44 + key_len + value_len)  value
+//
+//   Sync marks. Sync() first syncs the records, then appends a sync mark whose
+//   durable offset is its own offset and syncs again. A durable mark is proof
+//   that everything before it was synced: damage found before an intact mark
+//   is Corruption, never a torn tail. (Without it, the records of the last
+//   sync epoch would be vouched for only by later records, which a crash may
+//   drop; a device that then destroys synced bytes, e.g. a torn misdirected
+//   write, would make recovery cut synced records as a "torn tail".) Marks
+//   hold no key and never enter the keydir or a hint.
 //
 // Hint file "<id:010>.hint" (describes data file <id> of exactly data_size bytes):
 //     [0,8)   magic "KVBCHNT1"
@@ -94,7 +105,7 @@ static_assert(kHintTrailerSize == 8 + 4);
 static_assert(kRecordHeaderSize + kMaxKeySize + kMaxValueSizeLimit < (1ull << 32));
 
 enum class DataFileKind : uint32_t { kWriter = 1, kMerge = 2 };
-enum class RecordType : uint8_t { kPut = 1, kDelete = 2 };
+enum class RecordType : uint8_t { kPut = 1, kDelete = 2, kSyncMark = 3 };
 
 // ---- names ----
 std::string DataFileName(uint64_t id);

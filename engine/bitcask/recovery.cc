@@ -51,6 +51,19 @@ absl::StatusOr<std::string> ReadSmallFile(Device& device, const std::string& pat
   return ReadWholeFile(*file, size);
 }
 
+// Whether the `valid_size` bytes of a data file end with an intact sync mark.
+absl::StatusOr<bool> EndsWithSyncMark(File& file, uint64_t valid_size) {
+  const size_t mark_size = RecordSize(0, 0);
+  if (valid_size < kFileHeaderSize + mark_size) return false;
+  std::string bytes(mark_size, '\0');
+  ASSIGN_OR_RETURN(size_t n, file.Read(valid_size - mark_size, absl::MakeSpan(bytes)));
+  Record record;
+  size_t size = 0;
+  return n == mark_size &&
+         DecodeRecordAt(bytes, valid_size - mark_size, &record, &size) == DecodeResult::kOk &&
+         record.type == RecordType::kSyncMark;
+}
+
 }  // namespace
 
 absl::Status BitcaskStore::CheckDirectory(bool* fresh) {
@@ -322,22 +335,21 @@ absl::Status BitcaskStore::StartActiveFile(uint64_t newest_writer, bool newest_h
     // Cut a torn tail. Then sync, whether or not there was one: a Close
     // without Sync leaves the last writes unsynced, and the new records will
     // claim that everything before them is durable (and merges rely on it).
+    // The records kept now count as durable, so they get a sync mark like any
+    // synced records (SyncActive), unless the valid part already ends with
+    // one (written after a completed sync: it vouches for all before it).
+    // A full file then rolls over (hint, new writer file).
     if (size > valid_size) RETURN_IF_ERROR(file->Truncate(valid_size));
-    RETURN_IF_ERROR(SyncFile(*file));
-    if (valid_size < options_.max_file_size) {
-      active_id_ = newest_writer;
-      active_ = std::move(file);
-      active_size_ = valid_size;
-      active_synced_ = valid_size;
-      active_hints_ = std::move(newest_entries);
-      return absl::OkStatus();
-    }
-    // Full: it becomes immutable, with a hint (on error the next open scans it).
-    uint64_t hint_bytes = 0;
-    if (WriteHintFile(newest_writer, valid_size, newest_entries, HintFileName(newest_writer),
-                      &hint_bytes).ok()) {
-      files_[newest_writer].hint_bytes = hint_bytes;
-    }
+    ASSIGN_OR_RETURN(bool ends_with_mark, EndsWithSyncMark(*file, valid_size));
+    if (ends_with_mark) RETURN_IF_ERROR(SyncFile(*file));
+    active_id_ = newest_writer;
+    active_ = std::move(file);
+    active_size_ = valid_size;
+    active_synced_ = ends_with_mark ? valid_size : 0;  // 0 forces the sync and a mark.
+    active_hints_ = std::move(newest_entries);
+    RETURN_IF_ERROR(SyncActive());
+    if (active_size_ < options_.max_file_size) return absl::OkStatus();
+    return RollActiveFile();
   }
   return CreateWriterFile(next_file_id_++);
 }

@@ -15,8 +15,10 @@ namespace {
 constexpr size_t kReadChunkBytes = 4 << 20;
 
 // Looks for an intact record after `damage_at` that proves the damage is not
-// a torn tail: one that claims the file was durable past `damage_at`, or one
-// that sits where it was not written (a misdirected write). Returns why, or "".
+// a torn tail: one that claims the file was durable past `damage_at` (a later
+// record's durable offset, or a sync mark, which vouches for everything before
+// it), or one that sits where it was not written (a misdirected write).
+// Returns why, or "".
 std::string FindEvidenceAfter(std::string_view bytes, uint64_t damage_at) {
   for (size_t y = damage_at + 1; y + kRecordHeaderSize <= bytes.size(); ++y) {
     if (static_cast<uint8_t>(bytes[y + 4]) != (kRecordMagic & 0xff) ||
@@ -123,6 +125,17 @@ absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view
       reason = std::string(DecodeResultName(r));
       if (!pending.empty()) absl::StrAppend(&reason, " inside the batch that starts");
       break;
+    }
+    if (record.type == RecordType::kSyncMark) {
+      // A mark stands alone, between batches (format.h); it holds no key.
+      if (!pending.empty() || record.batch_remaining != 0) {
+        damage_at = pending.empty() ? pos : group_start;
+        reason = "sync mark inside a batch";
+        break;
+      }
+      pos += size;
+      result.valid_end = pos;
+      continue;
     }
     if (!pending.empty() && record.batch_remaining != expected_remaining) {
       damage_at = group_start;

@@ -189,8 +189,8 @@ TEST_F(BitcaskTest, CutLastRecordIsTruncated) {
   for (int i = 0; i < 5; ++i) Put("k" + std::to_string(i), Val(i), true);
   const std::string active = ActiveData();
   const uint64_t good = *dev().FileSize(active);
-  ASSERT_TRUE(store_->Put(WriteOptions{true}, "cut", Val(99)).ok());
-  store_.reset();
+  ASSERT_TRUE(store_->Put(WriteOptions{false}, "cut", Val(99)).ok());
+  store_.reset();  // Unsynced, so it has no sync mark after it.
   TruncateTo(active, *dev().FileSize(active) - 9);
   Open();
   ExpectModel();
@@ -228,11 +228,33 @@ TEST_F(BitcaskTest, SyncedDamageInTheActiveFileIsCorruptionNotATornTail) {
   for (int i = 0; i < 6; ++i) Put("k" + std::to_string(i), Val(i, 40), /*sync=*/true);
   const std::string active = ActiveData();
   store_.reset();
-  const uint64_t second = kFileHeaderSize + RecordSize(2, 40);
+  // Each synced put is its record and a sync mark (format.h).
+  const uint64_t second = kFileHeaderSize + RecordSize(2, 40) + RecordSize(0, 0);
   WriteAt(active, second + 45, "\x01");
   absl::Status s = TryOpen();
   ASSERT_TRUE(IsCorruption(s)) << s;
   EXPECT_NE(std::string::npos, s.message().find("offset " + std::to_string(second))) << s;
+}
+
+// The records of the last sync epoch have no later record vouching for them,
+// only the sync mark: garbage over one of them (e.g. a torn misdirected
+// write, kvlab sim seed 656) must be Corruption, not cut as a torn tail.
+TEST_F(BitcaskTest, GarbageInTheLastSyncedRecordsIsCorruptionNotATornTail) {
+  Open();
+  Put("k0", Val(0, 40), /*sync=*/true);
+  const std::string active = ActiveData();
+  const uint64_t epoch = *dev().FileSize(active);  // The last sync epoch starts here.
+  for (int i = 1; i < 4; ++i) Put("k" + std::to_string(i), Val(i, 300));
+  ASSERT_TRUE(store_->Sync().ok());
+  store_.reset();
+  const uint64_t second = epoch + RecordSize(2, 300);  // k2's record.
+  std::string garbage(127, '\0');
+  for (size_t i = 0; i < garbage.size(); ++i) garbage[i] = static_cast<char>(i * 53 + 7);
+  WriteAt(active, second + 100, garbage);
+  absl::Status s = TryOpen();
+  ASSERT_TRUE(IsCorruption(s)) << s;
+  EXPECT_NE(std::string::npos, s.message().find("offset " + std::to_string(second))) << s;
+  EXPECT_NE(std::string::npos, s.message().find("synced through")) << s;
 }
 
 TEST_F(BitcaskTest, SecondOpenFailsOnTheLock) {
@@ -257,7 +279,8 @@ TEST_F(BitcaskTest, BatchIsAtomicAtTheTail) {
   EXPECT_TRUE(absl::IsNotFound(store_->Get(ReadOptions(), "before").status()));
   const uint64_t full = *dev().FileSize(active);
   store_.reset();
-  for (uint64_t cut : {good + 10, good + RecordSize(2, 30) + 3, full - 1}) {
+  // The batch is followed by its sync mark: the last cut is into the batch.
+  for (uint64_t cut : {good + 10, good + RecordSize(2, 30) + 3, full - RecordSize(0, 0) - 1}) {
     TruncateTo(active, cut);
     Open();
     ExpectModel();  // "before" survives, no b* key does.
