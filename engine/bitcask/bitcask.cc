@@ -234,9 +234,10 @@ absl::Status BitcaskStore::WriteOps(const WriteOptions& options,
     total += RecordSize(op.key.size(), op.value.size());
     user_bytes += op.key.size() + op.value.size();
   }
-  if (ops.empty()) return absl::OkStatus();
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckWritable());
+  // An empty batch writes nothing, but a sync write is still a sync point.
+  if (ops.empty()) return options.sync || options_.sync ? SyncActive() : absl::OkStatus();
   if (active_size_ > kFileHeaderSize && active_size_ + total > options_.max_file_size) {
     RETURN_IF_ERROR(RollActiveFile());
   }

@@ -140,6 +140,20 @@ TEST_F(BitcaskTest, CrashKeepsSyncedAndDropsUnsynced) {
   EXPECT_TRUE(absl::IsNotFound(store_->Get(ReadOptions(), "unsynced").status()));
 }
 
+// A sync write is a sync point even when it writes nothing (found by the
+// RapidCheck stateful test: Put(a), Put(a), Batch(0 ops, sync), crash).
+TEST_F(BitcaskTest, EmptySyncBatchAndSyncDeleteOfAMissingKeyAreSyncPoints) {
+  Open();
+  Put("a", "1");
+  ASSERT_TRUE(store_->Write(WriteOptions{true}, WriteBatch()).ok());
+  Put("b", "2");
+  Del("never-written", /*sync=*/true);
+  sim_->Crash();
+  store_.reset();
+  Open();
+  ExpectModel();
+}
+
 TEST_F(BitcaskTest, CorruptHintFallsBackToScanAndIsRewritten) {
   Open();
   for (int i = 0; i < 100; ++i) Put("k" + std::to_string(i), Val(i));
