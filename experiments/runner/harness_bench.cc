@@ -3,10 +3,17 @@
 // 1 client thread. A benchmark, not a test: prints ops/s.
 //
 //   bazel build -c opt //experiments/runner:harness_bench
-//   bazel-bin/experiments/runner/harness_bench [ops] [records]
+//   bazel-bin/experiments/runner/harness_bench [ops] [records] [null|hash|btree|all]
+//
+// Besides wall-clock ops/s it prints the CPU time per operation of the run
+// phase (getrusage), which other processes on a busy machine disturb less.
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <string>
 
 #include "engine/engine_config.h"
 #include "engine/env/real_env.h"
@@ -34,21 +41,46 @@ class NullStore : public KvStore {
   absl::Status Close() override { return absl::OkStatus(); }
 };
 
-double Measure(KvStore& store, const Env& env, const workloads::WorkloadSpec& spec) {
+int64_t CpuNanos() {
+  rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  auto ns = [](const timeval& t) { return int64_t{t.tv_sec} * 1'000'000'000 + t.tv_usec * 1000; };
+  return ns(u.ru_utime) + ns(u.ru_stime);
+}
+
+// Loads, then runs the workload; prints wall ops/s and CPU ns per operation.
+void Measure(const char* label, KvStore& store, const Env& env,
+             const workloads::WorkloadSpec& spec) {
   PhaseOptions load;
   load.phase = Phase::kLoad;
   load.spec = &spec;
-  if (!RunPhase(store, env, load).ok()) return -1;
+  if (!RunPhase(store, env, load).ok()) {
+    std::printf("  %-32s load failed\n", label);
+    return;
+  }
   PhaseOptions run = load;
   run.phase = Phase::kRun;
+  const int64_t cpu_start = CpuNanos();
   auto r = RunPhase(store, env, run);
-  if (!r.ok()) return -1;
-  return static_cast<double>(r->ops) * 1e9 / static_cast<double>(r->duration_ns);
+  const int64_t cpu = CpuNanos() - cpu_start;
+  if (!r.ok() || r->ops == 0) {
+    std::printf("  %-32s run failed\n", label);
+    return;
+  }
+  std::printf("  %-32s %12.0f ops/s  %7.1f CPU ns/op\n", label,
+              static_cast<double>(r->ops) * 1e9 / static_cast<double>(r->duration_ns),
+              static_cast<double>(cpu) / static_cast<double>(r->ops));
 }
 
 int Main(int argc, char** argv) {
   uint64_t ops = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 10'000'000;
   uint64_t records = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 1000;
+  const std::string which = argc > 3 ? argv[3] : "all";
+  if (which != "all" && which != "null" && which != "hash" && which != "btree") {
+    std::fprintf(stderr, "harness_bench: unknown store '%s' (null, hash, btree or all)\n",
+                 which.c_str());
+    return 2;
+  }
   auto spec = workloads::LoadWorkload("workloads/ycsb/workloadc.yaml");
   if (!spec.ok()) {
     std::fprintf(stderr, "%s (run from the repository root)\n", spec.status().ToString().c_str());
@@ -60,14 +92,18 @@ int Main(int argc, char** argv) {
   auto env = RealEnv::Open("posix", root);
   if (!env.ok()) return 1;
   NullStore null_store;
-  std::printf("YCSB-C, %llu records, %llu ops, 1 thread\n", static_cast<unsigned long long>(records),
-              static_cast<unsigned long long>(ops));
-  std::printf("  harness only (null store):      %12.0f ops/s\n", Measure(null_store, (*env)->env(), *spec));
+  std::printf("YCSB-C, %llu records, %llu ops, 1 thread\n",
+              static_cast<unsigned long long>(records), static_cast<unsigned long long>(ops));
+  if (which == "all" || which == "null") {
+    Measure("harness only (null store):", null_store, (*env)->env(), *spec);
+  }
   for (const char* ordered : {"false", "true"}) {
-    auto store = EngineRegistry::Default().Open({"memory", {{"ordered", ordered}}}, (*env)->env(), "m");
+    if (which != "all" && which != (std::strcmp(ordered, "true") == 0 ? "btree" : "hash")) continue;
+    auto store =
+        EngineRegistry::Default().Open({"memory", {{"ordered", ordered}}}, (*env)->env(), "m");
     if (!store.ok()) return 1;
-    std::printf("  memory engine (ordered: %-5s):  %12.0f ops/s\n", ordered,
-                Measure(**store, (*env)->env(), *spec));
+    std::string label = std::string("memory engine (ordered: ") + ordered + "):";
+    Measure(label.c_str(), **store, (*env)->env(), *spec);
     (void)(*store)->Close();
   }
   std::filesystem::remove_all(root);
