@@ -72,6 +72,7 @@ ZipfianGenerator::ZipfianGenerator(uint64_t min, uint64_t max, double theta, dou
   zeta2theta_ = Zeta(2, theta_);
   alpha_ = 1.0 / (1.0 - theta_);
   zetan_ = zetan;
+  rank1_bound_ = 1.0 + std::pow(0.5, theta_);
   count_for_zeta_ = items_;
   eta_ = (1 - std::pow(2.0 / static_cast<double>(items_), 1 - theta_)) /
          (1 - zeta2theta_ / zetan_);
@@ -88,7 +89,7 @@ uint64_t ZipfianGenerator::NextLong(Random& rng, uint64_t itemcount) {
   double u = rng.NextDouble();
   double uz = u * zetan_;
   if (uz < 1.0) return base_;
-  if (uz < 1.0 + std::pow(0.5, theta_)) return base_ + 1;
+  if (uz < rank1_bound_) return base_ + 1;
   double scaled = static_cast<double>(itemcount) * std::pow(eta_ * u - eta_ + 1, alpha_);
   return base_ + static_cast<uint64_t>(scaled);
 }

@@ -56,6 +56,7 @@ class ZipfianGenerator {
   double alpha_;
   double zetan_;
   double eta_;
+  double rank1_bound_;  // 1 + 0.5^theta, the bound of rank 1 (once, not per draw)
   uint64_t count_for_zeta_;
 };
 
