@@ -34,19 +34,6 @@ uint64_t Mix64(uint64_t x) {  // SplitMix64's finaliser.
 
 }  // namespace
 
-int64_t FnvHash64(int64_t val) {
-  uint64_t hash = 0xCBF29CE484222325ull;  // FNV_OFFSET_BASIS_64
-  for (int i = 0; i < 8; ++i) {
-    uint64_t octet = static_cast<uint64_t>(val) & 0xff;
-    val >>= 8;  // Java's >> : arithmetic
-    hash ^= octet;
-    hash *= 1099511628211ull;  // FNV_PRIME_64
-  }
-  int64_t signed_hash = static_cast<int64_t>(hash);
-  // Math.abs: Long.MIN_VALUE stays negative.
-  return (signed_hash < 0 && signed_hash != INT64_MIN) ? -signed_hash : signed_hash;
-}
-
 double ZetaFrom(uint64_t st, uint64_t n, double theta, double initial_sum) {
   double sum = initial_sum;
   if (n <= st) return sum;

@@ -37,6 +37,34 @@ TEST(FnvHash64Test, KnownValuesFromTheAlgorithm) {
   for (int64_t v = 0; v < 10000; ++v) EXPECT_GE(FnvHash64(v), 0);
 }
 
+// YCSB Utils.fnvhash64 transcribed literally (a loop of 8 arithmetic shifts), to check the
+// shortened inline version against, on every width of input.
+int64_t ReferenceFnvHash64(int64_t val) {
+  uint64_t hash = 0xCBF29CE484222325ull;
+  for (int i = 0; i < 8; ++i) {
+    uint64_t octet = static_cast<uint64_t>(val) & 0xff;
+    val >>= 8;
+    hash ^= octet;
+    hash *= 1099511628211ull;
+  }
+  int64_t h = static_cast<int64_t>(hash);
+  return (h < 0 && h != INT64_MIN) ? -h : h;
+}
+
+TEST(FnvHash64Test, MatchesTheLiteralAlgorithmOnEveryWidth) {
+  Random rng(5);
+  for (int i = 0; i < 200000; ++i) {
+    const int bits = static_cast<int>(rng.Uniform(65));  // 0..64 significant bits
+    uint64_t v = bits == 64 ? rng.Next() : rng.Next() & ((uint64_t{1} << bits) - 1);
+    ASSERT_EQ(FnvHash64(static_cast<int64_t>(v)), ReferenceFnvHash64(static_cast<int64_t>(v)))
+        << v;
+  }
+  for (int64_t v : {int64_t{0}, int64_t{0xffff}, int64_t{0x10000}, int64_t{0xffffffff},
+                    int64_t{0x100000000}, int64_t{-1}, INT64_MIN, INT64_MAX}) {
+    EXPECT_EQ(FnvHash64(v), ReferenceFnvHash64(v)) << v;
+  }
+}
+
 TEST(ZetaTest, SmallNByHand) {
   EXPECT_DOUBLE_EQ(Zeta(0, 0.99), 0.0);
   EXPECT_DOUBLE_EQ(Zeta(1, 0.99), 1.0);
