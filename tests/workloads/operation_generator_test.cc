@@ -1,6 +1,7 @@
 // Tests of key formats, KeySpace (YCSB's acknowledged-insert window) and OperationGenerator:
 // exact YCSB key names, load coverage, mix proportions, determinism, latest over acknowledged
 // inserts, and that the run phase reuses its buffers.
+#include <charconv>
 #include <cmath>
 #include <set>
 #include <string>
@@ -33,6 +34,42 @@ TEST(FormatKeyTest, YcsbKeyNamesAsBuildKeyName) {
   spec.zero_padding = 20;
   FormatKey(spec, 2, &key);
   EXPECT_EQ(key, "user01820151046732198393");
+}
+
+// The YCSB format against std::to_chars (what Java's Long.toString spells) on numbers of every
+// length, negative ones included (unhashed key numbers >= 2^63, as Java's long sees them).
+TEST(FormatKeyTest, YcsbDigitsMatchToCharsOnEveryLength) {
+  WorkloadSpec spec;
+  Random rng(3);
+  std::string key;
+  for (bool hashed : {false, true}) {
+    spec.key_hashed = hashed;
+    for (uint32_t padding : {1u, 12u, 20u}) {
+      spec.zero_padding = padding;
+      for (int i = 0; i < 50000; ++i) {
+        const int bits = static_cast<int>(rng.Uniform(65));
+        uint64_t keynum = bits == 64 ? rng.Next() : rng.Next() & ((uint64_t{1} << bits) - 1);
+        int64_t number = hashed ? FnvHash64(static_cast<int64_t>(keynum))
+                                : static_cast<int64_t>(keynum);
+        char digits[24];
+        char* end = std::to_chars(digits, digits + sizeof(digits), number).ptr;
+        std::string expected(digits, end);
+        if (expected.size() < padding) expected.insert(0, padding - expected.size(), '0');
+        FormatKey(spec, keynum, &key);
+        ASSERT_EQ(key, "user" + expected) << keynum;
+      }
+    }
+  }
+  spec.key_hashed = false;
+  spec.zero_padding = 1;
+  FormatKey(spec, uint64_t{1} << 63, &key);
+  EXPECT_EQ(key, "user-9223372036854775808");
+  FormatKey(spec, 9, &key);
+  EXPECT_EQ(key, "user9");
+  FormatKey(spec, 10, &key);
+  EXPECT_EQ(key, "user10");
+  FormatKey(spec, 100000000, &key);
+  EXPECT_EQ(key, "user100000000");
 }
 
 TEST(FormatKeyTest, OrderedDbBenchAndU64Be) {
