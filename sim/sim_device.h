@@ -20,6 +20,7 @@
 #define KVLAB_SIM_SIM_DEVICE_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -76,6 +77,26 @@ class SimDevice final : public Device {
   // directory operations possibly lost, handles dead, locks released, crash
   // point cleared. Counted in SimCounters::crashes.
   void Crash();
+
+  // Enumerating crash outcomes (additive hook for `kvlab sim --exhaustive`).
+  // The fate of one unsynced operation at Crash(chooser).
+  enum class CrashFate : uint8_t { kKeep, kDrop, kTear };
+  // Returns the fate of unsynced operation i (0-based, numbered as below).
+  using CrashChooser = std::function<CrashFate(size_t i)>;
+  // How many unsynced operations a crash now decides, numbered in this order:
+  // first every unsynced directory operation, in order (kKeep applies it,
+  // kDrop or kTear loses it); then every unsynced write and truncate of every
+  // file named in the live or the durable namespace (files in path order, live
+  // names first, each file once; each file's operations in order; kTear tears
+  // a write at sector granularity with the device's Random and drops a
+  // truncate). Operations of a file that does not survive the directory fates
+  // are numbered too, and have no effect.
+  size_t UnsyncedOpsForCrash() const;
+  // Crash() with every fate chosen by `chooser` instead of the fault profile
+  // (torn_write, unsynced_keep, lose_unsynced_dir_ops are not consulted).
+  // Counted like Crash(); the trace records the crash the same way.
+  void Crash(const CrashChooser& chooser);
+
   // The n-th next device op (n >= 1) fails as a crash point.
   void ScheduleCrashAfterOps(uint64_t n);
   bool crash_pending() const;
@@ -167,7 +188,13 @@ class SimDevice final : public Device {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Crash model pieces (sim_device_crash.cc).
-  std::string CrashImage(const Inode& inode) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void CrashLocked(const CrashChooser* chooser) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Inodes with unsynced operations, in UnsyncedOpsForCrash() order.
+  std::vector<Inode*> CrashCandidates() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The image a crash leaves; with a chooser, the fate of the inode's j-th
+  // unsynced op is (*chooser)(first_index + j).
+  std::string CrashImage(const Inode& inode, const CrashChooser* chooser = nullptr,
+                         size_t first_index = 0) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void TearWrite(std::string& image, const PendingOp& w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RecomputeUsedBytes() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 

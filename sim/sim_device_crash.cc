@@ -9,7 +9,9 @@
 //    (unsynced_keep) or dropped.
 // 3. The live state becomes that state; handles opened before are dead,
 //    locks are released, a pending crash point is cleared.
+#include <map>
 #include <set>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "engine/common/check.h"
@@ -52,15 +54,24 @@ void SimDevice::TearWrite(std::string& image, const PendingOp& w) {
   }
 }
 
-std::string SimDevice::CrashImage(const Inode& inode) {
+std::string SimDevice::CrashImage(const Inode& inode, const CrashChooser* chooser,
+                                  size_t first_index) {
   std::string image = inode.durable;
-  for (const PendingOp& w : inode.unsynced) {
-    if (!w.truncate && faults_enabled_ && random_.Bernoulli(profile_.torn_write)) {
+  for (size_t j = 0; j < inode.unsynced.size(); ++j) {
+    const PendingOp& w = inode.unsynced[j];
+    const CrashFate fate = chooser != nullptr ? (*chooser)(first_index + j) : CrashFate::kKeep;
+    const bool tear = chooser != nullptr
+                          ? fate == CrashFate::kTear && !w.truncate
+                          : !w.truncate && faults_enabled_ &&
+                                random_.Bernoulli(profile_.torn_write);
+    if (tear) {
       ++counters_->torn_writes;
       TearWrite(image, w);
       continue;
     }
-    if (!random_.Bernoulli(profile_.unsynced_keep)) {
+    const bool keep = chooser != nullptr ? fate == CrashFate::kKeep
+                                         : random_.Bernoulli(profile_.unsynced_keep);
+    if (!keep) {
       ++counters_->dropped_writes;
       continue;
     }
@@ -84,11 +95,52 @@ void SimDevice::RecomputeUsedBytes() {
   }
 }
 
+std::vector<SimDevice::Inode*> SimDevice::CrashCandidates() const {
+  std::vector<Inode*> out;
+  std::set<const Inode*> seen;
+  for (const auto* names : {&live_, &durable_}) {
+    for (const auto& [path, node] : *names) {
+      Inode* inode = node.inode.get();
+      if (inode == nullptr || inode->unsynced.empty() || !seen.insert(inode).second) continue;
+      out.push_back(inode);
+    }
+  }
+  return out;
+}
+
+size_t SimDevice::UnsyncedOpsForCrash() const {
+  absl::MutexLock lock(&mu_);
+  size_t n = dir_log_.size();
+  for (const Inode* inode : CrashCandidates()) n += inode->unsynced.size();
+  return n;
+}
+
 void SimDevice::Crash() {
   absl::MutexLock lock(&mu_);
+  CrashLocked(nullptr);
+}
+
+void SimDevice::Crash(const CrashChooser& chooser) {
+  absl::MutexLock lock(&mu_);
+  CrashLocked(&chooser);
+}
+
+void SimDevice::CrashLocked(const CrashChooser* chooser) {
+  // With a chooser: where each inode's ops start in the numbering.
+  std::map<const Inode*, size_t> first_index;
+  if (chooser != nullptr) {
+    size_t next = dir_log_.size();
+    for (const Inode* inode : CrashCandidates()) {
+      first_index[inode] = next;
+      next += inode->unsynced.size();
+    }
+  }
   // 1. Directory operations.
-  for (DirOp& op : dir_log_) {
-    if (random_.Bernoulli(profile_.lose_unsynced_dir_ops)) {
+  for (size_t i = 0; i < dir_log_.size(); ++i) {
+    DirOp& op = dir_log_[i];
+    const bool lose = chooser != nullptr ? (*chooser)(i) != CrashFate::kKeep
+                                         : random_.Bernoulli(profile_.lose_unsynced_dir_ops);
+    if (lose) {
       ++counters_->lost_dir_ops;
       continue;
     }
@@ -120,7 +172,8 @@ void SimDevice::Crash() {
   for (auto& [path, node] : durable_) {
     Inode* inode = node.inode.get();
     if (inode == nullptr || !done.insert(inode).second) continue;
-    inode->durable = CrashImage(*inode);
+    auto at = first_index.find(inode);
+    inode->durable = CrashImage(*inode, chooser, at == first_index.end() ? 0 : at->second);
     inode->current = inode->durable;
     inode->unsynced.clear();
   }

@@ -1,6 +1,7 @@
 // Every crash point of short sequences (see exhaustive.h).
 #include "sim/campaign/exhaustive.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "absl/strings/str_cat.h"
@@ -62,14 +63,9 @@ Schedule BuildSequence(const std::vector<Op>& alphabet, const std::vector<size_t
   return s;
 }
 
-// The ways one crash point is resolved (see exhaustive.h).
-std::vector<std::pair<uint64_t, FaultProfile>> Resolutions(uint32_t random_subsets) {
+// The seeded profile mixes of a crash point (see exhaustive.h).
+std::vector<std::pair<uint64_t, FaultProfile>> Mixes(uint32_t random_subsets) {
   std::vector<std::pair<uint64_t, FaultProfile>> out;
-  out.push_back({1, FaultProfile::None()});  // Strict: unsynced writes dropped.
-  FaultProfile keep = FaultProfile::None();
-  keep.unsynced_keep = 1;
-  keep.lose_unsynced_dir_ops = 0;
-  out.push_back({1, keep});
   for (uint32_t r = 0; r < random_subsets; ++r) {
     FaultProfile mix = FaultProfile::None();
     mix.unsynced_keep = 0.5;
@@ -78,6 +74,20 @@ std::vector<std::pair<uint64_t, FaultProfile>> Resolutions(uint32_t random_subse
     out.push_back({100 + r, mix});
   }
   return out;
+}
+
+// Keeps the unsynced ops whose bit is set in `mask`, drops the others.
+SimDevice::CrashChooser Subset(uint64_t mask) {
+  return [mask](size_t i) {
+    return i < 64 && (mask >> i) & 1 ? SimDevice::CrashFate::kKeep : SimDevice::CrashFate::kDrop;
+  };
+}
+
+// Tears unsynced op `torn`, keeps the others.
+SimDevice::CrashChooser TearOne(size_t torn) {
+  return [torn](size_t i) {
+    return i == torn ? SimDevice::CrashFate::kTear : SimDevice::CrashFate::kKeep;
+  };
 }
 
 }  // namespace
@@ -93,7 +103,7 @@ ExhaustiveResult RunExhaustive(const ExhaustiveOptions& options) {
   result.sampled = total > options.max_sequences;
   uint64_t count = result.sampled ? options.max_sequences : total;
   Random sampler(options.sample_seed);
-  auto resolutions = Resolutions(options.random_subsets);
+  const auto mixes = Mixes(options.random_subsets);
   for (uint64_t n = 0; n < count; ++n) {
     uint64_t index = result.sampled ? sampler.Uniform(total) : n;
     std::vector<size_t> picks;
@@ -116,20 +126,51 @@ ExhaustiveResult RunExhaustive(const ExhaustiveOptions& options) {
       crash.kind = OpKind::kCrash;
       crash.crash_after_ops = i;
       crashing.ops.insert(crashing.ops.begin(), crash);
-      for (const auto& [seed, profile] : resolutions) {
-        crashing.seed = seed;
-        config.profile = profile;
-        RunResult run = RunSchedule(config, crashing);
+      crashing.seed = 1;
+      auto check = [&](const RunConfig& c, std::string_view resolution) {
+        RunResult run = RunSchedule(c, crashing);
         ++result.states_checked;
         result.sim_nanos += run.sim_nanos;
-        if (!run.failed()) continue;
-        ++result.failing_states;
-        if (result.failures.size() < 3) {
-          result.failures.push_back(absl::StrCat(
-              AV(FailureKindName(run.failures[0].kind)), ": ", run.failures[0].message,
-              "\n  crash resolution: unsynced_keep ", profile.unsynced_keep, ", torn_write ",
-              profile.torn_write, ", sim seed ", seed, "\n", FormatSchedule(crashing)));
+        if (run.failed()) {
+          ++result.failing_states;
+          if (result.failures.size() < 3) {
+            result.failures.push_back(absl::StrCat(
+                AV(FailureKindName(run.failures[0].kind)), ": ", run.failures[0].message,
+                "\n  crash resolution: ", AV(resolution), ", sim seed ", crashing.seed, "\n",
+                FormatSchedule(crashing)));
+          }
         }
+        return run;
+      };
+      // Every unsynced op dropped (the strict crash); tells n.
+      RunConfig chosen = config;
+      chosen.first_crash_chooser = Subset(0);
+      const uint64_t unsynced = check(chosen, "every unsynced op dropped").first_crash_unsynced_ops;
+      ++result.subset_states;
+      result.max_unsynced_ops = std::max(result.max_unsynced_ops, unsynced);
+      // Every other kept/dropped subset, or a seeded sample of them.
+      const bool all = unsynced <= options.max_subset_bits;
+      result.subsets_sampled_points += !all;
+      const uint64_t full = unsynced >= 64 ? ~0ull : (1ull << unsynced) - 1;
+      const uint64_t masks = all ? full : options.sampled_subsets + 1;
+      Random subset_random(crashing.ops.size() * 1000003 + i);
+      for (uint64_t m = 1; m <= masks; ++m) {
+        const uint64_t mask = all ? m : m == masks ? full : subset_random.Next() & full;
+        chosen.first_crash_chooser = Subset(mask);
+        check(chosen, absl::StrCat("unsynced ops kept by mask 0x", absl::Hex(mask)));
+        ++result.subset_states;
+      }
+      for (uint64_t t = 0; options.single_tears && t < unsynced; ++t) {
+        chosen.first_crash_chooser = TearOne(t);
+        check(chosen, absl::StrCat("unsynced op ", t, " torn, the rest kept"));
+        ++result.tear_states;
+      }
+      for (const auto& [seed, profile] : mixes) {
+        crashing.seed = seed;
+        RunConfig mixed = config;
+        mixed.profile = profile;
+        check(mixed, absl::StrCat("seeded mix: unsynced_keep ", profile.unsynced_keep,
+                                  ", torn_write ", profile.torn_write));
       }
     }
   }
@@ -141,12 +182,16 @@ ExhaustiveResult RunExhaustive(const ExhaustiveOptions& options) {
 std::string FormatExhaustive(const ExhaustiveOptions& options, const ExhaustiveResult& r) {
   std::string out = absl::StrFormat(
       "exhaustive: engine %s, sequences of %d ops over an alphabet of %d (%s %d), "
-      "%d crash points (every device op of every sequence), %d resolutions each "
-      "(strict, all unsynced kept, %d seeded mixes)\n"
-      "  states checked %d, failing %d; cost %.2f s wall (%.1f us per state), "
-      "%.2f s simulated\n",
+      "%d crash points (every device op of every sequence)\n"
+      "  per crash point: every kept/dropped subset of its unsynced ops (all when <= %d ops, "
+      "else %d sampled; %d points sampled; at most %d unsynced ops at a point), "
+      "each op torn alone (%s), %d seeded mixes\n"
+      "  states checked %d (subsets %d, single tears %d), failing %d; cost %.2f s wall "
+      "(%.1f us per state), %.2f s simulated\n",
       options.engine.name, options.ops, r.alphabet, r.sampled ? "sampled" : "all", r.sequences,
-      r.crash_points, 2 + options.random_subsets, options.random_subsets, r.states_checked,
+      r.crash_points, options.max_subset_bits, options.sampled_subsets,
+      r.subsets_sampled_points, r.max_unsynced_ops, options.single_tears ? "on" : "off",
+      options.random_subsets, r.states_checked, r.subset_states, r.tear_states,
       r.failing_states, r.wall_seconds,
       r.states_checked ? 1e6 * r.wall_seconds / static_cast<double>(r.states_checked) : 0.0,
       static_cast<double>(r.sim_nanos) * 1e-9);

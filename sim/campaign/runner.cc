@@ -11,6 +11,7 @@
 #include "engine/common/status_macros.h"
 #include "models/crash_oracle.h"
 #include "models/state_hash.h"
+#include "sim/sim_executor.h"
 
 namespace kvlab::sim {
 namespace {
@@ -345,7 +346,15 @@ void SeedRun::AfterError(const absl::Status& status, const SimCounters& before,
 }
 
 void SeedRun::CrashAndRecover() {
-  env_.Crash();
+  if (result_.crashes == 0) {
+    result_.first_crash_unsynced_ops = env_.device().UnsyncedOpsForCrash();
+  }
+  if (result_.crashes == 0 && config_.first_crash_chooser) {
+    env_.executor().Crash();  // What SimEnv::Crash() does, with chosen fates.
+    env_.device().Crash(config_.first_crash_chooser);
+  } else {
+    env_.Crash();
+  }
   ++result_.crashes;
   Mix(0xC4A5);
   store_.reset();  // Every file handle is dead: its calls fail, on purpose ignored.

@@ -25,6 +25,7 @@
 #include "engine/engine_config.h"
 #include "sim/campaign/schedule.h"
 #include "sim/fault_profile.h"
+#include "sim/sim_device.h"
 #include "sim/sim_env.h"
 
 namespace kvlab::sim {
@@ -54,6 +55,10 @@ struct RunConfig {
   uint64_t min_crashes = 0;  // Crash at the end until this many happened.
   // Stop at the first failure (the shrinker's predicate needs no more).
   bool stop_at_first_failure = true;
+  // If set, the first crash of the run decides every unsynced operation with
+  // it (SimDevice::Crash(chooser)) instead of the fault profile; later crashes
+  // follow the profile. For enumerating crash outcomes (exhaustive mode).
+  SimDevice::CrashChooser first_crash_chooser;
 };
 
 struct RunResult {
@@ -67,6 +72,8 @@ struct RunResult {
   bool stopped_on_detected_corruption = false;  // Open said Corruption (legitimately).
   int64_t sim_nanos = 0;              // Virtual device time of the run.
   uint64_t device_ops_in_schedule = 0;  // Device ops from after the first open to the last op.
+  // Unsynced operations the first crash decided (SimDevice::UnsyncedOpsForCrash).
+  uint64_t first_crash_unsynced_ops = 0;
   SimCounters counters;
   std::vector<Failure> failures;
 

@@ -50,7 +50,10 @@ options:
   --no-shrink        do not shrink a failing seed
   --replay FILE      run the schedule in FILE (as written by a shrink) once
   --exhaustive       crash at every device op of every sequence of --ops K ops
-                     (K <= 5; --sequences N bounds how many, sampled beyond)
+                     (K <= 5; --sequences N bounds how many, sampled beyond);
+                     each crash point: every kept/dropped subset of its unsynced
+                     ops up to 2^B (--subset-bits B, default 10; 1024 sampled
+                     beyond), each op torn alone, 4 seeded mixes
   --help             this text
 )";
 
@@ -59,6 +62,7 @@ struct Flags {
   bool quiet = false;
   bool exhaustive = false;
   uint64_t sequences = 2000;
+  uint64_t subset_bits = 10;
   std::string replay_path;
   bool ops_given = false;
 };
@@ -132,6 +136,10 @@ int ParseFlags(int argc, char** argv, Flags& flags) {
         return UsageError(absl::StrCat("--jobs: expected 1..256, got '", v, "'"));
       }
       c.jobs = static_cast<int>(jobs);
+    } else if (flag == "--subset-bits") {
+      if (!ParseU64(v, &flags.subset_bits) || flags.subset_bits > 20) {
+        return UsageError(absl::StrCat("--subset-bits: expected 0..20, got '", v, "'"));
+      }
     } else if (flag == "--sequences") {
       if (!ParseU64(v, &flags.sequences) || flags.sequences == 0) {
         return UsageError(absl::StrCat("--sequences: bad number '", v, "'"));
@@ -227,6 +235,7 @@ int SimMain(int argc, char** argv) {
     options.engine = flags.campaign.engine;
     options.ops = static_cast<uint32_t>(flags.campaign.schedule.ops);
     options.max_sequences = flags.sequences;
+    options.max_subset_bits = static_cast<uint32_t>(flags.subset_bits);
     sim::ExhaustiveResult result = sim::RunExhaustive(options);
     std::printf("%s", sim::FormatExhaustive(options, result).c_str());
     return result.failing_states == 0 ? 0 : 1;

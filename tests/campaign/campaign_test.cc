@@ -11,6 +11,7 @@
 #include "sim/campaign/campaign.h"
 #include "sim/campaign/exhaustive.h"
 #include "sim/campaign/schedule.h"
+#include "sim/sim_device.h"
 #include "tests/campaign/campaign_test_util.h"
 
 namespace kvlab::sim {
@@ -113,7 +114,64 @@ TEST(Exhaustive, EveryCrashPointOfShortSequencesOnBitcask) {
   EXPECT_FALSE(r.sampled);
   EXPECT_EQ(r.sequences, r.alphabet * r.alphabet);
   EXPECT_GT(r.crash_points, r.sequences);
+  EXPECT_GE(r.subset_states, r.crash_points);  // At least the strict crash of each.
+  EXPECT_GT(r.subset_states, r.crash_points);  // Some points had unsynced ops to choose.
+  EXPECT_GT(r.tear_states, 0u);
+  EXPECT_GT(r.max_unsynced_ops, 0u);
   EXPECT_EQ(r.failing_states, 0u);
+}
+
+// The hook the exhaustive mode enumerates with: SimDevice::Crash(chooser)
+// decides each unsynced op, numbered directory ops first, then files in path
+// order, each file's writes in order.
+TEST(CrashChooser, DecidesEachUnsyncedOpByItsIndex) {
+  for (uint64_t mask = 0; mask < 8; ++mask) {
+    SimDevice device(3);
+    OpenOptions create;
+    create.create = true;
+    auto a = device.Open("a", create);
+    auto b = device.Open("b", create);
+    ASSERT_TRUE(a.ok() && b.ok());
+    ASSERT_TRUE(device.SyncDir("").ok());
+    ASSERT_TRUE((*a)->Write(0, "A0").ok());
+    ASSERT_TRUE((*a)->Write(2, "A1").ok());
+    ASSERT_TRUE((*b)->Write(0, "B0").ok());
+    ASSERT_EQ(device.UnsyncedOpsForCrash(), 3u);
+    std::vector<size_t> asked;
+    device.Crash([&](size_t i) {
+      asked.push_back(i);
+      return (mask >> i) & 1 ? SimDevice::CrashFate::kKeep : SimDevice::CrashFate::kDrop;
+    });
+    EXPECT_EQ(asked, (std::vector<size_t>{0, 1, 2}));
+    auto read = [&](const char* path) {
+      auto f = device.Open(path, OpenOptions{});
+      EXPECT_TRUE(f.ok());
+      std::string out(8, '\0');
+      auto n = (*f)->Read(0, absl::MakeSpan(out));
+      EXPECT_TRUE(n.ok());
+      out.resize(*n);
+      return out;
+    };
+    std::string want_a = (mask & 1) ? "A0" : "";
+    if (mask & 2) want_a = (mask & 1) ? "A0A1" : std::string("\0\0A1", 4);
+    EXPECT_EQ(read("a"), want_a) << mask;
+    EXPECT_EQ(read("b"), (mask & 4) ? "B0" : "") << mask;
+    EXPECT_EQ(device.sim_counters().dropped_writes, 3u - __builtin_popcountll(mask));
+  }
+  // A torn write keeps at least one sector piece and loses at least one.
+  SimDevice device(5);
+  OpenOptions create;
+  create.create = true;
+  auto f = device.Open("t", create);
+  ASSERT_TRUE(f.ok() && device.SyncDir("").ok());
+  ASSERT_TRUE((*f)->Write(0, std::string(3 * 4096, 'x')).ok());
+  device.Crash([](size_t) { return SimDevice::CrashFate::kTear; });
+  EXPECT_EQ(device.sim_counters().torn_writes, 1u);
+  auto g = device.Open("t", OpenOptions{});
+  std::string out(3 * 4096, '\0');
+  ASSERT_TRUE((*g)->Read(0, absl::MakeSpan(out)).ok());
+  EXPECT_NE(out, std::string(3 * 4096, 'x'));
+  EXPECT_NE(out.find('x'), std::string::npos);
 }
 
 }  // namespace
