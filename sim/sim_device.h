@@ -10,7 +10,7 @@
 // Faults are injected as the FaultProfile says, with the device's own seeded
 // Random, and counted in SimCounters. Every operation (each request of a batch
 // too) is one "device op": it may be a crash point, it is folded into the
-// trace hash (kind, path, offset, length, status code, bytes moved, FNV-1a of
+// trace hash (kind, path, offset, length, status code, bytes moved, HashBytes64 of
 // the data, virtual time), and it advances the SimClock by its modelled
 // latency (a batch by the time of its busiest channel, see fault_profile.h).
 //
