@@ -35,7 +35,8 @@ struct Client {
       : gen(spec, keys, seed, id, clients) {}
 
   OperationGenerator gen;
-  Operation op;
+  Operation op;                  // simulated clients: the pending operation
+  std::vector<Operation> batch;  // real threads: operations generated ahead (Driver::Fill)
   uint64_t quota = 0;  // operations to run (UINT64_MAX: until the deadline)
   uint64_t done = 0;
   int64_t next_intended_ns = 0;
@@ -52,10 +53,9 @@ struct Client {
 };
 
 // Executes one operation. Returns false on an error (NotFound reads are fine).
-bool Execute(KvStore& store, Client& c, const WorkloadSpec& spec, bool run_phase) {
+bool Execute(KvStore& store, Client& c, Operation& op, const WorkloadSpec& spec, bool run_phase) {
   static const ReadOptions kRead;
   static const WriteOptions kWrite;
-  Operation& op = c.op;
   Snapshot& s = c.current;
   absl::Status status;
   switch (op.type) {
@@ -217,8 +217,12 @@ class Collector {
   PhaseResult result_;
 };
 
-// The per-operation step shared by threads and tasks. `now` is the clock
-// before the call (after any wait for the intended start).
+// Operations generated ahead per batch (real threads, unthrottled, when the stream does not
+// depend on completions): at most this many, and at most kBatchBytes of keys and values.
+constexpr size_t kMaxBatch = 64;
+constexpr uint64_t kBatchBytes = 512 * 1024;
+
+// The per-operation step shared by threads and tasks.
 class Driver {
  public:
   Driver(KvStore& store, const Env& env, const PhaseOptions& options, int64_t start_ns)
@@ -230,20 +234,41 @@ class Driver {
     }
     double rate = options.target_ops_per_sec;
     if (rate > 0) tick_ns_ = static_cast<int64_t>(1e9 * options.clients / rate);
+    // Generating ahead gives the same operations only when no draw depends on an earlier
+    // operation's completion: run-phase key choices read the acknowledged-insert limit, which
+    // only inserts move. (The load phase never acknowledges.)
+    const bool independent = !run_phase_ || spec.mix[static_cast<size_t>(OpType::kInsert)] <= 0;
+    if (independent && !throttled() && !options.simulated) {
+      batch_ = std::clamp<uint64_t>(kBatchBytes / (spec.MaxValueSize() + 64), 1, kMaxBatch);
+    }
   }
 
   bool throttled() const { return tick_ns_ > 0; }
+  size_t batch() const { return batch_; }
 
-  // False when the client has nothing left to do.
-  bool Generate(Client& c) {
-    if (c.done >= c.quota) return false;
-    if (options_.stop != nullptr && options_.stop->load(std::memory_order_relaxed)) return false;
+  bool stopped() const {
+    return options_.stop != nullptr && options_.stop->load(std::memory_order_relaxed);
+  }
+
+  // Generates the client's next operation into *op. False when it has nothing left to do.
+  bool Generate(Client& c, Operation* op, uint64_t ahead = 0) {
+    if (c.done + ahead >= c.quota) return false;
+    if (stopped()) return false;
     if (run_phase_) {
-      c.gen.NextRun(&c.op);
-    } else if (!c.gen.NextLoad(&c.op)) {
+      c.gen.NextRun(op);
+    } else if (!c.gen.NextLoad(op)) {
       return false;
     }
     return true;
+  }
+  bool Generate(Client& c) { return Generate(c, &c.op); }
+
+  // Generates up to batch() operations into c.batch; returns how many.
+  size_t Fill(Client& c) {
+    if (c.batch.size() < batch_) c.batch.resize(batch_);
+    size_t n = 0;
+    while (n < batch_ && Generate(c, &c.batch[n], n)) ++n;
+    return n;
   }
 
   // The intended start of the operation just generated (throttled only).
@@ -253,17 +278,17 @@ class Driver {
     return t;
   }
 
-  // Runs the generated operation that (intentionally) started at `origin_ns`;
-  // returns false once the deadline has passed.
-  bool Run(Client& c, int64_t origin_ns) {
+  // Runs the generated operation `op` that (intentionally) started at `origin_ns`;
+  // sets c.last_end_ns to its completion; returns false once the deadline has passed.
+  bool Run(Client& c, Operation& op, int64_t origin_ns) {
     if (options_.op_cost_ns > 0) clock_.SleepNanos(options_.op_cost_ns);
-    bool ok = Execute(store_, c, *options_.spec, run_phase_);
+    bool ok = Execute(store_, c, op, *options_.spec, run_phase_);
     int64_t end = clock_.NowNanos();
     c.last_end_ns = end;
     int64_t index = (end - start_ns_) / options_.interval_ns;
     if (index != c.current.index) Publish(c, index);
     Snapshot& s = c.current;
-    size_t slot = static_cast<size_t>(c.op.type);
+    size_t slot = static_cast<size_t>(op.type);
     if (!s.hist[slot]) s.hist[slot] = std::make_unique<LatencyHistogram>();
     s.hist[slot]->Record(end - origin_ns);
     ++s.ops;
@@ -300,9 +325,30 @@ class Driver {
   const bool run_phase_;
   int64_t deadline_ns_ = 0;
   int64_t tick_ns_ = 0;
+  size_t batch_ = 0;  // 0: one operation at a time (generated between the clock reads)
 };
 
 void ThreadLoop(Driver& driver, Client& c, Clock& clock) {
+  if (driver.batch() > 0) {
+    // Generate a batch, then run it with one clock read per operation: an operation's
+    // completion time is the next one's start. So each sample is the call plus the recording
+    // of the previous sample (a histogram increment), never the generator's work.
+    for (bool more = true; more;) {
+      const size_t n = driver.Fill(c);
+      if (n == 0) break;
+      int64_t origin = clock.NowNanos();
+      for (size_t i = 0; i < n && more; ++i) {
+        if (i > 0 && driver.stopped()) {
+          more = false;
+          break;
+        }
+        more = driver.Run(c, c.batch[i], origin);
+        origin = c.last_end_ns;
+      }
+    }
+    driver.Finish(c);
+    return;
+  }
   while (driver.Generate(c)) {
     int64_t origin;
     if (driver.throttled()) {
@@ -312,7 +358,7 @@ void ThreadLoop(Driver& driver, Client& c, Clock& clock) {
     } else {
       origin = clock.NowNanos();
     }
-    if (!driver.Run(c, origin)) break;
+    if (!driver.Run(c, c.op, origin)) break;
   }
   driver.Finish(c);
 }
@@ -399,7 +445,7 @@ absl::StatusOr<PhaseResult> RunPhase(KvStore& store, const Env& env,
       // A client task may run inside another client's operation (at one of
       // its waits): never call into the store (GetStats) from there.
       ++depth;
-      bool more = driver.Run(*c, c->origin_ns);
+      bool more = driver.Run(*c, c->op, c->origin_ns);
       --depth;
       if ((++steps & 4095) == 0 && options.on_progress) options.on_progress(TotalProgress(clients));
       if (depth == 0) collector.Poll(false, 0);

@@ -9,7 +9,8 @@
 // seed gives the same numbers bit for bit.
 //
 // Latency: without a target rate, from just before the call to its return
-// (service time). With a target rate every operation of a client has an
+// (service time; with one clock read per operation where operations can be
+// generated ahead, see RESULTS.md §5). With a target rate every operation of a client has an
 // intended start t0 + i * clients / rate, and latency runs from it: a stalled
 // operation makes every later one late (no coordinated omission).
 #ifndef KVLAB_EXPERIMENTS_RUNNER_PHASE_RUNNER_H_

@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "engine/engine_config.h"
+#include "engine/env/real_env.h"
 #include "experiments/runner/experiment_config.h"
 #include "experiments/runner/experiment_runner.h"
 #include "experiments/runner/phase_runner.h"
@@ -185,6 +187,109 @@ TEST(RunnerTest, StopMarksTheRunIncomplete) {
   EXPECT_THAT(meta, HasSubstr("\"interrupted\": true"));
 }
 
+uint64_t SamplesAbove(const LatencyHistogram& h, int64_t ns) {
+  // Count by percentile walk: the fraction of samples <= ns.
+  uint64_t below = 0;
+  for (uint64_t i = 1; i <= h.total_count(); ++i) {
+    double p = 100.0 * static_cast<double>(i) / static_cast<double>(h.total_count());
+    if (h.ValueAtPercentile(p) <= ns) below = i;
+  }
+  return h.total_count() - below;
+}
+
+// Records every key it is asked for; the `stall_at`-th call sleeps `stall_ns` on the clock.
+class RecordingStore : public KvStore {
+ public:
+  RecordingStore(std::unique_ptr<KvStore> inner, Clock* clock, int stall_at, int64_t stall_ns)
+      : inner_(std::move(inner)), clock_(clock), stall_at_(stall_at), stall_ns_(stall_ns) {}
+  absl::Status Put(const WriteOptions& o, std::string_view k, std::string_view v) override {
+    Record(k);
+    return inner_->Put(o, k, v);
+  }
+  absl::StatusOr<std::string> Get(const ReadOptions& o, std::string_view k) override {
+    Record(k);
+    return inner_->Get(o, k);
+  }
+  absl::Status Delete(const WriteOptions& o, std::string_view k) override {
+    Record(k);
+    return inner_->Delete(o, k);
+  }
+  absl::Status Write(const WriteOptions& o, const WriteBatch& b) override {
+    return inner_->Write(o, b);
+  }
+  absl::Status Sync() override { return inner_->Sync(); }
+  absl::Status Maintain(MaintenanceKind k) override { return inner_->Maintain(k); }
+  Stats GetStats() override { return inner_->GetStats(); }
+  Capabilities GetCapabilities() const override { return inner_->GetCapabilities(); }
+  absl::Status Close() override { return inner_->Close(); }
+  const std::vector<std::string>& keys() const { return keys_; }
+
+ private:
+  void Record(std::string_view k) {
+    keys_.emplace_back(k);
+    if (static_cast<int>(keys_.size()) == stall_at_) clock_->SleepNanos(stall_ns_);
+  }
+  std::unique_ptr<KvStore> inner_;
+  Clock* clock_;
+  const int stall_at_;
+  const int64_t stall_ns_;
+  std::vector<std::string> keys_;  // only the client thread calls Put/Get/Delete
+};
+
+// Real threads, unthrottled: read-only workloads are generated ahead in batches and timed with
+// one clock read per operation; workloads with inserts one by one. Either way the store sees
+// exactly the generator's stream, every operation is one sample, and a slow call shows in its
+// own sample only.
+TEST(RunnerTest, RealThreadsRunTheGeneratedStreamOneSamplePerOperation) {
+  for (const char* workload : {"ycsb/workloadc.yaml", "ycsb/workloadb.yaml",
+                               "ycsb/workloadd.yaml"}) {
+    SCOPED_TRACE(workload);
+    auto config = ParseExperiment(
+        absl::StrCat("kvlab: experiment/v1\nname: t\nengines: [{engine: memory}]\n",
+                     "workloads: [", workload, "]\nset: {records.count: 100, run.ops: 3000}\n"),
+        "exp.yaml", {});
+    ASSERT_TRUE(config.ok()) << config.status();
+    const workloads::WorkloadSpec& spec = config->workloads[0].spec;
+    auto env = RealEnv::Open("posix", TempDir("real_stream"));
+    ASSERT_TRUE(env.ok()) << env.status();
+    auto inner = EngineRegistry::Default().Open({"memory", {}}, (*env)->env(), "db");
+    ASSERT_TRUE(inner.ok());
+    constexpr int kStallAt = 100 + 1000;  // the 1000th run-phase call (after 100 loads)
+    RecordingStore store(*std::move(inner), (*env)->env().clock, kStallAt, 30'000'000);
+    PhaseOptions load;
+    load.phase = Phase::kLoad;
+    load.spec = &spec;
+    load.seed = 9;
+    ASSERT_TRUE(RunPhase(store, (*env)->env(), load).ok());
+    PhaseOptions run = load;
+    run.phase = Phase::kRun;
+    auto r = RunPhase(store, (*env)->env(), run);
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->ops, 3000u);
+    EXPECT_EQ(r->errors, 0u);
+    ASSERT_NE(r->hist[kAllSlot], nullptr);
+    EXPECT_EQ(r->hist[kAllSlot]->total_count(), 3000u);
+    EXPECT_EQ(SamplesAbove(*r->hist[kAllSlot], 20'000'000), 1u);
+    EXPECT_GE(r->duration_ns, 30'000'000);
+
+    // The same stream straight from the generators (one client, seed 9).
+    std::vector<std::string> expected;
+    workloads::KeySpace keys(spec, 9);
+    workloads::OperationGenerator gen(spec, &keys, 9, 0, 1);
+    workloads::Operation op;
+    while (gen.NextLoad(&op)) expected.push_back(op.key);
+    workloads::KeySpace run_keys(spec, 9);
+    workloads::OperationGenerator run_gen(spec, &run_keys, 9, 0, 1);
+    for (int i = 0; i < 3000; ++i) {
+      run_gen.NextRun(&op);
+      expected.push_back(op.key);
+      if (op.type == workloads::OpType::kUpdate) expected.push_back(op.key);  // Get, then Put
+      if (op.type == workloads::OpType::kInsert) run_gen.AcknowledgeInsert(op.keynum);
+    }
+    EXPECT_EQ(store.keys(), expected);
+  }
+}
+
 // A store whose 300th call stalls 50 ms (virtual time), for coordinated omission.
 class StallingStore : public KvStore {
  public:
@@ -214,16 +319,6 @@ class StallingStore : public KvStore {
   Clock* clock_;
   int calls_ = 0;
 };
-
-uint64_t SamplesAbove(const LatencyHistogram& h, int64_t ns) {
-  // Count by percentile walk: the fraction of samples <= ns.
-  uint64_t below = 0;
-  for (uint64_t i = 1; i <= h.total_count(); ++i) {
-    double p = 100.0 * static_cast<double>(i) / static_cast<double>(h.total_count());
-    if (h.ValueAtPercentile(p) <= ns) below = i;
-  }
-  return h.total_count() - below;
-}
 
 TEST(RunnerTest, TargetRateMeasuresFromTheIntendedStart) {
   auto config = ParseExperiment(
