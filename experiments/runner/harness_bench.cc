@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <string>
 
+#include "absl/synchronization/mutex.h"
 #include "engine/engine_config.h"
 #include "engine/env/real_env.h"
 #include "experiments/runner/phase_runner.h"
@@ -73,6 +74,8 @@ void Measure(const char* label, KvStore& store, const Env& env,
 }
 
 int Main(int argc, char** argv) {
+  // As `kvlab run` (run_main.cc): no absl deadlock detection (Debian's absl is a debug build).
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   uint64_t ops = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 10'000'000;
   uint64_t records = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 1000;
   const std::string which = argc > 3 ? argv[3] : "all";
