@@ -63,6 +63,45 @@ ZipfianGenerator::ZipfianGenerator(uint64_t min, uint64_t max, double theta, dou
   count_for_zeta_ = items_;
   eta_ = (1 - std::pow(2.0 / static_cast<double>(items_), 1 - theta_)) /
          (1 - zeta2theta_ / zetan_);
+  const double m = std::round(alpha_);
+  const double delta = alpha_ - m;
+  if (m >= 1 && m <= 256 && std::fabs(delta) <= 1e-12) {
+    pow_int_ = static_cast<int>(m);
+    // |x^m (by multiplications) / x^alpha - 1| for x in [0.5, 1], bounded by the sum of:
+    //  - binary powering: at most m - 1 roundings, relative error <= 1.01 (m - 1) 2^-53;
+    //  - x^m / x^alpha = x^-delta, and |x^-delta - 1| <= 1.01 |delta| ln 2 since |ln x| <= ln 2;
+    //  - the libm pow itself: glibc's is within 0.54 ulp (2^-52 relative); allow 1000 times that.
+    // Doubled, so that the roundings of the bounds themselves are covered too.
+    const double bound =
+        1.01 * (m - 1) * 0x1p-53 + 1.01 * std::fabs(delta) * 0.6932 + 1000 * 0x1p-52;
+    pow_slack_ = 2 * bound;
+  }
+}
+
+// YCSB: (long) (itemcount * Math.pow(eta * u - eta + 1, alpha)), with x = eta * u - eta + 1.
+//
+// Fast path, same integer: with A = x^m by multiplications and G = pow(x, alpha) as libm returns
+// it, the constructor's bound gives A (1 - s) <= G <= A (1 + s) (s = pow_slack_). Rounding to
+// nearest is monotonic and so is the truncating cast, so (uint64) fl(n * G) lies between the
+// values for A (1 - s) and A (1 + s); when those two are equal, it is that value. Otherwise
+// (the product is within ~s * n * G of an integer: about one draw in a thousand for a Zipfian
+// over 10^10 items, less for fewer) the libm pow decides, exactly as before.
+uint64_t ZipfianGenerator::ScaledRank(double x, uint64_t itemcount) const {
+  const double n = static_cast<double>(itemcount);
+  if (pow_int_ > 0 && x >= 0.5 && x <= 1.0) {
+    double result = 1.0;
+    double power = x;
+    for (int e = pow_int_;;) {
+      if (e & 1) result *= power;
+      e >>= 1;
+      if (e == 0) break;
+      power *= power;
+    }
+    const uint64_t low = static_cast<uint64_t>(n * (result * (1 - pow_slack_)));
+    const uint64_t high = static_cast<uint64_t>(n * (result * (1 + pow_slack_)));
+    if (low == high) return low;
+  }
+  return static_cast<uint64_t>(n * std::pow(x, alpha_));
 }
 
 uint64_t ZipfianGenerator::NextLong(Random& rng, uint64_t itemcount) {
@@ -77,8 +116,7 @@ uint64_t ZipfianGenerator::NextLong(Random& rng, uint64_t itemcount) {
   double uz = u * zetan_;
   if (uz < 1.0) return base_;
   if (uz < rank1_bound_) return base_ + 1;
-  double scaled = static_cast<double>(itemcount) * std::pow(eta_ * u - eta_ + 1, alpha_);
-  return base_ + static_cast<uint64_t>(scaled);
+  return base_ + ScaledRank(eta_ * u - eta_ + 1, itemcount);
 }
 
 ScrambledZipfianGenerator::ScrambledZipfianGenerator(uint64_t min, uint64_t max, double theta)

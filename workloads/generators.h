@@ -86,6 +86,12 @@ class ZipfianGenerator {
   double eta_;
   double rank1_bound_;  // 1 + 0.5^theta, the bound of rank 1 (once, not per draw)
   uint64_t count_for_zeta_;
+  // floor(itemcount * pow(x, alpha)) without pow when alpha is nearly an integer m (theta 0.99:
+  // alpha = 99.99999999999991): see ScaledRank in generators.cc for why it is the same integer.
+  int pow_int_ = 0;        // m, or 0: always std::pow
+  double pow_slack_ = 0;   // relative distance between x^m and pow(x, alpha) covered, x in [.5, 1]
+
+  uint64_t ScaledRank(double x, uint64_t itemcount) const;
 };
 
 // YCSB ScrambledZipfianGenerator: a Zipfian over 10^10 items (zetan precomputed for 0.99),
