@@ -35,18 +35,31 @@ constexpr char kTwoDigits[] =
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
     "8081828384858687888990919293949596979899";
 
+// Writes the 8 decimal digits of x < 10^8 (leading zeros included) at p.
+inline void Write8Digits(uint32_t x, char* p) {
+  const uint32_t high = x / 10000, low = x % 10000;  // independent halves: short dependency chains
+  std::memcpy(p, kTwoDigits + 2 * (high / 100), 2);
+  std::memcpy(p + 2, kTwoDigits + 2 * (high % 100), 2);
+  std::memcpy(p + 4, kTwoDigits + 2 * (low / 100), 2);
+  std::memcpy(p + 6, kTwoDigits + 2 * (low % 100), 2);
+}
+
 // Writes the decimal digits of v (as std::to_chars, no sign) ending just before `end`;
-// returns where they start. At most 20 characters. Eight digits at a time in 32-bit
-// arithmetic: the keys of every operation go through here.
+// returns where they start. At most 20 characters. The keys of every operation go through
+// here: the low 16 digits are two independent 8-digit groups, then 2 digits at a time.
 char* DecimalBackwards(uint64_t v, char* end) {
   char* p = end;
-  while (v >= 100000000) {
-    uint32_t chunk = static_cast<uint32_t>(v % 100000000);
-    v /= 100000000;
-    for (int i = 0; i < 4; ++i) {
-      p -= 2;
-      std::memcpy(p, kTwoDigits + 2 * (chunk % 100), 2);
-      chunk /= 100;
+  if (v >= 100000000) {
+    const uint64_t q8 = v / 100000000;
+    p -= 8;
+    Write8Digits(static_cast<uint32_t>(v - q8 * 100000000), p);
+    if (v >= 10000000000000000ull) {
+      const uint64_t q16 = v / 10000000000000000ull;
+      p -= 8;
+      Write8Digits(static_cast<uint32_t>(q8 - q16 * 100000000), p);
+      v = q16;  // <= 1844
+    } else {
+      v = q8;  // < 10^8
     }
   }
   uint32_t x = static_cast<uint32_t>(v);
@@ -89,7 +102,7 @@ void FormatKey(const WorkloadSpec& spec, uint64_t keynum, std::string* out) {
       const size_t fill = spec.zero_padding > len ? spec.zero_padding - len : 0;
       char* d = Sized(out, 4 + fill + len);
       std::memcpy(d, "user", 4);
-      std::memset(d + 4, '0', fill);
+      if (fill > 0) std::memset(d + 4, '0', fill);
       std::memcpy(d + 4 + fill, start, len);
       return;
     }
