@@ -4,6 +4,7 @@
 #include "engine/bitcask/bitcask.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "engine/bitcask/scan.h"
@@ -23,6 +24,8 @@ EngineDescriptor Descriptor() {
       {"merge_trigger_dead_ratio", OptionType::kDouble, "0",
        "merge in the background when dead/total bytes of immutable files reach this (0 = off)"},
       {"max_value_size", OptionType::kBytes, "64MiB", "larger values are rejected"},
+      {"write_buffer_size", OptionType::kBytes, "1MiB",
+       "records wait in memory until this many bytes (or Sync, roll-over, Close); 0 = none"},
       {"test_noop_sync", OptionType::kBool, "false",
        "TEST ONLY: Sync() does nothing; proves the crash oracle catches lost synced writes"},
   };
@@ -42,11 +45,19 @@ Options OptionsFrom(const EngineOptions& options) {
   o.max_open_files = static_cast<size_t>(std::max<int64_t>(0, options.GetInt("max_open_files")));
   o.merge_trigger_dead_ratio = options.GetDouble("merge_trigger_dead_ratio");
   o.max_value_size = static_cast<uint64_t>(std::max<int64_t>(0, options.GetInt("max_value_size")));
+  o.write_buffer_size =
+      static_cast<uint64_t>(std::max<int64_t>(0, options.GetInt("write_buffer_size")));
   o.test_noop_sync = options.GetBool("test_noop_sync");
   return o;
 }
 
 namespace {
+
+// Buffer flushes end on a multiple of this (except on Sync, roll-over, Close),
+// so that the device sees page-aligned, page-sized writes.
+constexpr uint64_t kFlushAlignBytes = 4096;
+// Reserved beyond write_buffer_size: the record that crosses the threshold.
+constexpr size_t kBufferSlackBytes = 64 << 10;
 
 absl::Status CheckOptions(const Options& o) {
   if (o.max_file_size < 1024) {
@@ -60,6 +71,10 @@ absl::Status CheckOptions(const Options& o) {
     return absl::InvalidArgumentError(absl::StrCat("bitcask option max_value_size = ",
                                                    o.max_value_size, " exceeds the format limit ",
                                                    kMaxValueSizeLimit));
+  }
+  if (o.write_buffer_size > (1ull << 30)) {
+    return absl::InvalidArgumentError(absl::StrCat("bitcask option write_buffer_size = ",
+                                                   o.write_buffer_size, " exceeds 1GiB"));
   }
   if (!(o.merge_trigger_dead_ratio >= 0 && o.merge_trigger_dead_ratio <= 1)) {
     return absl::InvalidArgumentError(absl::StrCat("bitcask option merge_trigger_dead_ratio = ",
@@ -75,7 +90,12 @@ BitcaskStore::BitcaskStore(const Env& env, std::string path, const Options& opti
     : env_(env),
       path_(std::move(path)),
       options_(options),
-      cache_(env.device, path_, std::max<size_t>(1, options.max_open_files)) {}
+      cache_(env.device, path_, std::max<size_t>(1, options.max_open_files)) {
+  // Reserved once: encoding a record into the buffer never allocates, except
+  // for a record larger than the slack (the buffer then keeps the larger size).
+  absl::MutexLock lock(&mu_);
+  buffer_.reserve(options.write_buffer_size + kBufferSlackBytes);
+}
 
 BitcaskStore::~BitcaskStore() {
   absl::Status s = Close();  // Ignoring errors on purpose: a second Close is FailedPrecondition.
@@ -151,6 +171,8 @@ absl::Status BitcaskStore::CreateWriterFile(uint64_t id) {
   active_id_ = id;
   active_size_ = kFileHeaderSize;
   active_synced_ = kFileHeaderSize;
+  active_written_ = kFileHeaderSize;
+  buffer_.clear();
   active_hints_.clear();
   files_[id] = FileInfo{DataFileKind::kWriter, kFileHeaderSize, 0, 0};
   return absl::OkStatus();
@@ -177,10 +199,31 @@ absl::Status BitcaskStore::WriteHintFile(uint64_t id, uint64_t data_size,
   return absl::OkStatus();
 }
 
+absl::Status BitcaskStore::FlushBuffer(bool aligned) {
+  KVLAB_CHECK_EQ(active_written_ + buffer_.size(), active_size_);
+  size_t n = buffer_.size();
+  if (aligned) {
+    const uint64_t end = active_size_ / kFlushAlignBytes * kFlushAlignBytes;
+    n = end > active_written_ ? static_cast<size_t>(end - active_written_) : 0;
+  }
+  if (n == 0) return absl::OkStatus();
+  absl::Status s = active_->Write(active_written_, std::string_view(buffer_.data(), n));
+  if (!s.ok()) {
+    // A partial record may sit at the tail: recovery cuts it. The buffer stays,
+    // so Gets of its (acknowledged, unsynced) records are still served.
+    write_error_ = s;
+    return s;
+  }
+  active_written_ += n;
+  buffer_.erase(0, n);  // Moves the unaligned remainder (< 4 KiB) to the front.
+  return absl::OkStatus();
+}
+
 absl::Status BitcaskStore::SyncActive() {
   if (active_synced_ == active_size_) return absl::OkStatus();
   // Two phases (format.h, "Sync marks"): the records, then a mark that vouches
   // for them, so that recovery can tell damage to them from a torn tail.
+  RETURN_IF_ERROR(FlushBuffer(/*aligned=*/false));
   absl::Status s = SyncFile(*active_);
   if (s.ok()) {
     active_synced_ = active_size_;
@@ -188,14 +231,11 @@ absl::Status BitcaskStore::SyncActive() {
     mark.type = RecordType::kSyncMark;
     mark.durable_offset = active_size_;
     mark.offset = active_size_;
-    std::string bytes;
-    EncodeRecord(mark, &bytes);
-    s = active_->Write(active_size_, bytes);
-    if (s.ok()) {
-      active_size_ += bytes.size();
-      files_[active_id_].total_bytes = active_size_;
-      s = SyncFile(*active_);
-    }
+    EncodeRecord(mark, &buffer_);
+    active_size_ += RecordSize(0, 0);
+    files_[active_id_].total_bytes = active_size_;
+    s = FlushBuffer(/*aligned=*/false);
+    if (s.ok()) s = SyncFile(*active_);
   }
   if (!s.ok()) {
     write_error_ = s;  // The unsynced bytes may be gone (fsync-failure semantics).
@@ -217,7 +257,7 @@ absl::Status BitcaskStore::RollActiveFile() {
 }
 
 absl::Status BitcaskStore::WriteOps(const WriteOptions& options,
-                                    const std::vector<PendingOp>& ops) {
+                                    absl::Span<const PendingOp> ops, uint64_t Stats::*counter) {
   uint64_t total = 0;
   uint64_t user_bytes = 0;
   for (const PendingOp& op : ops) {
@@ -236,30 +276,32 @@ absl::Status BitcaskStore::WriteOps(const WriteOptions& options,
   }
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(CheckWritable());
+  const bool sync = options.sync || options_.sync;
   // An empty batch writes nothing, but a sync write is still a sync point.
-  if (ops.empty()) return options.sync || options_.sync ? SyncActive() : absl::OkStatus();
+  if (ops.empty()) {
+    RETURN_IF_ERROR(sync ? SyncActive() : absl::OkStatus());
+    ++(stats_.*counter);
+    return absl::OkStatus();
+  }
   if (active_size_ > kFileHeaderSize && active_size_ + total > options_.max_file_size) {
     RETURN_IF_ERROR(RollActiveFile());
   }
-  std::string buffer;
-  buffer.reserve(total);
+  // The records go into the buffer; a batch's records stay together in one
+  // file, and recovery applies a batch only when its last record is intact.
+  const size_t start = buffer_.size();
   for (size_t i = 0; i < ops.size(); ++i) {
     Record r;
     r.type = ops[i].type;
     r.sequence = next_sequence_ + i;
     r.durable_offset = active_synced_;
-    r.offset = active_size_ + buffer.size();
+    r.offset = active_size_ + (buffer_.size() - start);
     r.batch_remaining = static_cast<uint32_t>(ops.size() - 1 - i);
     r.key = ops[i].key;
     r.value = ops[i].value;
-    EncodeRecord(r, &buffer);
+    EncodeRecord(r, &buffer_);
   }
-  KVLAB_CHECK_EQ(buffer.size(), total);
-  absl::Status s = active_->Write(active_size_, buffer);
-  if (!s.ok()) {
-    write_error_ = s;  // A partial record may sit at the tail: recovery cuts it.
-    return s;
-  }
+  KVLAB_CHECK_EQ(buffer_.size() - start, total);
+  FileInfo& active_info = files_[active_id_];
   uint64_t offset = active_size_;
   for (size_t i = 0; i < ops.size(); ++i) {
     const PendingOp& op = ops[i];
@@ -277,7 +319,7 @@ absl::Status BitcaskStore::WriteOps(const WriteOptions& options,
       } else {
         keydir_.emplace(std::string(op.key), e);
       }
-      files_[active_id_].live_bytes += size;
+      active_info.live_bytes += size;
       live_user_bytes_ += size - kRecordHeaderSize;
     } else if (it != keydir_.end()) {
       keydir_.erase(it);
@@ -286,32 +328,37 @@ absl::Status BitcaskStore::WriteOps(const WriteOptions& options,
   }
   next_sequence_ += ops.size();
   active_size_ += total;
-  files_[active_id_].total_bytes = active_size_;
+  active_info.total_bytes = active_size_;
   stats_.user_bytes_written += user_bytes;
-  if (options.sync || options_.sync) RETURN_IF_ERROR(SyncActive());
+  ++(stats_.*counter);
+  if (sync) {
+    RETURN_IF_ERROR(SyncActive());
+  } else if (buffer_.size() >= options_.write_buffer_size) {
+    RETURN_IF_ERROR(FlushBuffer(/*aligned=*/options_.write_buffer_size > 0));
+  }
   MaybeScheduleMerge();
   return absl::OkStatus();
 }
 
 absl::Status BitcaskStore::Put(const WriteOptions& options, std::string_view key,
                                std::string_view value) {
-  RETURN_IF_ERROR(WriteOps(options, {PendingOp{RecordType::kPut, key, value}}));
-  absl::MutexLock lock(&mu_);
-  ++stats_.puts;
-  return absl::OkStatus();
+  const PendingOp op{RecordType::kPut, key, value};
+  return WriteOps(options, absl::MakeConstSpan(&op, 1), &Stats::puts);
 }
 
 absl::Status BitcaskStore::Delete(const WriteOptions& options, std::string_view key) {
   {
     absl::MutexLock lock(&mu_);
-    ++stats_.deletes;
     RETURN_IF_ERROR(CheckWritable());
     // Nothing to hide: a missing key needs no tombstone (but a sync still syncs).
     if (!keydir_.contains(AV(key))) {
-      return options.sync || options_.sync ? SyncActive() : absl::OkStatus();
+      RETURN_IF_ERROR(options.sync || options_.sync ? SyncActive() : absl::OkStatus());
+      ++stats_.deletes;
+      return absl::OkStatus();
     }
   }
-  return WriteOps(options, {PendingOp{RecordType::kDelete, key, {}}});
+  const PendingOp op{RecordType::kDelete, key, {}};
+  return WriteOps(options, absl::MakeConstSpan(&op, 1), &Stats::deletes);
 }
 
 absl::Status BitcaskStore::Write(const WriteOptions& options, const WriteBatch& batch) {
@@ -322,10 +369,7 @@ absl::Status BitcaskStore::Write(const WriteOptions& options, const WriteBatch& 
                       ? PendingOp{RecordType::kPut, op.key, op.value}
                       : PendingOp{RecordType::kDelete, op.key, {}});
   }
-  RETURN_IF_ERROR(WriteOps(options, ops));
-  absl::MutexLock lock(&mu_);
-  ++stats_.batches;
-  return absl::OkStatus();
+  return WriteOps(options, ops, &Stats::batches);
 }
 
 absl::StatusOr<std::string> BitcaskStore::Get(const ReadOptions&, std::string_view key) {
@@ -333,6 +377,8 @@ absl::StatusOr<std::string> BitcaskStore::Get(const ReadOptions&, std::string_vi
   for (int attempt = 0;; ++attempt) {
     KeyEntry e;
     std::shared_ptr<File> file;
+    std::string buf;
+    size_t on_device = 0;  // Bytes of the record to read from the device (a prefix).
     {
       absl::MutexLock lock(&mu_);
       if (closed_) return absl::FailedPreconditionError(absl::StrCat("bitcask '", path_, "' is closed"));
@@ -340,22 +386,34 @@ absl::StatusOr<std::string> BitcaskStore::Get(const ReadOptions&, std::string_vi
       auto it = keydir_.find(AV(key));
       if (it == keydir_.end()) return absl::NotFoundError("key not found");
       e = it->second;
-      if (e.file_id == active_id_) file = active_;
+      buf.resize(e.size);
+      on_device = e.size;
+      if (e.file_id == active_id_) {
+        file = active_;
+        // Bytes still in the write buffer are copied from memory: a record
+        // wholly there costs no device read, one that a flush cut in two costs
+        // one read of its written prefix.
+        if (e.offset + e.size > active_written_) {
+          on_device = e.offset >= active_written_ ? 0 : active_written_ - e.offset;
+          const size_t from = static_cast<size_t>(e.offset + on_device - active_written_);
+          std::memcpy(buf.data() + on_device, buffer_.data() + from, e.size - on_device);
+        }
+      }
     }
     absl::Status s;
     if (file == nullptr) {
       absl::StatusOr<std::shared_ptr<File>> f = cache_.Get(e.file_id);
       if (f.ok()) file = *std::move(f); else s = f.status();
     }
-    std::string buf(e.size, '\0');
-    if (s.ok()) {
-      absl::StatusOr<size_t> n = file->Read(e.offset, absl::MakeSpan(buf));  // The one read.
+    if (s.ok() && on_device > 0) {
+      absl::StatusOr<size_t> n =
+          file->Read(e.offset, absl::MakeSpan(buf.data(), on_device));  // The one read.
       s = !n.ok() ? n.status()
-          : *n != e.size ? CorruptionError(absl::StrCat(PathOf(DataFileName(e.file_id)),
-                                                        ": record at offset ", e.offset,
-                                                        " is cut short (", *n, " of ", e.size,
-                                                        " bytes)"))
-                         : absl::OkStatus();
+          : *n != on_device ? CorruptionError(absl::StrCat(PathOf(DataFileName(e.file_id)),
+                                                           ": record at offset ", e.offset,
+                                                           " is cut short (", *n, " of ", e.size,
+                                                           " bytes)"))
+                            : absl::OkStatus();
     }
     if (s.ok()) {
       Record r;
@@ -482,12 +540,16 @@ absl::Status BitcaskStore::Close() {
   });
   (void)s;
   absl::MutexLock lock(&mu_);
+  // Buffered records reach the device (unsynced, as without a buffer: a Close
+  // is no sync point; the next Open syncs what it keeps).
+  absl::Status flushed = absl::OkStatus();
+  if (active_ != nullptr && write_error_.ok()) flushed = FlushBuffer(/*aligned=*/false);
   closed_ = true;
   active_.reset();
   cache_.Clear();
   merge_job_.reset();
   lock_.reset();
-  return absl::OkStatus();
+  return flushed;
 }
 
 uint64_t BitcaskStore::TEST_active_file_id() {

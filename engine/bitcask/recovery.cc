@@ -345,6 +345,8 @@ absl::Status BitcaskStore::StartActiveFile(uint64_t newest_writer, bool newest_h
     active_id_ = newest_writer;
     active_ = std::move(file);
     active_size_ = valid_size;
+    active_written_ = valid_size;
+    buffer_.clear();
     active_synced_ = ends_with_mark ? valid_size : 0;  // 0 forces the sync and a mark.
     active_hints_ = std::move(newest_entries);
     RETURN_IF_ERROR(SyncActive());
