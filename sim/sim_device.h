@@ -1,7 +1,11 @@
 // SimDevice: an in-memory Device with a durable/unsynced model and faults.
 //
 // Per file (inode): a durable image, the current image (what reads see) and
-// the list of unsynced writes and truncates since the last Sync. Directory
+// the list of unsynced writes and truncates since the last Sync (their bytes
+// in one per-inode buffer). Invariant: current == durable with the unsynced
+// ops applied in order. So Sync applies the unsynced ops to the durable image
+// (cost: the unsynced bytes, not the file size), and a crash rebuilds only the
+// files that have unsynced ops. Directory
 // entries have a live view and a durable view; every create, remove, rename
 // and mkdir is logged per parent directory until SyncDir(parent) makes it
 // durable. Crash() computes the state a power loss leaves (see
@@ -120,14 +124,35 @@ class SimDevice final : public Device {
   };
   struct PendingOp {
     bool truncate = false;
-    uint64_t offset = 0;  // A write's offset, or a truncate's new size.
-    std::string data;     // A write's bytes.
+    uint64_t offset = 0;   // A write's offset, or a truncate's new size.
+    uint64_t data_at = 0;  // A write's bytes: Inode::unsynced_data[data_at, +size).
+    uint64_t size = 0;
   };
   struct Inode {
     std::string durable;
-    std::string current;
+    std::string current;  // == durable with `unsynced` applied in order.
     std::vector<PendingOp> unsynced;
+    std::string unsynced_data;  // The bytes of the unsynced writes, back to back.
+    uint64_t unsynced_bytes = 0;  // Sum of the unsynced writes' sizes.
+    // Bytes bit-flipped since the last sync or crash. A flip lands in current,
+    // durable and the unsynced writes that cover it, but a byte that an
+    // unsynced truncate or gap zero-fill produced is in neither of the latter:
+    // Sync copies these bytes from current so that durable == current after
+    // it, exactly (the invariant holds everywhere else).
+    std::vector<uint64_t> flipped;
     bool linked = false;  // Named in the live namespace (counts towards used bytes).
+    std::string_view Data(const PendingOp& w) const {
+      return std::string_view(unsynced_data).substr(w.data_at, w.size);
+    }
+    // Applies unsynced op `w` to `image` (a write past the end zero-fills the
+    // gap; a truncate cuts or zero-extends).
+    void ApplyTo(std::string& image, const PendingOp& w) const;
+    void ClearUnsynced() {
+      unsynced.clear();
+      unsynced_data.clear();
+      unsynced_bytes = 0;
+      flipped.clear();
+    }
   };
   struct Node {
     bool is_dir = false;
@@ -191,11 +216,13 @@ class SimDevice final : public Device {
   void CrashLocked(const CrashChooser* chooser) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Inodes with unsynced operations, in UnsyncedOpsForCrash() order.
   std::vector<Inode*> CrashCandidates() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // The image a crash leaves; with a chooser, the fate of the inode's j-th
-  // unsynced op is (*chooser)(first_index + j).
-  std::string CrashImage(const Inode& inode, const CrashChooser* chooser = nullptr,
-                         size_t first_index = 0) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void TearWrite(std::string& image, const PendingOp& w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Makes inode.durable the image a crash leaves (its unsynced ops kept,
+  // dropped or torn) and current a copy of it; with a chooser, the fate of the
+  // inode's j-th unsynced op is (*chooser)(first_index + j).
+  void CrashInode(Inode& inode, const CrashChooser* chooser, size_t first_index)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void TearWrite(std::string& image, uint64_t offset, std::string_view data)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RecomputeUsedBytes() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Owned parts of a standalone device.

@@ -9,6 +9,7 @@
 //    (unsynced_keep) or dropped.
 // 3. The live state becomes that state; handles opened before are dead,
 //    locks are released, a pending crash point is cleared.
+#include <cstring>
 #include <map>
 #include <set>
 #include <vector>
@@ -20,9 +21,9 @@
 
 namespace kvlab::sim {
 
-void SimDevice::TearWrite(std::string& image, const PendingOp& w) {
-  const uint64_t begin = w.offset;
-  const uint64_t end = w.offset + w.data.size();
+void SimDevice::TearWrite(std::string& image, uint64_t offset, std::string_view data) {
+  const uint64_t begin = offset;
+  const uint64_t end = offset + data.size();
   if (begin == end) return;
   if (image.size() < end) image.resize(end, '\0');
   // The write's pieces, cut at sector boundaries of the file offset.
@@ -43,7 +44,7 @@ void SimDevice::TearWrite(std::string& image, const PendingOp& w) {
   for (size_t i = 0; i < pieces.size(); ++i) {
     const auto [p, q] = pieces[i];
     if (!lost[i]) {
-      image.replace(p, q - p, w.data, p - begin, q - p);
+      std::memcpy(image.data() + p, data.data() + (p - begin), q - p);
       continue;
     }
     bool garbage = profile_.torn_fill == TornFill::kGarbage ||
@@ -54,9 +55,11 @@ void SimDevice::TearWrite(std::string& image, const PendingOp& w) {
   }
 }
 
-std::string SimDevice::CrashImage(const Inode& inode, const CrashChooser* chooser,
-                                  size_t first_index) {
-  std::string image = inode.durable;
+void SimDevice::CrashInode(Inode& inode, const CrashChooser* chooser, size_t first_index) {
+  // The durable image is rebuilt in place (it is replaced anyway); the fates
+  // are drawn in op order, exactly as when the image was a copy.
+  std::string& image = inode.durable;
+  bool all_kept = true;
   for (size_t j = 0; j < inode.unsynced.size(); ++j) {
     const PendingOp& w = inode.unsynced[j];
     const CrashFate fate = chooser != nullptr ? (*chooser)(first_index + j) : CrashFate::kKeep;
@@ -66,24 +69,23 @@ std::string SimDevice::CrashImage(const Inode& inode, const CrashChooser* choose
                                 random_.Bernoulli(profile_.torn_write);
     if (tear) {
       ++counters_->torn_writes;
-      TearWrite(image, w);
+      TearWrite(image, w.offset, inode.Data(w));
+      all_kept = false;
       continue;
     }
     const bool keep = chooser != nullptr ? fate == CrashFate::kKeep
                                          : random_.Bernoulli(profile_.unsynced_keep);
     if (!keep) {
       ++counters_->dropped_writes;
+      all_kept = false;
       continue;
     }
-    if (w.truncate) {
-      image.resize(w.offset, '\0');
-    } else {
-      const uint64_t end = w.offset + w.data.size();
-      if (image.size() < end) image.resize(end, '\0');
-      image.replace(w.offset, w.data.size(), w.data);
-    }
+    inode.ApplyTo(image, w);
   }
-  return image;
+  // Every op kept and no flip to undo: the image is the current one (the
+  // Inode invariant); else current becomes a copy of the new image.
+  if (!all_kept || !inode.flipped.empty()) inode.current = image;
+  inode.ClearUnsynced();
 }
 
 void SimDevice::RecomputeUsedBytes() {
@@ -163,7 +165,9 @@ void SimDevice::CrashLocked(const CrashChooser* chooser) {
       }
     }
   }
-  // 2. File images, once per surviving inode, in path order.
+  // 2. File images, once per surviving inode, in path order. A file with no
+  // unsynced ops already has current == durable: nothing to do (and no
+  // random draw: fates are drawn per unsynced op).
   for (auto& [path, node] : live_) {
     if (node.inode != nullptr) node.inode->linked = false;
   }
@@ -171,11 +175,9 @@ void SimDevice::CrashLocked(const CrashChooser* chooser) {
   std::set<const Inode*> done;
   for (auto& [path, node] : durable_) {
     Inode* inode = node.inode.get();
-    if (inode == nullptr || !done.insert(inode).second) continue;
+    if (inode == nullptr || inode->unsynced.empty() || !done.insert(inode).second) continue;
     auto at = first_index.find(inode);
-    inode->durable = CrashImage(*inode, chooser, at == first_index.end() ? 0 : at->second);
-    inode->current = inode->durable;
-    inode->unsynced.clear();
+    CrashInode(*inode, chooser, at == first_index.end() ? 0 : at->second);
   }
   // 3. The new epoch.
   live_ = durable_;

@@ -37,6 +37,16 @@ void SimDevice::SetCurrent(Inode& inode, std::string image) {
   inode.current = std::move(image);
 }
 
+void SimDevice::Inode::ApplyTo(std::string& image, const PendingOp& w) const {
+  if (w.truncate) {
+    image.resize(w.offset, '\0');
+    return;
+  }
+  const uint64_t end = w.offset + w.size;
+  if (image.size() < end) image.resize(end, '\0');
+  if (w.size > 0) std::memcpy(image.data() + w.offset, unsynced_data.data() + w.data_at, w.size);
+}
+
 void SimDevice::ApplyWrite(Inode& inode, uint64_t offset, std::string_view data) {
   const uint64_t end = offset + data.size();
   if (end > inode.current.size()) {
@@ -44,13 +54,15 @@ void SimDevice::ApplyWrite(Inode& inode, uint64_t offset, std::string_view data)
     inode.current.resize(end, '\0');
   }
   if (!data.empty()) std::memcpy(inode.current.data() + offset, data.data(), data.size());
-  inode.unsynced.push_back(PendingOp{false, offset, std::string(data)});
+  inode.unsynced.push_back(PendingOp{false, offset, inode.unsynced_data.size(), data.size()});
+  inode.unsynced_data.append(data);
+  inode.unsynced_bytes += data.size();
 }
 
 void SimDevice::ApplyTruncate(Inode& inode, uint64_t size) {
   if (inode.linked) used_bytes_ = used_bytes_ - inode.current.size() + size;
   inode.current.resize(size, '\0');
-  inode.unsynced.push_back(PendingOp{true, size, {}});
+  inode.unsynced.push_back(PendingOp{true, size, 0, 0});
 }
 
 void SimDevice::FlipBit(Inode& inode, uint64_t pos, int bit) {
@@ -59,10 +71,11 @@ void SimDevice::FlipBit(Inode& inode, uint64_t pos, int bit) {
   const char mask = static_cast<char>(1u << bit);
   KVLAB_CHECK(pos < inode.current.size());
   inode.current[pos] ^= mask;
+  inode.flipped.push_back(pos);
   if (pos < inode.durable.size()) inode.durable[pos] ^= mask;
-  for (PendingOp& w : inode.unsynced) {
-    if (!w.truncate && pos >= w.offset && pos < w.offset + w.data.size()) {
-      w.data[pos - w.offset] ^= mask;
+  for (const PendingOp& w : inode.unsynced) {
+    if (!w.truncate && pos >= w.offset && pos < w.offset + w.size) {
+      inode.unsynced_data[w.data_at + (pos - w.offset)] ^= mask;
     }
   }
 }
@@ -188,8 +201,7 @@ absl::Status SimDevice::SyncFile(SimFile& f) {
     RETURN_IF_ERROR(CheckHandle(f, /*write=*/false));
     RETURN_IF_ERROR(BeginOp(op));
     Inode& inode = *f.inode_;
-    uint64_t unsynced_bytes = 0;
-    for (const PendingOp& w : inode.unsynced) unsynced_bytes += w.data.size();
+    const uint64_t unsynced_bytes = inode.unsynced_bytes;
     op.length = unsynced_bytes;
     op.latency_ns =
         Latency(profile_.sync_latency_ns, profile_.sync_latency_ns_per_byte, unsynced_bytes);
@@ -197,13 +209,19 @@ absl::Status SimDevice::SyncFile(SimFile& f) {
       ++counters_->sync_errors;
       const size_t dropped = inode.unsynced.size();
       SetCurrent(inode, inode.durable);
-      inode.unsynced.clear();
+      inode.ClearUnsynced();
       return absl::UnavailableError(absl::StrCat(
           "injected sync error on '", f.path_, "': its ", dropped,
           " unsynced writes/truncates are dropped (Linux fsync-failure semantics)"));
     }
-    inode.durable = inode.current;
-    inode.unsynced.clear();
+    // current == durable + the unsynced ops (the Inode invariant): applying
+    // them costs the unsynced bytes, where copying current cost the file.
+    for (const PendingOp& w : inode.unsynced) inode.ApplyTo(inode.durable, w);
+    for (uint64_t pos : inode.flipped) {
+      if (pos < inode.durable.size()) inode.durable[pos] = inode.current[pos];
+    }
+    KVLAB_CHECK_EQ(inode.durable.size(), inode.current.size());
+    inode.ClearUnsynced();
     ++io_counters_.by_kind[static_cast<size_t>(f.options_.kind)].syncs;
     return absl::OkStatus();
   }();

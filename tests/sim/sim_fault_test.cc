@@ -137,6 +137,32 @@ TEST(SimFaults, BitFlipsPersistAcrossReadsAndCrashes) {
   EXPECT_EQ(Contents(d, "a"), expected) << "flipped bits are stored, also durably";
 }
 
+// Sync applies the unsynced ops to the durable image instead of copying the
+// file; a flip in bytes no unsynced write holds (a truncate's or a gap's
+// zeros) must still be durable after Sync, as it is in the current image.
+TEST(SimFaults, BitFlipsInZeroFilledBytesSurviveSync) {
+  FaultProfile p;
+  p.bit_flip = 1;  // Every read flips one bit of the bytes it reads.
+  SimDevice d(17, p);
+  auto f = MustOpen(d, "a");
+  ASSERT_TRUE(d.SyncDir("").ok());
+  ASSERT_TRUE(f->Write(0, "abcd").ok());
+  ASSERT_TRUE(f->Sync().ok());
+  ASSERT_TRUE(f->Truncate(1).ok());         // Byte 2 is cut...
+  ASSERT_TRUE(f->Write(6, "xy").ok());      // ...and zero-filled again (a gap).
+  char byte = 0;
+  ASSERT_EQ(*f->Read(2, absl::MakeSpan(&byte, 1)), 1u);  // Flips a bit of byte 2.
+  ASSERT_EQ(d.sim_counters().bit_flips, 1u);
+  d.set_faults_enabled(false);
+  const std::string before_sync = Contents(d, "a");
+  ASSERT_EQ(before_sync.size(), 8u);
+  EXPECT_EQ(__builtin_popcount(static_cast<unsigned char>(before_sync[2])), 1);
+  ASSERT_TRUE(f->Sync().ok());
+  ASSERT_TRUE(f->Write(0, "z").ok());  // Unsynced: the crash rebuilds the file from durable.
+  d.Crash();  // Strict crash: exactly the synced image survives.
+  EXPECT_EQ(Contents(d, "a"), before_sync) << "the synced image is the current one";
+}
+
 TEST(SimFaults, DiskFullAtCapacity) {
   FaultProfile p;
   p.capacity_bytes = 10 * kSector;
