@@ -148,36 +148,6 @@ absl::Status BitcaskStore::CheckWritable() {
   return absl::OkStatus();
 }
 
-absl::Status BitcaskStore::CreateWriterFile(uint64_t id) {
-  OpenOptions options;
-  options.create = true;
-  options.truncate = true;
-  options.kind = kvlab::FileKind::kData;
-  const std::string path = PathOf(DataFileName(id));
-  absl::Status s = [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(path, options));
-    RETURN_IF_ERROR(file->Write(0, EncodeFileHeader(DataFileKind::kWriter, id)));
-    // The header and the directory entry are durable before any record is
-    // written, so recovery never meets a writer file with a torn header.
-    RETURN_IF_ERROR(SyncFile(*file));
-    RETURN_IF_ERROR(SyncDir());
-    active_ = std::move(file);
-    return absl::OkStatus();
-  }();
-  if (!s.ok()) {
-    write_error_ = s;
-    return s;
-  }
-  active_id_ = id;
-  active_size_ = kFileHeaderSize;
-  active_synced_ = kFileHeaderSize;
-  active_written_ = kFileHeaderSize;
-  buffer_.clear();
-  active_hints_.clear();
-  files_[id] = FileInfo{DataFileKind::kWriter, kFileHeaderSize, 0, 0};
-  return absl::OkStatus();
-}
-
 absl::Status BitcaskStore::WriteHintFile(uint64_t id, uint64_t data_size,
                                          const std::vector<HintEntry>& entries,
                                          std::string_view final_name, uint64_t* hint_bytes) {
@@ -245,17 +215,6 @@ absl::Status BitcaskStore::SyncActive() {
   return absl::OkStatus();
 }
 
-absl::Status BitcaskStore::RollActiveFile() {
-  RETURN_IF_ERROR(SyncActive());  // Only the newest writer file may ever have a torn tail.
-  uint64_t hint_bytes = 0;
-  if (WriteHintFile(active_id_, active_size_, active_hints_, HintFileName(active_id_),
-                    &hint_bytes).ok()) {
-    files_[active_id_].hint_bytes = hint_bytes;
-  }  // On error no hint: the next open scans the file instead.
-  active_.reset();
-  return CreateWriterFile(next_file_id_++);
-}
-
 absl::Status BitcaskStore::WriteOps(const WriteOptions& options,
                                     absl::Span<const PendingOp> ops, uint64_t Stats::*counter) {
   uint64_t total = 0;
@@ -274,15 +233,23 @@ absl::Status BitcaskStore::WriteOps(const WriteOptions& options,
     total += RecordSize(op.key.size(), op.value.size());
     user_bytes += op.key.size() + op.value.size();
   }
-  absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(CheckWritable());
   const bool sync = options.sync || options_.sync;
   // An empty batch writes nothing, but a sync write is still a sync point.
   if (ops.empty()) {
-    RETURN_IF_ERROR(sync ? SyncActive() : absl::OkStatus());
+    RETURN_IF_ERROR(sync ? SyncPoint() : absl::OkStatus());
+    absl::MutexLock lock(&mu_);
     ++(stats_.*counter);
     return absl::OkStatus();
   }
+  RETURN_IF_ERROR(WriteLocked(ops, total, user_bytes, counter, /*flush=*/!sync));
+  return sync ? SyncPoint() : absl::OkStatus();
+}
+
+absl::Status BitcaskStore::WriteLocked(absl::Span<const PendingOp> ops, uint64_t total,
+                                       uint64_t user_bytes, uint64_t Stats::*counter,
+                                       bool flush) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CheckWritable());
   if (active_size_ > kFileHeaderSize && active_size_ + total > options_.max_file_size) {
     RETURN_IF_ERROR(RollActiveFile());
   }
@@ -331,9 +298,7 @@ absl::Status BitcaskStore::WriteOps(const WriteOptions& options,
   active_info.total_bytes = active_size_;
   stats_.user_bytes_written += user_bytes;
   ++(stats_.*counter);
-  if (sync) {
-    RETURN_IF_ERROR(SyncActive());
-  } else if (buffer_.size() >= options_.write_buffer_size) {
+  if (flush && buffer_.size() >= options_.write_buffer_size) {
     RETURN_IF_ERROR(FlushBuffer(/*aligned=*/options_.write_buffer_size > 0));
   }
   MaybeScheduleMerge();
@@ -347,16 +312,17 @@ absl::Status BitcaskStore::Put(const WriteOptions& options, std::string_view key
 }
 
 absl::Status BitcaskStore::Delete(const WriteOptions& options, std::string_view key) {
+  bool missing = false;
   {
     absl::MutexLock lock(&mu_);
     RETURN_IF_ERROR(CheckWritable());
     // Nothing to hide: a missing key needs no tombstone (but a sync still syncs).
     if (!keydir_.contains(AV(key))) {
-      RETURN_IF_ERROR(options.sync || options_.sync ? SyncActive() : absl::OkStatus());
       ++stats_.deletes;
-      return absl::OkStatus();
+      missing = true;
     }
   }
+  if (missing) return options.sync || options_.sync ? SyncPoint() : absl::OkStatus();
   const PendingOp op{RecordType::kDelete, key, {}};
   return WriteOps(options, absl::MakeConstSpan(&op, 1), &Stats::deletes);
 }
@@ -439,11 +405,7 @@ absl::StatusOr<std::string> BitcaskStore::Get(const ReadOptions&, std::string_vi
   }
 }
 
-absl::Status BitcaskStore::Sync() {
-  absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(CheckWritable());
-  return SyncActive();
-}
+absl::Status BitcaskStore::Sync() { return SyncPoint(); }
 
 void BitcaskStore::MaybeScheduleMerge() {
   if (options_.merge_trigger_dead_ratio <= 0 || merge_running_ || !merge_broken_.ok() || closed_) {
@@ -520,6 +482,9 @@ Stats BitcaskStore::GetStats() {
   s.engine["hint_fallbacks"] = static_cast<double>(hint_fallbacks_);
   s.engine["torn_tail_bytes_truncated"] = static_cast<double>(torn_tail_bytes_);
   s.engine["leftover_files_removed"] = static_cast<double>(leftovers_removed_);
+  s.engine["rolls"] = static_cast<double>(rolls_);
+  s.engine["rolled_files_syncing"] = static_cast<double>(seals_.size());
+  s.engine["files_dropped_after_broken_chain"] = static_cast<double>(dropped_after_broken_chain_);
   s.engine["file_cache_hits"] = static_cast<double>(cache_.hits());
   s.engine["file_cache_misses"] = static_cast<double>(cache_.misses());
   s.engine["write_amplification"] = s.WriteAmplification();
@@ -536,14 +501,18 @@ absl::Status BitcaskStore::Close() {
   // gone and the wait reports a deadlock; there is nothing left to wait for.
   absl::Status s = env_.executor->WaitUntil([this] {
     absl::MutexLock lock(&mu_);
-    return !merge_running_;
+    return !merge_running_ && !seal_running_;
   });
   (void)s;
   absl::MutexLock lock(&mu_);
   // Buffered records reach the device (unsynced, as without a buffer: a Close
   // is no sync point; the next Open syncs what it keeps).
-  absl::Status flushed = absl::OkStatus();
-  if (active_ != nullptr && write_error_.ok()) flushed = FlushBuffer(/*aligned=*/false);
+  // A background sync of a rolled file that failed is reported here too: the
+  // caller learns that acknowledged writes may be lost.
+  if (active_ != nullptr && write_error_.ok()) {
+    (void)FlushBuffer(/*aligned=*/false);  // A failure is in write_error_.
+  }
+  const absl::Status flushed = write_error_;
   closed_ = true;
   active_.reset();
   cache_.Clear();

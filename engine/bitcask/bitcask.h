@@ -18,6 +18,7 @@
 #define KVLAB_ENGINE_BITCASK_BITCASK_H_
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -31,6 +32,7 @@
 #include "absl/types/span.h"
 #include "engine/bitcask/file_cache.h"
 #include "engine/bitcask/format.h"
+#include "engine/bitcask/scan.h"
 #include "engine/engine_config.h"
 #include "engine/env/env.h"
 #include "engine/kv_store.h"
@@ -117,6 +119,23 @@ class BitcaskStore : public KvStore {
     std::vector<Moved> moved;
     bool committed = false;
   };
+  // A rolled writer file waiting for its background sync and hint (roll.cc).
+  struct Sealing {
+    uint64_t id = 0;
+    std::shared_ptr<File> file;
+    uint64_t size = 0;
+    std::vector<HintEntry> hints;
+  };
+  // What LoadFiles learns of one data file before deciding what to keep.
+  struct Loaded {
+    uint64_t id = 0;
+    DataFileKind kind = DataFileKind::kWriter;
+    std::vector<HintEntry> entries;
+    bool had_hint = false;
+    uint64_t size = 0;        // On the device.
+    uint64_t valid_size = 0;  // Up to the end of its last complete record or batch.
+    ScanResult scan;          // Torn tail, link, synced (empty when loaded from a hint).
+  };
   struct PendingOp {
     RecordType type;
     std::string_view key;
@@ -131,19 +150,29 @@ class BitcaskStore : public KvStore {
   absl::Status FinishCommittedMerge();
   absl::Status RemoveLeftovers();
   absl::Status LoadFiles();
-  absl::Status LoadOneFile(uint64_t id, bool newest_writer, std::vector<HintEntry>* entries,
-                           bool* had_hint, uint64_t* valid_size);
-  absl::Status StartActiveFile(uint64_t newest_writer, bool newest_had_hint, uint64_t valid_size,
-                               std::vector<HintEntry> newest_entries);
+  absl::Status LoadOneFile(Loaded& file);
+  absl::Status CutBrokenChain(std::vector<Loaded>& files);
+  absl::Status SealLoadedFile(Loaded& file);
+  absl::Status StartActiveFile(Loaded* newest, uint64_t prev_id, uint64_t prev_size);
   void Apply(uint64_t file_id, const HintEntry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // --- writes ---
   absl::Status WriteOps(const WriteOptions& options, absl::Span<const PendingOp> ops,
                         uint64_t Stats::*counter);
+  absl::Status WriteLocked(absl::Span<const PendingOp> ops, uint64_t total, uint64_t user_bytes,
+                           uint64_t Stats::*counter, bool flush) ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status FlushBuffer(bool aligned) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckWritable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status RollActiveFile() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status CreateWriterFile(uint64_t id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CreateWriterFile(uint64_t id, uint64_t prev_id, uint64_t prev_size)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void AppendLink(uint64_t prev_id, uint64_t prev_size) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SealStep();
+  // Waits (through the Executor, without mu_) until every file rolled before
+  // the call is synced; the sticky write error if a background sync failed.
+  absl::Status WaitForSeals() ABSL_LOCKS_EXCLUDED(mu_);
+  // Sync(): the wait above, then SyncActive.
+  absl::Status SyncPoint() ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status SyncActive() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status WriteHintFile(uint64_t id, uint64_t data_size, const std::vector<HintEntry>& entries,
                              std::string_view final_name, uint64_t* hint_bytes);
@@ -192,6 +221,13 @@ class BitcaskStore : public KvStore {
   uint64_t active_written_ ABSL_GUARDED_BY(mu_) = 0;
   std::string buffer_ ABSL_GUARDED_BY(mu_);
   std::vector<HintEntry> active_hints_ ABSL_GUARDED_BY(mu_);
+
+  // Rolled files whose sync + hint is pending, oldest first; one task works
+  // through them in order, so a synced file implies every older one synced.
+  std::deque<Sealing> seals_ ABSL_GUARDED_BY(mu_);
+  bool seal_running_ ABSL_GUARDED_BY(mu_) = false;
+  uint64_t rolls_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t dropped_after_broken_chain_ ABSL_GUARDED_BY(mu_) = 0;
 
   // Merge state. Only the merge tasks touch *merge_job_ while merge_running_.
   bool merge_running_ ABSL_GUARDED_BY(mu_) = false;

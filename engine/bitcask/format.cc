@@ -27,7 +27,8 @@ bool ValidType(uint8_t t) {
 
 // Types a data-file record may have: the above and the sync mark.
 bool ValidRecordType(uint8_t t) {
-  return ValidType(t) || t == static_cast<uint8_t>(RecordType::kSyncMark);
+  return ValidType(t) || t == static_cast<uint8_t>(RecordType::kSyncMark) ||
+         t == static_cast<uint8_t>(RecordType::kLink);
 }
 
 }  // namespace
@@ -121,6 +122,18 @@ void EncodeRecord(const Record& record, std::string* out) {
   for (int i = 0; i < 4; ++i) (*out)[start + i] = static_cast<char>(crc >> (8 * i));
 }
 
+void EncodeLink(uint64_t prev_id, uint64_t prev_size, uint64_t offset, std::string* out) {
+  char value[kLinkValueSize];
+  for (int i = 0; i < 8; ++i) value[i] = static_cast<char>(prev_id >> (8 * i));
+  for (int i = 0; i < 8; ++i) value[8 + i] = static_cast<char>(prev_size >> (8 * i));
+  Record link;
+  link.type = RecordType::kLink;
+  link.offset = offset;
+  link.durable_offset = 0;
+  link.value = std::string_view(value, sizeof(value));
+  EncodeRecord(link, out);
+}
+
 std::string_view DecodeResultName(DecodeResult result) {
   switch (result) {
     case DecodeResult::kOk: return "ok";
@@ -143,7 +156,9 @@ DecodeResult DecodeRecord(std::string_view bytes, Record* record, size_t* size) 
   if (magic != kRecordMagic || !ValidRecordType(type) || p[7] != 0 || key_len > kMaxKeySize ||
       value_len > kMaxValueSizeLimit ||
       (type == static_cast<uint8_t>(RecordType::kDelete) && value_len != 0) ||
-      (type == static_cast<uint8_t>(RecordType::kSyncMark) && (key_len != 0 || value_len != 0))) {
+      (type == static_cast<uint8_t>(RecordType::kSyncMark) && (key_len != 0 || value_len != 0)) ||
+      (type == static_cast<uint8_t>(RecordType::kLink) &&
+       (key_len != 0 || value_len != kLinkValueSize))) {
     return DecodeResult::kBadHeader;
   }
   const size_t n = RecordSize(key_len, value_len);

@@ -19,7 +19,8 @@
 //     [4,6)   record magic 0xBC5A (lets recovery find record starts after damage)
 //     [6,7)   type: 1 = put, 2 = delete (tombstone; value_len is 0), 3 = sync
 //             mark (key_len and value_len 0, sequence 0, batch remaining 0;
-//             see "Sync marks" below)
+//             see "Sync marks" below), 4 = link (key_len 0, value_len 16,
+//             sequence 0, batch remaining 0; see "Links" below)
 //     [7,8)   reserved, zero
 //     [8,16)  sequence number (unique, increasing over the store's life)
 //     [16,24) durable offset: the length of this file that was known durable
@@ -44,6 +45,16 @@
 //   drop; a device that then destroys synced bytes, e.g. a torn misdirected
 //   write, would make recovery cut synced records as a "torn tail".) Marks
 //   hold no key and never enter the keydir or a hint.
+//
+//   Links. The first record of a writer file, written when it becomes the
+//   active file, is a link naming the writer file before it: value = [0,8)
+//   previous writer file id (0 if none), [8,16) that file's size when this
+//   one took over. A rolled file is synced in the background while records go
+//   to its successor, so after a crash an older writer file may have lost its
+//   unsynced tail while a newer one kept records: the link lets recovery see
+//   it (the predecessor is shorter than the link says, or torn) and drop every
+//   later writer file, which then held unsynced records only (Sync() waits for
+//   the background syncs of rolled files). Links never enter the keydir or a hint.
 //
 // Hint file "<id:010>.hint" (describes data file <id> of exactly data_size bytes):
 //     [0,8)   magic "KVBCHNT1"
@@ -105,7 +116,8 @@ static_assert(kHintTrailerSize == 8 + 4);
 static_assert(kRecordHeaderSize + kMaxKeySize + kMaxValueSizeLimit < (1ull << 32));
 
 enum class DataFileKind : uint32_t { kWriter = 1, kMerge = 2 };
-enum class RecordType : uint8_t { kPut = 1, kDelete = 2, kSyncMark = 3 };
+enum class RecordType : uint8_t { kPut = 1, kDelete = 2, kSyncMark = 3, kLink = 4 };
+inline constexpr size_t kLinkValueSize = 16;  // Previous writer id u64, its size u64.
 
 // ---- names ----
 std::string DataFileName(uint64_t id);
@@ -134,6 +146,8 @@ inline size_t RecordSize(size_t key_size, size_t value_size) {
 }
 // Appends the encoded record to *out.
 void EncodeRecord(const Record& record, std::string* out);
+// Appends the link record (format above) written at `offset` to *out.
+void EncodeLink(uint64_t prev_id, uint64_t prev_size, uint64_t offset, std::string* out);
 
 enum class DecodeResult {
   kOk,

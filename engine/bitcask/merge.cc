@@ -33,8 +33,12 @@ absl::Status BitcaskStore::StartMergeLocked() {
   if (merge_running_) return absl::OkStatus();
   RETURN_IF_ERROR(merge_broken_);
   auto job = std::make_unique<MergeJob>();
+  // Rolled files still syncing in the background are no inputs: inputs must
+  // be durable, and they are all older than those (seals run in order).
   for (const auto& [id, info] : files_) {
-    if (id != active_id_) job->inputs.push_back(id);
+    bool syncing = false;
+    for (const Sealing& seal : seals_) syncing |= seal.id == id;
+    if (id != active_id_ && !syncing) job->inputs.push_back(id);
   }
   merge_status_ = absl::OkStatus();
   if (job->inputs.empty()) return absl::OkStatus();
@@ -146,6 +150,21 @@ absl::Status BitcaskStore::MergeCommit(MergeJob& job) {
   {
     // Records the merge left out as dead were superseded by newer writes; those
     // must be durable before the inputs can go, or a crash would lose both.
+    // They may sit in rolled files whose background sync has not run yet: this
+    // task syncs them itself (a task must not wait for another task).
+    std::vector<std::shared_ptr<File>> rolled;
+    {
+      absl::MutexLock lock(&mu_);
+      for (const Sealing& seal : seals_) rolled.push_back(seal.file);
+    }
+    for (const std::shared_ptr<File>& file : rolled) {
+      absl::Status s = SyncFile(*file);
+      if (!s.ok()) {
+        absl::MutexLock lock(&mu_);
+        if (write_error_.ok()) write_error_ = s;  // Its unsynced records may be gone.
+        return s;
+      }
+    }
     absl::MutexLock lock(&mu_);
     RETURN_IF_ERROR(SyncActive());
   }

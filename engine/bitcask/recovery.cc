@@ -193,24 +193,22 @@ absl::Status BitcaskStore::RemoveLeftovers() {
   return absl::OkStatus();
 }
 
-absl::Status BitcaskStore::LoadOneFile(uint64_t id, bool newest_writer,
-                                       std::vector<HintEntry>* entries, bool* had_hint,
-                                       uint64_t* valid_size) {
-  const std::string data_path = PathOf(DataFileName(id));
-  const std::string hint_path = PathOf(HintFileName(id));
-  ASSIGN_OR_RETURN(uint64_t size, env_.device->FileSize(data_path));
-  *had_hint = false;
-  *valid_size = size;
+absl::Status BitcaskStore::LoadOneFile(Loaded& f) {
+  const std::string data_path = PathOf(DataFileName(f.id));
+  const std::string hint_path = PathOf(HintFileName(f.id));
+  ASSIGN_OR_RETURN(f.size, env_.device->FileSize(data_path));
+  f.had_hint = false;
+  f.valid_size = f.size;
   ASSIGN_OR_RETURN(bool hint_exists, env_.device->Exists(hint_path));
   if (hint_exists) {
     ASSIGN_OR_RETURN(std::string bytes,
                      ReadSmallFile(*env_.device, hint_path, kvlab::FileKind::kHint));
-    std::string problem = DecodeHint(bytes, id, size, entries);
+    std::string problem = DecodeHint(bytes, f.id, f.size, &f.entries);
     absl::MutexLock lock(&mu_);
     if (problem.empty()) {
       ++hint_loads_;
-      files_[id].hint_bytes = bytes.size();
-      *had_hint = true;
+      files_[f.id].hint_bytes = bytes.size();
+      f.had_hint = true;
       return absl::OkStatus();
     }
     ++hint_fallbacks_;  // A corrupt or stale hint: scan the data file instead.
@@ -219,19 +217,62 @@ absl::Status BitcaskStore::LoadOneFile(uint64_t id, bool newest_writer,
   options.read_only = true;
   options.kind = kvlab::FileKind::kData;
   ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(data_path, options));
-  ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(*file, size));
-  ASSIGN_OR_RETURN(ScanResult scan, ScanDataFile(bytes, data_path, id, newest_writer));
-  *entries = std::move(scan.entries);
-  *valid_size = scan.valid_end;
-  if (!newest_writer) {
-    // Replace the missing or corrupt hint so the next open is fast.
-    uint64_t hint_bytes = 0;
-    absl::Status s = WriteHintFile(id, size, *entries, HintFileName(id), &hint_bytes);
-    absl::MutexLock lock(&mu_);
-    if (s.ok()) files_[id].hint_bytes = hint_bytes;  // On error the next open scans again.
+  ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(*file, f.size));
+  // Any writer file may end in a torn tail here (a rolled file is synced in
+  // the background); CutBrokenChain decides which may, and what follows.
+  ASSIGN_OR_RETURN(f.scan, ScanDataFile(bytes, data_path, f.id, /*tolerate_tail=*/true));
+  f.entries = std::move(f.scan.entries);
+  f.valid_size = f.scan.valid_end;
+  return absl::OkStatus();
+}
+
+absl::Status BitcaskStore::CutBrokenChain(std::vector<Loaded>& files) {
+  std::vector<size_t> writers;
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (files[i].kind == DataFileKind::kWriter) writers.push_back(i);
   }
-  absl::MutexLock lock(&mu_);
-  torn_tail_bytes_ += size - scan.valid_end;
+  for (size_t k = 0; k + 1 < writers.size(); ++k) {
+    const Loaded& w = files[writers[k]];
+    const Loaded& next = files[writers[k + 1]];
+    std::string why;
+    if (w.scan.torn_tail) {
+      why = w.scan.torn_reason;
+    } else if (next.scan.has_link && next.scan.link_prev_id == w.id &&
+               next.scan.link_prev_size != w.valid_size) {
+      why = absl::StrCat(PathOf(DataFileName(w.id)), " ends at offset ", w.valid_size, " but ",
+                         PathOf(DataFileName(next.id)), " was started when it ended at offset ",
+                         next.scan.link_prev_size);
+    }
+    if (why.empty()) continue;
+    // The rolled file w lost its unsynced tail. Every later writer file was
+    // written after it, so may hold only unsynced records: unless one was
+    // synced (then w had been synced too, and this is damage), they go.
+    for (size_t j = k + 1; j < writers.size(); ++j) {
+      const Loaded& later = files[writers[j]];
+      if (later.had_hint || later.scan.synced) {
+        return CorruptionError(absl::StrCat(why, "; yet the later ",
+                                            PathOf(DataFileName(later.id)),
+                                            " was synced after it, so it was damaged"));
+      }
+    }
+    std::set<uint64_t> dropped;
+    for (size_t j = k + 1; j < writers.size(); ++j) {
+      const uint64_t id = files[writers[j]].id;
+      dropped.insert(id);
+      for (const std::string& name : {HintFileName(id), DataFileName(id)}) {
+        absl::Status s = env_.device->Remove(PathOf(name));
+        if (!s.ok() && !absl::IsNotFound(s)) return s;
+      }
+    }
+    RETURN_IF_ERROR(SyncDir());
+    files.erase(std::remove_if(files.begin(), files.end(),
+                               [&](const Loaded& f) { return dropped.count(f.id) > 0; }),
+                files.end());
+    absl::MutexLock lock(&mu_);
+    for (uint64_t id : dropped) files_.erase(id);
+    dropped_after_broken_chain_ += dropped.size();
+    return absl::OkStatus();
+  }
   return absl::OkStatus();
 }
 
@@ -287,25 +328,32 @@ absl::Status BitcaskStore::LoadFiles() {
   for (const auto& [id, kind] : kinds) {
     if (kind == DataFileKind::kWriter) newest_writer = id;
   }
-  // Pass 2: load hints or scan; the newest writer file may have a torn tail.
-  bool newest_had_hint = false;
-  uint64_t newest_valid = 0;
-  std::vector<HintEntry> newest_entries;
+  // Pass 2: load hints or scan; cut the writer files at the first that lost
+  // its tail (CutBrokenChain); the newest writer file left may have a torn tail.
+  std::vector<Loaded> loaded;
   for (uint64_t id : ids) {
-    std::vector<HintEntry> entries;
-    bool had_hint = false;
-    uint64_t valid_size = 0;
-    RETURN_IF_ERROR(LoadOneFile(id, id == newest_writer, &entries, &had_hint, &valid_size));
+    Loaded f;
+    f.id = id;
+    f.kind = kinds[id];
+    RETURN_IF_ERROR(LoadOneFile(f));
+    loaded.push_back(std::move(f));
+  }
+  RETURN_IF_ERROR(CutBrokenChain(loaded));
+  Loaded* newest = nullptr;
+  Loaded* previous = nullptr;  // The writer file before the newest.
+  for (Loaded& f : loaded) {
+    if (f.kind != DataFileKind::kWriter) continue;
+    previous = newest;
+    newest = &f;
+  }
+  for (Loaded& f : loaded) {
+    if (&f != newest && !f.had_hint) RETURN_IF_ERROR(SealLoadedFile(f));
     absl::MutexLock lock(&mu_);
-    files_[id].kind = kinds[id];
-    files_[id].total_bytes = valid_size;
-    for (const HintEntry& e : entries) Apply(id, e);
-    next_file_id_ = std::max(next_file_id_, id + 1);
-    if (id == newest_writer) {
-      newest_had_hint = had_hint;
-      newest_valid = valid_size;
-      newest_entries = std::move(entries);
-    }
+    files_[f.id].kind = f.kind;
+    files_[f.id].total_bytes = f.valid_size;
+    for (const HintEntry& e : f.entries) Apply(f.id, e);
+    next_file_id_ = std::max(next_file_id_, f.id + 1);
+    torn_tail_bytes_ += f.size - f.valid_size;
   }
   {
     absl::MutexLock lock(&mu_);
@@ -319,19 +367,36 @@ absl::Status BitcaskStore::LoadFiles() {
       ++it;
     }
   }
-  return StartActiveFile(newest_writer, newest_had_hint, newest_valid, std::move(newest_entries));
+  return StartActiveFile(newest, previous == nullptr ? 0 : previous->id,
+                         previous == nullptr ? 0 : previous->valid_size);
 }
 
-absl::Status BitcaskStore::StartActiveFile(uint64_t newest_writer, bool newest_had_hint,
-                                           uint64_t valid_size,
-                                           std::vector<HintEntry> newest_entries) {
+absl::Status BitcaskStore::SealLoadedFile(Loaded& f) {
+  // A scanned file that stays immutable: it may hold bytes a process crash
+  // left unsynced, so sync it before anything newer counts on it, then give it
+  // a hint so the next open is fast (on error the next open scans again).
+  const std::string path = PathOf(DataFileName(f.id));
+  OpenOptions options;
+  options.kind = kvlab::FileKind::kData;
+  ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(path, options));
+  RETURN_IF_ERROR(SyncFile(*file));
+  uint64_t hint_bytes = 0;
+  absl::Status s = WriteHintFile(f.id, f.size, f.entries, HintFileName(f.id), &hint_bytes);
   absl::MutexLock lock(&mu_);
-  if (newest_writer != 0 && !newest_had_hint) {
-    const std::string path = PathOf(DataFileName(newest_writer));
+  if (s.ok()) files_[f.id].hint_bytes = hint_bytes;
+  return absl::OkStatus();
+}
+
+absl::Status BitcaskStore::StartActiveFile(Loaded* newest, uint64_t prev_id,
+                                           uint64_t prev_size) {
+  absl::MutexLock lock(&mu_);
+  if (newest != nullptr && !newest->had_hint) {
+    const std::string path = PathOf(DataFileName(newest->id));
     OpenOptions options;
     options.kind = kvlab::FileKind::kData;
     ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(path, options));
     ASSIGN_OR_RETURN(uint64_t size, file->Size());
+    const uint64_t valid_size = newest->valid_size;
     // Cut a torn tail. Then sync, whether or not there was one: a Close
     // without Sync leaves the last writes unsynced, and the new records will
     // claim that everything before them is durable (and merges rely on it).
@@ -342,18 +407,21 @@ absl::Status BitcaskStore::StartActiveFile(uint64_t newest_writer, bool newest_h
     if (size > valid_size) RETURN_IF_ERROR(file->Truncate(valid_size));
     ASSIGN_OR_RETURN(bool ends_with_mark, EndsWithSyncMark(*file, valid_size));
     if (ends_with_mark) RETURN_IF_ERROR(SyncFile(*file));
-    active_id_ = newest_writer;
+    active_id_ = newest->id;
     active_ = std::move(file);
     active_size_ = valid_size;
     active_written_ = valid_size;
     buffer_.clear();
     active_synced_ = ends_with_mark ? valid_size : 0;  // 0 forces the sync and a mark.
-    active_hints_ = std::move(newest_entries);
+    active_hints_ = std::move(newest->entries);
+    // A file that never got its link (its first write was lost) gets it now.
+    if (active_size_ == kFileHeaderSize) AppendLink(prev_id, prev_size);
     RETURN_IF_ERROR(SyncActive());
     if (active_size_ < options_.max_file_size) return absl::OkStatus();
     return RollActiveFile();
   }
-  return CreateWriterFile(next_file_id_++);
+  return CreateWriterFile(next_file_id_++, newest == nullptr ? 0 : newest->id,
+                          newest == nullptr ? 0 : newest->valid_size);
 }
 
 }  // namespace kvlab::bitcask

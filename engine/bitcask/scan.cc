@@ -160,6 +160,23 @@ absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view
       if (!pending.empty()) absl::StrAppend(&reason, " inside the batch that starts");
       break;
     }
+    if (record.type == RecordType::kSyncMark || record.durable_offset > kFileHeaderSize) {
+      result.synced = true;
+    }
+    if (record.type == RecordType::kLink) {
+      // A link is the first record of a writer file, and stands alone.
+      if (pos != kFileHeaderSize || record.batch_remaining != 0) {
+        damage_at = pending.empty() ? pos : group_start;
+        reason = "link record out of place";
+        break;
+      }
+      result.has_link = true;
+      result.link_prev_id = GetFixed64(record.value.data());
+      result.link_prev_size = GetFixed64(record.value.data() + 8);
+      pos += size;
+      result.valid_end = pos;
+      continue;
+    }
     if (record.type == RecordType::kSyncMark) {
       // A mark stands alone, between batches (format.h); it holds no key.
       if (!pending.empty() || record.batch_remaining != 0) {

@@ -28,6 +28,13 @@ struct ScanResult {
   uint64_t valid_end = 0;          // End of the last complete record (or batch).
   bool torn_tail = false;          // Bytes after valid_end were damaged and dropped.
   std::string torn_reason;         // Why the tail was judged torn (for stats and tests).
+  // The link record (format.h, "Links"), if the file starts with one.
+  bool has_link = false;
+  uint64_t link_prev_id = 0;
+  uint64_t link_prev_size = 0;
+  // An intact sync mark, or a record claiming bytes past the header durable:
+  // this file was synced after every earlier writer file was durable.
+  bool synced = false;
 };
 
 // Scans the whole content `bytes` of the data file at `path` with id `id`.

@@ -219,7 +219,8 @@ TEST_F(BitcaskTest, MidFileCorruptionIsReportedWithFileAndOffset) {
   store_.reset();
   // Damage the value of the third record of data file 1 (an immutable file).
   const std::string data = P(DataFileName(1));
-  const uint64_t third = kFileHeaderSize + 2 * RecordSize(2, 100);
+  // Every writer file starts with its link record (format.h).
+  const uint64_t third = kFileHeaderSize + RecordSize(0, kLinkValueSize) + 2 * RecordSize(2, 100);
   WriteAt(data, third + 60, "XX");
   // With its hint the store opens; the Get of the damaged key says where.
   Open();
@@ -243,7 +244,8 @@ TEST_F(BitcaskTest, SyncedDamageInTheActiveFileIsCorruptionNotATornTail) {
   const std::string active = ActiveData();
   store_.reset();
   // Each synced put is its record and a sync mark (format.h).
-  const uint64_t second = kFileHeaderSize + RecordSize(2, 40) + RecordSize(0, 0);
+  const uint64_t second =
+      kFileHeaderSize + RecordSize(0, kLinkValueSize) + RecordSize(2, 40) + RecordSize(0, 0);
   WriteAt(active, second + 45, "\x01");
   absl::Status s = TryOpen();
   ASSERT_TRUE(IsCorruption(s)) << s;

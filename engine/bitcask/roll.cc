@@ -1,0 +1,126 @@
+// Rolling the active file over without blocking writers: the full file is
+// handed to a background task (sync, then hint) and records go on into a new
+// writer file at once. Sync() waits for those tasks; recovery uses the link
+// record at the start of each writer file to drop what followed a rolled file
+// that lost its unsynced tail in a crash (format.h, "Links").
+#include "absl/strings/str_cat.h"
+#include "engine/bitcask/bitcask.h"
+#include "engine/common/check.h"
+#include "engine/common/status_macros.h"
+
+namespace kvlab::bitcask {
+
+absl::Status BitcaskStore::CreateWriterFile(uint64_t id, uint64_t prev_id, uint64_t prev_size) {
+  OpenOptions options;
+  options.create = true;
+  options.truncate = true;
+  options.kind = kvlab::FileKind::kData;
+  const std::string path = PathOf(DataFileName(id));
+  absl::Status s = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(path, options));
+    RETURN_IF_ERROR(file->Write(0, EncodeFileHeader(DataFileKind::kWriter, id)));
+    // The header and the directory entry are durable before any record is
+    // written, so recovery never meets a writer file with a torn header.
+    RETURN_IF_ERROR(SyncFile(*file));
+    RETURN_IF_ERROR(SyncDir());
+    active_ = std::move(file);
+    return absl::OkStatus();
+  }();
+  if (!s.ok()) {
+    write_error_ = s;
+    return s;
+  }
+  active_id_ = id;
+  active_size_ = kFileHeaderSize;
+  active_synced_ = kFileHeaderSize;
+  active_written_ = kFileHeaderSize;
+  buffer_.clear();
+  active_hints_.clear();
+  files_[id] = FileInfo{DataFileKind::kWriter, kFileHeaderSize, 0, 0};
+  AppendLink(prev_id, prev_size);
+  return absl::OkStatus();
+}
+
+void BitcaskStore::AppendLink(uint64_t prev_id, uint64_t prev_size) {
+  KVLAB_CHECK_EQ(active_size_, kFileHeaderSize);
+  EncodeLink(prev_id, prev_size, active_size_, &buffer_);
+  active_size_ += RecordSize(0, kLinkValueSize);
+  files_[active_id_].total_bytes = active_size_;
+}
+
+absl::Status BitcaskStore::RollActiveFile() {
+  // Everything of the old file reaches the device now; its sync and hint are
+  // a background task. Only the newest writer file, or a rolled one not yet
+  // synced, may have a torn tail after a crash (recovery.cc).
+  RETURN_IF_ERROR(FlushBuffer(/*aligned=*/false));
+  const uint64_t old_id = active_id_;
+  const uint64_t old_size = active_size_;
+  seals_.push_back(Sealing{old_id, std::move(active_), old_size, std::move(active_hints_)});
+  active_hints_.clear();
+  ++rolls_;
+  if (!seal_running_) {
+    seal_running_ = true;
+    env_.executor->Schedule([this] { SealStep(); });
+  }
+  return CreateWriterFile(next_file_id_++, old_id, old_size);
+}
+
+void BitcaskStore::SealStep() {
+  Sealing* job = nullptr;
+  {
+    absl::MutexLock lock(&mu_);
+    KVLAB_CHECK(!seals_.empty());
+    job = &seals_.front();  // Stays queued until done: Sync() waits for it.
+  }
+  absl::Status s = SyncFile(*job->file);
+  uint64_t hint_bytes = 0;
+  bool hinted = false;
+  if (s.ok()) {
+    // On error no hint: the next open scans the file instead.
+    hinted = WriteHintFile(job->id, job->size, job->hints, HintFileName(job->id), &hint_bytes).ok();
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    if (!s.ok() && write_error_.ok()) {
+      write_error_ = s;  // The rolled file's unsynced records may be gone.
+    }
+    auto it = files_.find(job->id);
+    if (hinted && it != files_.end()) it->second.hint_bytes = hint_bytes;
+    seals_.pop_front();
+    seal_running_ = !seals_.empty();
+    if (seal_running_) {
+      env_.executor->Schedule([this] { SealStep(); });
+    } else {
+      MaybeScheduleMerge();  // The synced files may be merge inputs now.
+    }
+  }
+  env_.executor->Notify();
+}
+
+absl::Status BitcaskStore::WaitForSeals() {
+  uint64_t last = 0;
+  {
+    absl::MutexLock lock(&mu_);
+    if (seals_.empty()) return absl::OkStatus();
+    last = seals_.back().id;
+  }
+  RETURN_IF_ERROR(env_.executor->WaitUntil([this, last] {
+    absl::MutexLock lock(&mu_);
+    return seals_.empty() || seals_.front().id > last || !write_error_.ok();
+  }));
+  absl::MutexLock lock(&mu_);
+  return CheckWritable();
+}
+
+absl::Status BitcaskStore::SyncPoint() {
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(CheckWritable());
+  }
+  RETURN_IF_ERROR(WaitForSeals());
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(CheckWritable());
+  return SyncActive();
+}
+
+}  // namespace kvlab::bitcask
