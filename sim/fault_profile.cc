@@ -58,6 +58,7 @@ const std::vector<Field>& Fields() {
       Prob("sync_error", &FaultProfile::sync_error),
       Prob("bit_flip", &FaultProfile::bit_flip),
       Bytes("capacity_bytes", &FaultProfile::capacity_bytes),
+      Bytes("free_space_bytes", &FaultProfile::free_space_bytes),
       Prob("latency_spike", &FaultProfile::latency_spike),
       Nanos("latency_spike_ns", &FaultProfile::latency_spike_ns),
       Bytes("sector_size", &FaultProfile::sector_size),
@@ -232,7 +233,7 @@ FaultProfile FaultProfile::Swarm(Random& random) const {
   if (coin()) p.write_error = 0;
   if (coin()) p.sync_error = 0;
   if (coin()) p.bit_flip = 0;
-  if (coin()) p.capacity_bytes = 0;
+  if (coin()) p.capacity_bytes = p.free_space_bytes = 0;  // One kind: disk full.
   if (coin()) p.latency_spike = 0;
   return p;
 }
@@ -240,7 +241,7 @@ FaultProfile FaultProfile::Swarm(Random& random) const {
 bool FaultProfile::AnyFault() const {
   return crash > 0 || torn_write > 0 || unsynced_keep > 0 || lose_unsynced_dir_ops < 1 ||
          misdirected_write > 0 || read_error > 0 || write_error > 0 || sync_error > 0 ||
-         bit_flip > 0 || capacity_bytes > 0 || latency_spike > 0;
+         bit_flip > 0 || capacity_bytes > 0 || free_space_bytes > 0 || latency_spike > 0;
 }
 
 std::string FaultProfile::ToYaml() const {

@@ -66,9 +66,27 @@ struct FaultProfile {
   // flips in the stored file (durable and unsynced images), so retries and
   // later reads see it too.
   double bit_flip = 0;
-  // Device capacity: the sum of the sizes of all files. A write or truncate
-  // that would go beyond it fails with ResourceExhausted. 0 = unlimited.
+  // Disk full. A write or truncate that would make the sum of the sizes of
+  // all files (SimDevice::used_bytes) exceed the device capacity fails with
+  // ResourceExhausted (counted as disk_full_errors); nothing of it lands.
+  // Overwrites within a file and removes need no space. The capacity is a
+  // state of the device, not a per-op draw: set_faults_enabled(false) lifts
+  // it, unless the driver holds the disk full (SimDevice::set_hold_full).
+  //
+  // capacity_bytes: a fixed capacity. 0 = unlimited.
   uint64_t capacity_bytes = 0;
+  // free_space_bytes: a capacity relative to what the store holds, so that
+  // any workload meets a full disk (a fixed size is reached only by the few
+  // seeds that write that much). 0 = off. The device starts with F bytes
+  // free, F drawn log-uniformly from [4 KiB, free_space_bytes] (just
+  // free_space_bytes if smaller) from the device's own capacity stream (it
+  // shifts no other fault draw): capacity = used bytes + F. It stays there
+  // (the disk fills up and stays full) until the driver calls
+  // SimDevice::FreeSpace(), which draws a new F and sets capacity = used + F
+  // (an operator making room). The campaign runner frees space once a store
+  // has met the full disk and recovered on it. With both set, the lower
+  // capacity applies.
+  uint64_t free_space_bytes = 0;
   // Per device operation: the operation takes `latency_spike_ns` longer.
   double latency_spike = 0;
   int64_t latency_spike_ns = 10'000'000;
@@ -109,8 +127,10 @@ struct FaultProfile {
 
   // Swarm testing: each fault kind is switched on (as configured here) or off
   // with probability 1/2, drawn from `random`. Off means probability 0 (for
-  // capacity_bytes: unlimited; for unsynced_keep: 0; for
-  // lose_unsynced_dir_ops: 1, the strict crash). The latency model is kept.
+  // disk full, capacity_bytes and free_space_bytes both 0: unlimited; for
+  // unsynced_keep: 0; for lose_unsynced_dir_ops: 1, the strict crash). The
+  // latency model is kept. For a disk-full kind that every seed reaches,
+  // give the profile free_space_bytes (sim/profiles/all.yaml does).
   FaultProfile Swarm(Random& random) const;
 
   // Every key and value, as YAML that Parse() reads back to an equal profile.

@@ -26,6 +26,7 @@ std::string_view KindName(uint8_t kind) {
 SimDevice::SimDevice(const FaultProfile& profile, Context context)
     : profile_(profile),
       random_(context.random),
+      capacity_random_(Random(context.random).Fork()),
       clock_(context.clock),
       trace_(context.trace),
       counters_(context.counters) {
@@ -35,6 +36,8 @@ SimDevice::SimDevice(const FaultProfile& profile, Context context)
   KVLAB_CHECK(profile_.sector_size > 0 && (profile_.sector_size & (profile_.sector_size - 1)) == 0,
               "sector_size must be a power of two");
   KVLAB_CHECK(profile_.device_parallelism > 0);
+  absl::MutexLock lock(&mu_);
+  capacity_ = DrawCapacity();
 }
 
 SimDevice::SimDevice(uint64_t seed, const FaultProfile& profile)
@@ -43,12 +46,15 @@ SimDevice::SimDevice(uint64_t seed, const FaultProfile& profile)
       owned_counters_(std::make_unique<SimCounters>()),
       profile_(profile),
       random_(seed),
+      capacity_random_(Random(seed).Fork()),
       clock_(owned_clock_.get()),
       trace_(owned_trace_.get()),
       counters_(owned_counters_.get()) {
   KVLAB_CHECK(profile_.sector_size > 0 && (profile_.sector_size & (profile_.sector_size - 1)) == 0,
               "sector_size must be a power of two");
   KVLAB_CHECK(profile_.device_parallelism > 0);
+  absl::MutexLock lock(&mu_);
+  capacity_ = DrawCapacity();
 }
 
 SimDevice::~SimDevice() = default;
@@ -492,6 +498,53 @@ bool SimDevice::faults_enabled() const {
 uint64_t SimDevice::used_bytes() const {
   absl::MutexLock lock(&mu_);
   return used_bytes_;
+}
+
+// ---- Disk full ----
+
+uint64_t SimDevice::DrawCapacity() {
+  const uint64_t fixed = profile_.capacity_bytes;
+  const uint64_t most = profile_.free_space_bytes;
+  if (most == 0) return fixed;
+  // Log-uniform in [least, most] with integers only (libm may differ across
+  // builds): a uniform octave [least * 2^k, least * 2^(k+1)], then uniform in it.
+  const uint64_t least = std::min<uint64_t>(4096, most);
+  uint64_t octaves = 0;
+  while ((least << (octaves + 1)) <= most && octaves < 62) ++octaves;
+  const uint64_t k = capacity_random_.Uniform(octaves + 1);
+  const uint64_t lo = least << k;
+  const uint64_t hi = std::min(most, lo * 2);
+  const uint64_t free_space = capacity_random_.Range(lo, hi);
+  const uint64_t relative = used_bytes_ + free_space;
+  return fixed == 0 ? relative : std::min(fixed, relative);
+}
+
+bool SimDevice::NoSpace(uint64_t growth) const {
+  return capacity_ > 0 && growth > 0 && (faults_enabled_ || hold_full_) &&
+         used_bytes_ + growth > capacity_;
+}
+
+absl::Status SimDevice::DiskFull(uint64_t growth, std::string_view what) {
+  ++counters_->disk_full_errors;
+  return absl::ResourceExhaustedError(absl::StrCat("device full: ", AV(what), " needs ", growth,
+                                                   " more bytes; capacity ", capacity_,
+                                                   ", used ", used_bytes_));
+}
+
+uint64_t SimDevice::capacity_bytes() const {
+  absl::MutexLock lock(&mu_);
+  return capacity_;
+}
+
+void SimDevice::FreeSpace() {
+  absl::MutexLock lock(&mu_);
+  if (profile_.free_space_bytes == 0) return;
+  capacity_ = DrawCapacity();
+}
+
+void SimDevice::set_hold_full(bool hold) {
+  absl::MutexLock lock(&mu_);
+  hold_full_ = hold;
 }
 
 }  // namespace kvlab::sim

@@ -111,8 +111,17 @@ class SimDevice final : public Device {
   const SimCounters& sim_counters() const { return *counters_; }
   uint64_t trace_hash() const { return trace_->value(); }
   SimClock& clock() { return *clock_; }
-  // The sum of the current sizes of all files (what capacity_bytes limits).
+  // The sum of the current sizes of all files (what the capacity limits).
   uint64_t used_bytes() const;
+  // The capacity now (0 = unlimited); see fault_profile.h, "Disk full".
+  uint64_t capacity_bytes() const;
+  // Makes room (profiles with free_space_bytes): draws a new free space F and
+  // sets the capacity to used_bytes() + F (capped by a fixed capacity_bytes).
+  // No effect without free_space_bytes.
+  void FreeSpace();
+  // While held, the capacity is enforced even with faults disabled: a driver
+  // recovers a store on a full disk without any other fault (off by default).
+  void set_hold_full(bool hold);
 
  private:
   friend class SimFile;
@@ -224,6 +233,13 @@ class SimDevice final : public Device {
   void TearWrite(std::string& image, uint64_t offset, std::string_view data)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void RecomputeUsedBytes() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Disk full: true if growing by `growth` bytes would exceed the capacity
+  // now; then DiskFull() counts it and says so, naming `what` (the write or
+  // truncate) in the ResourceExhausted message.
+  bool NoSpace(uint64_t growth) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status DiskFull(uint64_t growth, std::string_view what) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The capacity for used_bytes_ + a fresh draw of the free space.
+  uint64_t DrawCapacity() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Owned parts of a standalone device.
   std::unique_ptr<SimClock> owned_clock_;
@@ -233,6 +249,10 @@ class SimDevice final : public Device {
   const FaultProfile profile_;
   mutable absl::Mutex mu_;
   Random random_ ABSL_GUARDED_BY(mu_);
+  // Draws of the free space only, so that disk full shifts no other fault.
+  Random capacity_random_ ABSL_GUARDED_BY(mu_);
+  uint64_t capacity_ ABSL_GUARDED_BY(mu_) = 0;  // 0 = unlimited.
+  bool hold_full_ ABSL_GUARDED_BY(mu_) = false;
   SimClock* clock_;
   TraceHash* trace_;
   SimCounters* counters_;

@@ -149,13 +149,9 @@ absl::Status SimDevice::WriteChecked(SimFile& f, Op& op, std::string_view data) 
   const uint64_t offset = op.offset;
   const uint64_t end = offset + data.size();
   const uint64_t growth = end > inode.current.size() ? end - inode.current.size() : 0;
-  if (faults_enabled_ && profile_.capacity_bytes > 0 && growth > 0 &&
-      used_bytes_ + growth > profile_.capacity_bytes) {
-    ++counters_->disk_full_errors;
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "device full: writing ", data.size(), " bytes at offset ", offset, " of '", f.path_,
-        "' needs ", growth, " more bytes; capacity ", profile_.capacity_bytes, ", used ",
-        used_bytes_));
+  if (NoSpace(growth)) {
+    return DiskFull(growth, absl::StrCat("writing ", data.size(), " bytes at offset ", offset,
+                                         " of '", f.path_, "'"));
   }
   const uint64_t sector = profile_.sector_size;
   if (!data.empty() && Inject(profile_.write_error)) {
@@ -237,12 +233,8 @@ absl::Status SimDevice::TruncateFile(SimFile& f, uint64_t size) {
     op.latency_ns = profile_.metadata_latency_ns;
     Inode& inode = *f.inode_;
     const uint64_t growth = size > inode.current.size() ? size - inode.current.size() : 0;
-    if (faults_enabled_ && profile_.capacity_bytes > 0 && growth > 0 &&
-        used_bytes_ + growth > profile_.capacity_bytes) {
-      ++counters_->disk_full_errors;
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "device full: truncating '", f.path_, "' to ", size, " bytes needs ", growth,
-          " more bytes; capacity ", profile_.capacity_bytes, ", used ", used_bytes_));
+    if (NoSpace(growth)) {
+      return DiskFull(growth, absl::StrCat("truncating '", f.path_, "' to ", size, " bytes"));
     }
     ApplyTruncate(inode, size);
     return absl::OkStatus();

@@ -12,11 +12,45 @@
 #include "engine/common/status_macros.h"
 
 namespace kvlab::sim {
-namespace {
-
 uint64_t FaultsInjected(const SimCounters& c) {
   return c.torn_writes + c.misdirected_writes + c.read_errors + c.write_errors +
          c.sync_errors + c.bit_flips + c.disk_full_errors + c.latency_spikes;
+}
+
+namespace {
+
+// Each counter of `c` that is non-zero adds 1 to `to` (device_ops: any fault).
+void AddSeen(SimCounters& to, const SimCounters& c) {
+  to.device_ops += FaultsInjected(c) > 0;
+  to.crashes += c.crashes > 0;
+  to.torn_writes += c.torn_writes > 0;
+  to.dropped_writes += c.dropped_writes > 0;
+  to.lost_dir_ops += c.lost_dir_ops > 0;
+  to.misdirected_writes += c.misdirected_writes > 0;
+  to.read_errors += c.read_errors > 0;
+  to.write_errors += c.write_errors > 0;
+  to.sync_errors += c.sync_errors > 0;
+  to.bit_flips += c.bit_flips > 0;
+  to.disk_full_errors += c.disk_full_errors > 0;
+  to.latency_spikes += c.latency_spikes > 0;
+}
+
+// "torn 2, full 5": the non-zero kinds of one seed, short names.
+std::string FaultBreakdown(const SimCounters& c) {
+  std::string out;
+  auto add = [&out](const char* name, uint64_t n) {
+    if (n > 0) absl::StrAppend(&out, out.empty() ? "" : " ", name, " ", n);
+  };
+  add("torn", c.torn_writes);
+  add("lostdir", c.lost_dir_ops);
+  add("misdir", c.misdirected_writes);
+  add("rerr", c.read_errors);
+  add("werr", c.write_errors);
+  add("serr", c.sync_errors);
+  add("flip", c.bit_flips);
+  add("full", c.disk_full_errors);
+  add("spike", c.latency_spikes);
+  return out;
 }
 
 void Add(SimCounters& to, const SimCounters& c) {
@@ -43,6 +77,9 @@ void Tally(CampaignSummary& s, const SeedReport& r) {
   s.recoveries_checked += run.recoveries_checked;
   s.maintenance_runs += run.maintenance_runs;
   Add(s.faults, run.counters);
+  AddSeen(s.seeds_with, run.counters);
+  s.full_disk_recoveries += run.full_disk_recoveries;
+  s.full_disk_recoveries_refused += run.full_disk_recoveries_refused;
   s.synced_writes_lost += run.Count(FailureKind::kSyncedWriteLost);
   s.wrong_values += run.Count(FailureKind::kWrongValue);
   s.undetected_corruptions += run.Count(FailureKind::kUndetectedCorruption);
@@ -153,9 +190,11 @@ std::string ReplayCommand(const CampaignOptions& options, uint64_t seed) {
 }
 
 std::string FormatSeedLine(const SeedReport& r) {
+  const std::string breakdown = FaultBreakdown(r.run.counters);
   std::string line = absl::StrFormat(
-      "seed %d: ops %d crashes %d faults %d hash %016x", r.seed, r.run.ops_applied,
-      r.run.crashes, FaultsInjected(r.run.counters), r.run.trace_hash);
+      "seed %d: ops %d crashes %d faults %d%s hash %016x", r.seed, r.run.ops_applied,
+      r.run.crashes, FaultsInjected(r.run.counters),
+      breakdown.empty() ? "" : absl::StrCat(" (", breakdown, ")"), r.run.trace_hash);
   if (!r.determinism_ok) {
     absl::StrAppendFormat(&line, " DETERMINISM MISMATCH (second run %016x)", r.second_hash);
   }
@@ -172,6 +211,7 @@ std::string FormatSeedLine(const SeedReport& r) {
 
 std::string FormatSummary(const CampaignOptions& options, const CampaignSummary& s) {
   const SimCounters& f = s.faults;
+  const SimCounters& w = s.seeds_with;
   double sim_seconds = static_cast<double>(s.sim_nanos) * 1e-9;
   std::string out = absl::StrFormat(
       "summary: engine %s, %d seeds (%d failed), %d ops, %d crashes, %d gets checked, "
@@ -179,6 +219,11 @@ std::string FormatSummary(const CampaignOptions& options, const CampaignSummary&
       "  faults injected: torn %d, dropped unsynced %d, lost dir ops %d, misdirected %d, "
       "read errors %d, write errors %d, sync errors %d, bit flips %d, disk full %d, "
       "latency spikes %d (device ops %d)\n"
+      "  seeds with: torn %d, dropped unsynced %d, lost dir ops %d, misdirected %d, "
+      "read errors %d, write errors %d, sync errors %d, bit flips %d, disk full %d, "
+      "latency spikes %d, any injected fault %d\n"
+      "  disk full: %d recoveries on a full disk, %d refused with ResourceExhausted (then "
+      "recovered after space was freed)\n"
       "  synced writes lost %d, wrong values served %d, corruptions undetected %d "
       "(detected %d; seeds stopped on a detected corruption %d)\n"
       "  illegal recovered states %d, spurious corruptions %d, open failures %d, "
@@ -188,7 +233,10 @@ std::string FormatSummary(const CampaignOptions& options, const CampaignSummary&
       options.engine.name, s.seeds, s.failed_seeds, s.ops, s.crashes, s.gets_checked,
       s.recoveries_checked, s.maintenance_runs, f.torn_writes, f.dropped_writes, f.lost_dir_ops,
       f.misdirected_writes, f.read_errors, f.write_errors, f.sync_errors, f.bit_flips,
-      f.disk_full_errors, f.latency_spikes, f.device_ops, s.synced_writes_lost, s.wrong_values,
+      f.disk_full_errors, f.latency_spikes, f.device_ops, w.torn_writes, w.dropped_writes,
+      w.lost_dir_ops, w.misdirected_writes, w.read_errors, w.write_errors, w.sync_errors,
+      w.bit_flips, w.disk_full_errors, w.latency_spikes, w.device_ops, s.full_disk_recoveries,
+      s.full_disk_recoveries_refused, s.synced_writes_lost, s.wrong_values,
       s.undetected_corruptions, s.corruptions_detected, s.seeds_stopped_on_detected_corruption,
       s.illegal_states, s.spurious_corruptions, s.open_failures, s.unexpected_errors,
       s.determinism_mismatches, s.wall_seconds, sim_seconds,

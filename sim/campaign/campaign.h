@@ -47,6 +47,10 @@ struct CampaignSummary {
   uint64_t ops = 0, crashes = 0, gets_checked = 0, recoveries_checked = 0;
   uint64_t maintenance_runs = 0;
   SimCounters faults;  // Summed over seeds (first runs).
+  // Per kind, the seeds whose first run had at least one (device_ops: seeds
+  // with any injected fault, see FaultsInjected).
+  SimCounters seeds_with;
+  uint64_t full_disk_recoveries = 0, full_disk_recoveries_refused = 0;
   uint64_t synced_writes_lost = 0, wrong_values = 0, undetected_corruptions = 0;
   uint64_t corruptions_detected = 0, seeds_stopped_on_detected_corruption = 0;
   uint64_t illegal_states = 0, spurious_corruptions = 0, open_failures = 0;
@@ -59,6 +63,11 @@ struct CampaignSummary {
 
   bool ok() const { return failed_seeds == 0; }
 };
+
+// Injected faults of a run, all kinds: torn, misdirected, read / write / sync
+// errors, bit flips, disk full, latency spikes (not the crash baseline:
+// crashes, dropped unsynced writes, lost directory ops).
+uint64_t FaultsInjected(const SimCounters& c);
 
 // The fault profile seed `seed` runs with.
 FaultProfile SeedProfile(const CampaignOptions& options, uint64_t seed);

@@ -108,6 +108,11 @@ class SeedRun {
   // A call failed: a failure if no fault explains it, then fail-stop.
   void AfterError(const absl::Status& status, const SimCounters& before, std::string_view what);
   void CrashAndRecover();
+  // SimEnv::Crash (the first one with config_.first_crash_chooser), counted.
+  void CrashDevice();
+  // OpenStore after a crash, faults off; on the full disk first if a disk-full
+  // error happened since space was last freed (see runner.h).
+  absl::Status RecoverStore();
   void ReportOpenFailure(const absl::Status& status, std::string_view when);
   void CheckRecovery(std::string_view when);
   void CheckReopened();
@@ -122,6 +127,7 @@ class SeedRun {
   size_t op_index_ = 0;
   bool stopped_ = false;
   uint64_t hash_ = 0xCBF29CE484222325ull;
+  uint64_t disk_full_errors_seen_ = 0;  // SimCounters::disk_full_errors at the last FreeSpace.
   RunResult result_;
 };
 
@@ -345,7 +351,7 @@ void SeedRun::AfterError(const absl::Status& status, const SimCounters& before,
   CrashAndRecover();
 }
 
-void SeedRun::CrashAndRecover() {
+void SeedRun::CrashDevice() {
   if (result_.crashes == 0) {
     result_.first_crash_unsynced_ops = env_.device().UnsyncedOpsForCrash();
   }
@@ -357,9 +363,35 @@ void SeedRun::CrashAndRecover() {
   }
   ++result_.crashes;
   Mix(0xC4A5);
+}
+
+absl::Status SeedRun::RecoverStore() {
+  if (env_.counters().disk_full_errors == disk_full_errors_seen_) return OpenStore();
+  // The disk filled up: recover on it, then make room.
+  ++result_.full_disk_recoveries;
+  env_.device().set_hold_full(true);
+  absl::Status s = OpenStore();
+  env_.device().set_hold_full(false);
+  env_.device().FreeSpace();
+  disk_full_errors_seen_ = env_.counters().disk_full_errors;
+  if (!s.ok() && !absl::IsResourceExhausted(s)) {
+    return absl::Status(s.code(), absl::StrCat(s.message(), " (recovering on a full disk)"));
+  }
+  if (s.ok()) return s;
+  // Refused for lack of space: the operator made room; the machine goes down
+  // again before the restart (the failed attempt's unsynced work may be lost).
+  ++result_.full_disk_recoveries_refused;
+  Mix(0xF011);
+  store_.reset();
+  CrashDevice();
+  return OpenStore();
+}
+
+void SeedRun::CrashAndRecover() {
+  CrashDevice();
   store_.reset();  // Every file handle is dead: its calls fail, on purpose ignored.
   env_.set_faults_enabled(false);
-  absl::Status s = OpenStore();
+  absl::Status s = RecoverStore();
   if (!s.ok()) {
     ReportOpenFailure(s, "after a crash");
   } else {

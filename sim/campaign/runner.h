@@ -15,6 +15,16 @@
 // state, not about a read error during the check. (Faults during recovery are
 // covered by crashes in the middle of a `reopen` op, whose open runs with
 // faults on.)
+//
+// Disk full (fault_profile.h): a write that fails with ResourceExhausted is
+// uncertain and followed by a crash, like any failed write. The recovery
+// after it runs ON THE FULL DISK (SimDevice::set_hold_full; every other fault
+// off): the engine must recover, or refuse with ResourceExhausted and no
+// damage. If it refuses, space is freed, the device crashes again (the failed
+// attempt's unsynced work may be lost) and the store recovers as after any
+// crash. Either way space is then freed (SimDevice::FreeSpace: a new seeded
+// free space on top of what the store holds), so the seed goes on and can
+// meet the full disk again.
 #ifndef KVLAB_SIM_CAMPAIGN_RUNNER_H_
 #define KVLAB_SIM_CAMPAIGN_RUNNER_H_
 
@@ -74,6 +84,10 @@ struct RunResult {
   uint64_t device_ops_in_schedule = 0;  // Device ops from after the first open to the last op.
   // Unsynced operations the first crash decided (SimDevice::UnsyncedOpsForCrash).
   uint64_t first_crash_unsynced_ops = 0;
+  // Recoveries that ran on a full disk, and those the engine refused with
+  // ResourceExhausted (it then recovered after space was freed).
+  uint64_t full_disk_recoveries = 0;
+  uint64_t full_disk_recoveries_refused = 0;
   SimCounters counters;
   std::vector<Failure> failures;
 

@@ -174,10 +174,10 @@ class Shrinker {
         {"sync_error", zero(&FaultProfile::sync_error)},
         {"bit_flip", zero(&FaultProfile::bit_flip)},
         {"latency_spike", zero(&FaultProfile::latency_spike)},
-        {"capacity_bytes",
+        {"capacity_bytes/free_space_bytes",
          [](FaultProfile& p) {
-           if (p.capacity_bytes == 0) return false;
-           p.capacity_bytes = 0;
+           if (p.capacity_bytes == 0 && p.free_space_bytes == 0) return false;
+           p.capacity_bytes = p.free_space_bytes = 0;
            return true;
          }},
         {"lose_unsynced_dir_ops",

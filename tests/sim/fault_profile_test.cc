@@ -31,7 +31,7 @@ TEST(FaultProfile, ShippedProfilesParse) {
   EXPECT_GT(all->write_error, 0);
   EXPECT_GT(all->sync_error, 0);
   EXPECT_GT(all->bit_flip, 0);
-  EXPECT_EQ(all->capacity_bytes, 256u << 20);
+  EXPECT_EQ(all->free_space_bytes, 1u << 20);
   EXPECT_GT(all->latency_spike, 0);
   EXPECT_EQ(all->torn_fill, TornFill::kBoth);
 
@@ -111,7 +111,8 @@ TEST(FaultProfile, SwarmSwitchesEachKindOnAndOffPerSeed) {
     EXPECT_TRUE(s.crash == 0 || s.crash == all.crash);
     crash_on += s.crash > 0;
     flips_on += s.bit_flip > 0;
-    full_on += s.capacity_bytes > 0;
+    full_on += s.free_space_bytes > 0;
+    EXPECT_TRUE(s.free_space_bytes == 0 || s.free_space_bytes == all.free_space_bytes);
     keep_on += s.unsynced_keep > 0;
     EXPECT_EQ(s.read_latency_ns, all.read_latency_ns);
   }
@@ -126,6 +127,7 @@ RC_GTEST_PROP(FaultProfile, YamlRoundTrips, ()) {
   p.crash = *rc::gen::inRange(0, 1000000) / 1e6;
   p.bit_flip = *rc::gen::inRange(0, 1000) / 1e3;
   p.capacity_bytes = *rc::gen::inRange<uint64_t>(0, 1ull << 40);
+  p.free_space_bytes = *rc::gen::inRange<uint64_t>(0, 1ull << 40);
   p.torn_fill = *rc::gen::element(TornFill::kZero, TornFill::kGarbage, TornFill::kBoth);
   p.read_latency_ns_per_byte = *rc::gen::inRange(0, 100000) / 7.0;
   p.latency_spike_ns = *rc::gen::inRange<int64_t>(0, 1ll << 40);

@@ -1,5 +1,6 @@
 // Each fault kind of the simulator happens at its configured rate (within 5
 // standard deviations, fixed seed) and has exactly its specified effect.
+#include <set>
 #include <string>
 #include <vector>
 
@@ -182,6 +183,59 @@ TEST(SimFaults, DiskFullAtCapacity) {
   ASSERT_TRUE(d.Remove("a").ok());
   EXPECT_TRUE(b->Append("x").ok()) << "removing a file frees its space";
   EXPECT_EQ(d.sim_counters().disk_full_errors, 2u);
+}
+
+// free_space_bytes: the capacity is what the device holds plus a seeded free
+// space in [4 KiB, free_space_bytes]; it stays full until FreeSpace().
+TEST(SimFaults, FreeSpaceIsRelativeSeededAndFreedOnDemand) {
+  FaultProfile p;
+  p.free_space_bytes = 1 << 20;
+  std::set<int> octaves;
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    SimDevice d(seed, p);
+    const uint64_t first = d.capacity_bytes();
+    ASSERT_GE(first, 4096u);
+    ASSERT_LE(first, 1u << 20);
+    EXPECT_EQ(SimDevice(seed, p).capacity_bytes(), first) << "seeded";
+    octaves.insert(63 - __builtin_clzll(first));
+    auto f = MustOpen(d, "a");
+    // Fill it up, sector by sector: the write that does not fit fails whole.
+    absl::Status s;
+    while ((s = f->Append(std::string(kSector, 'x')).status()).ok()) {
+    }
+    ASSERT_EQ(s.code(), absl::StatusCode::kResourceExhausted) << s;
+    EXPECT_EQ(d.used_bytes(), first / kSector * kSector);
+    EXPECT_EQ(d.sim_counters().disk_full_errors, 1u);
+    EXPECT_EQ(f->Append(std::string(kSector, 'x')).status().code(),
+              absl::StatusCode::kResourceExhausted)
+        << "it stays full";
+    d.set_faults_enabled(false);
+    EXPECT_TRUE(f->Append("y").ok()) << "faults off lifts the capacity";
+    ASSERT_TRUE(f->Truncate(d.used_bytes() - 1).ok());
+    d.set_hold_full(true);
+    EXPECT_EQ(f->Append(std::string(kSector, 'x')).status().code(),
+              absl::StatusCode::kResourceExhausted)
+        << "held full even with faults off";
+    d.set_hold_full(false);
+    d.set_faults_enabled(true);
+    const uint64_t used = d.used_bytes();
+    d.FreeSpace();
+    EXPECT_GE(d.capacity_bytes(), used + 4096);
+    EXPECT_LE(d.capacity_bytes(), used + (1u << 20));
+    EXPECT_TRUE(f->Append(std::string(kSector, 'x')).ok()) << "room was made";
+  }
+  // Log-uniform: small and large free spaces both occur (4 KiB .. 1 MiB is
+  // nine octaves).
+  EXPECT_GE(octaves.size(), 8u);
+  // A fixed capacity_bytes below it caps the relative one; without
+  // free_space_bytes, FreeSpace() changes nothing.
+  p.capacity_bytes = 4000;  // Below the least free space (4 KiB).
+  EXPECT_EQ(SimDevice(1, p).capacity_bytes(), 4000u);
+  FaultProfile fixed;
+  fixed.capacity_bytes = 7 * kSector;
+  SimDevice d(2, fixed);
+  d.FreeSpace();
+  EXPECT_EQ(d.capacity_bytes(), 7 * kSector);
 }
 
 TEST(SimFaults, MisdirectedWritesLandElsewhere) {
