@@ -120,6 +120,12 @@ FaultProfile SeedProfile(const CampaignOptions& options, uint64_t seed) {
 RunConfig SeedConfig(const CampaignOptions& options, uint64_t seed) {
   RunConfig config;
   config.engine = options.engine;
+  if (options.swarm && !options.swarm_engine_options.empty()) {
+    Random random(seed ^ 0x535753455453ull);  // "SWSETS": apart from the fault kinds' draws.
+    for (const auto& [name, value] : options.swarm_engine_options) {
+      if (random.OneIn(2)) config.engine.options[name] = value;
+    }
+  }
   config.profile = SeedProfile(options, seed);
   config.min_crashes = options.schedule.crashes;
   return config;
@@ -183,6 +189,9 @@ std::string ReplayCommand(const CampaignOptions& options, uint64_t seed) {
   if (options.schedule.crashes > 0) absl::StrAppend(&cmd, " --crashes ", options.schedule.crashes);
   if (!options.profile_path.empty()) absl::StrAppend(&cmd, " --faults ", options.profile_path);
   if (options.swarm) absl::StrAppend(&cmd, " --swarm");
+  for (const auto& [name, value] : options.swarm_engine_options) {
+    absl::StrAppend(&cmd, " --swarm-set ", name, "=", value);
+  }
   for (const auto& [name, value] : options.engine.options) {
     absl::StrAppend(&cmd, " --set ", name, "=", value);
   }

@@ -12,6 +12,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/campaign/runner.h"
@@ -26,6 +27,11 @@ struct CampaignOptions {
   FaultProfile profile = FaultProfile::None();
   std::string profile_path;  // For the replay command; "" = no --faults flag.
   bool swarm = false;
+  // With swarm: engine options that each seed sets or leaves at their
+  // default by a coin flip (its own stream from the seed, after the fault
+  // kinds), e.g. max_file_size=16KiB, so that one campaign runs both
+  // rare and frequent file roll-overs, merges and their directory operations.
+  std::vector<std::pair<std::string, std::string>> swarm_engine_options;
   uint64_t seed_first = 1;
   uint64_t seed_last = 1;
   ScheduleOptions schedule;

@@ -44,6 +44,11 @@ options:
                      crash still drops unsynced writes), e.g. sim/profiles/all.yaml
   --swarm            per seed, switch each fault kind of the profile on or off
   --set KEY=VALUE    engine option (repeatable), e.g. --set max_file_size=64KiB
+  --swarm-set KEY=VALUE
+                     with --swarm, each seed sets this engine option or leaves
+                     it as it is, by a coin flip (repeatable), e.g.
+                     --swarm-set max_file_size=16KiB: small files roll over
+                     and merge often, so crashes meet unsynced directory ops
   --keys N           key universe size (default 16)
   --jobs J           seeds in parallel on J threads (default 1; deterministic)
   --quiet            print only failing seeds and the summary
@@ -158,6 +163,13 @@ int ParseFlags(int argc, char** argv, Flags& flags) {
         return UsageError(absl::StrCat("--set: expected KEY=VALUE, got '", kv, "'"));
       }
       c.engine.options[kv.substr(0, eq)] = kv.substr(eq + 1);
+    } else if (flag == "--swarm-set") {
+      std::string kv = v;
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        return UsageError(absl::StrCat("--swarm-set: expected KEY=VALUE, got '", kv, "'"));
+      }
+      c.swarm_engine_options.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
     } else if (flag == "--replay") {
       flags.replay_path = v;
     } else {
@@ -171,6 +183,15 @@ int ParseFlags(int argc, char** argv, Flags& flags) {
   }
   absl::StatusOr<EngineOptions> valid = registry.Validate(c.engine);
   if (!valid.ok()) return UsageError(std::string(valid.status().message()));
+  if (!c.swarm_engine_options.empty()) {
+    if (!c.swarm) return UsageError("--swarm-set needs --swarm");
+    EngineConfig all = c.engine;  // Every swarm option set at once must be valid too.
+    for (const auto& [name, value] : c.swarm_engine_options) all.options[name] = value;
+    absl::StatusOr<EngineOptions> swarm_valid = registry.Validate(all);
+    if (!swarm_valid.ok()) {
+      return UsageError(absl::StrCat("--swarm-set: ", swarm_valid.status().message()));
+    }
+  }
   if (flags.exhaustive && (!flags.ops_given || c.schedule.ops < 1 || c.schedule.ops > 5)) {
     return UsageError("--exhaustive needs --ops K with 1 <= K <= 5");
   }
@@ -217,7 +238,9 @@ void SaveShrunk(const Flags& flags, const sim::CampaignSummary& s) {
   std::string cmd = absl::StrCat("./kvlab sim --engine ", flags.campaign.engine.name,
                                  " --replay ", base, ".schedule --faults ", base,
                                  ".faults.yaml");
-  for (const auto& [name, value] : flags.campaign.engine.options) {
+  // The seed's own options (with --swarm-set, the ones its coin flips chose).
+  const sim::RunConfig config = sim::SeedConfig(flags.campaign, s.shrunk->schedule.seed);
+  for (const auto& [name, value] : config.engine.options) {
     absl::StrAppend(&cmd, " --set ", name, "=", value);
   }
   std::printf("  shrunk case saved; replay it with:\n  %s\n", cmd.c_str());

@@ -89,6 +89,26 @@ TEST(Campaign, DifferentSeedsDifferentTraces) {
   EXPECT_NE(RunSeed(o, 1).run.trace_hash, RunSeed(o, 2).run.trace_hash);
 }
 
+TEST(Campaign, SwarmEngineOptionsAreSeededCoinFlips) {
+  CampaignOptions o = Slice("bitcask", 1);
+  o.engine.options.clear();
+  o.swarm_engine_options = {{"max_file_size", "16KiB"}};
+  int set = 0;
+  for (uint64_t seed = 1; seed <= 200; ++seed) {
+    const RunConfig c = SeedConfig(o, seed);
+    EXPECT_EQ(c.engine.options, SeedConfig(o, seed).engine.options) << "seeded";
+    if (c.engine.options.count("max_file_size") > 0) {
+      EXPECT_EQ(c.engine.options.at("max_file_size"), "16KiB");
+      ++set;
+    }
+  }
+  EXPECT_GT(set, 60);
+  EXPECT_LT(set, 140);
+  EXPECT_NE(ReplayCommand(o, 3).find("--swarm-set max_file_size=16KiB"), std::string::npos);
+  o.swarm = false;
+  EXPECT_TRUE(SeedConfig(o, 3).engine.options.empty()) << "only with swarm";
+}
+
 TEST(Schedule, TextFormRoundTrips) {
   ScheduleOptions options;
   options.ops = 500;
