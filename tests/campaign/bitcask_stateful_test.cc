@@ -30,7 +30,7 @@ namespace {
 
 // Sets the budget before RapidCheck reads its configuration (at first use).
 const bool kBudgetSet = [] {
-  std::string params = absl::StrCat("max_success=", 40 * testing::Scale(), " max_size=60");
+  std::string params = absl::StrCat("max_success=", 8000 * testing::Scale(), " max_size=100");
   setenv("RC_PARAMS", params.c_str(), /*overwrite=*/0);
   return true;
 }();

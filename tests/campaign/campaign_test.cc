@@ -24,15 +24,16 @@ void EnsureBitcask() {
   }
 }
 
-CampaignOptions Slice(const std::string& engine, uint64_t seeds) {
+CampaignOptions Slice(const std::string& engine, uint64_t seeds, uint64_t ops = 300) {
   CampaignOptions o;
   o.engine.name = engine;
-  if (engine == "bitcask") o.engine.options["max_file_size"] = "16KiB";
+  // Half the seeds roll 16 KiB files over (and merge them) all the time.
+  if (engine == "bitcask") o.swarm_engine_options = {{"max_file_size", "16KiB"}};
   o.profile = testing::AllFaults();
   o.swarm = true;
   o.seed_first = 1;
   o.seed_last = seeds;
-  o.schedule.ops = 300;
+  o.schedule.ops = ops;
   o.schedule.crashes = 2;
   o.jobs = 2;
   return o;
@@ -54,33 +55,46 @@ void ExpectClean(const CampaignOptions& o, const CampaignSummary& s) {
   EXPECT_GT(s.gets_checked, 0u);
 }
 
+// The default slice of the campaign (>= 10 000 seeds x 2 000 ops):
+// 250 seeds x 2 000 ops (x KVLAB_SCALE), about 5 s on 2 cores.
 TEST(CampaignSlice, BitcaskWithCrashesAndSwarmFaults) {
   EnsureBitcask();
-  CampaignOptions o = Slice("bitcask", 20 * testing::Scale());
+  CampaignOptions o = Slice("bitcask", 250 * testing::Scale(), 2000);
   CampaignSummary s = RunCampaign(o, PrintFailingSeeds);
   ExpectClean(o, s);
-  // The slice really exercises faults and mid-operation crashes.
-  EXPECT_GT(s.faults.device_ops, 0u);
-  EXPECT_GT(s.faults.torn_writes + s.faults.dropped_writes, 0u);
-  EXPECT_GT(s.faults.read_errors + s.faults.write_errors + s.faults.sync_errors, 0u);
+  // The slice really exercises every fault kind and mid-operation crashes.
+  const SimCounters& f = s.faults;
+  SCOPED_TRACE(FormatSummary(o, s));
+  EXPECT_GT(f.device_ops, 0u);
+  EXPECT_GT(f.torn_writes, 0u);
+  EXPECT_GT(f.dropped_writes, 0u);
+  EXPECT_GT(f.lost_dir_ops, 0u);
+  EXPECT_GT(f.misdirected_writes, 0u);
+  EXPECT_GT(f.read_errors, 0u);
+  EXPECT_GT(f.write_errors, 0u);
+  EXPECT_GT(f.sync_errors, 0u);
+  EXPECT_GT(f.bit_flips, 0u);
+  EXPECT_GT(f.disk_full_errors, 0u);
+  EXPECT_GT(f.latency_spikes, 0u);
+  EXPECT_GT(s.full_disk_recoveries, 0u);
   EXPECT_GT(s.maintenance_runs, 0u);
 }
 
 TEST(CampaignSlice, MemoryEngine) {
-  CampaignOptions o = Slice("memory", 20 * testing::Scale());
+  CampaignOptions o = Slice("memory", 200 * testing::Scale(), 2000);
   ExpectClean(o, RunCampaign(o, PrintFailingSeeds));
 }
 
 TEST(Campaign, ResultsDoNotDependOnJobs) {
   EnsureBitcask();
-  CampaignOptions o = Slice("bitcask", 6);
+  CampaignOptions o = Slice("bitcask", 16);
   std::vector<std::string> lines[2];
   for (int jobs : {1, 2}) {
     o.jobs = jobs;
     RunCampaign(o, [&](const SeedReport& r) { lines[jobs - 1].push_back(FormatSeedLine(r)); });
   }
   EXPECT_EQ(lines[0], lines[1]);
-  ASSERT_EQ(lines[0].size(), 6u);
+  ASSERT_EQ(lines[0].size(), 16u);
 }
 
 TEST(Campaign, DifferentSeedsDifferentTraces) {

@@ -17,7 +17,8 @@ inline uint64_t Scale() {
 }
 
 // Every fault kind on, at rates high enough that a 300-op seed sees several
-// (the same kinds as sim/profiles/all.yaml, denser; a small disk).
+// (the same kinds as sim/profiles/all.yaml, denser; a disk with 4 KiB .. 512
+// KiB free, so most seeds fill it).
 inline FaultProfile AllFaults() {
   FaultProfile p = FaultProfile::None();
   p.crash = 0.001;
@@ -29,7 +30,7 @@ inline FaultProfile AllFaults() {
   p.write_error = 0.005;
   p.sync_error = 0.01;
   p.bit_flip = 0.0005;
-  p.capacity_bytes = 4 << 20;
+  p.free_space_bytes = 512 << 10;
   p.latency_spike = 0.01;
   return p;
 }
