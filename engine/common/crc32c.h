@@ -1,7 +1,11 @@
 // CRC-32C (Castagnoli), the checksum under every byte kvlab writes.
 //
 // Hardware-accelerated with SSE4.2 where the CPU has it, table-driven
-// otherwise; both give the same values (tested against RFC 3720 vectors).
+// otherwise; both give the same values (tested against RFC 3720 vectors and
+// against each other on every length 0..4096 at every alignment). The hardware
+// path runs three independent _mm_crc32_u64 streams over three adjacent
+// blocks (the instruction has a 3-cycle latency but a throughput of one per
+// cycle) and joins them with the shift-combine of crc32c.cc.
 #ifndef KVLAB_ENGINE_COMMON_CRC32C_H_
 #define KVLAB_ENGINE_COMMON_CRC32C_H_
 
@@ -14,8 +18,17 @@ namespace kvlab::crc32c {
 // Returns the CRC-32C of `init_crc` extended by data[0, n).
 uint32_t Extend(uint32_t init_crc, const char* data, size_t n);
 
+// Extend(init_crc, src, n) that also copies src[0, n) to dst (one pass over
+// the bytes instead of a memcpy and a second read). The ranges must not overlap.
+uint32_t CopyAndExtend(uint32_t init_crc, char* dst, const char* src, size_t n);
+
 inline uint32_t Value(const char* data, size_t n) { return Extend(0, data, n); }
 inline uint32_t Value(std::string_view s) { return Extend(0, s.data(), s.size()); }
+
+// The byte-table implementation, whatever the CPU (for tests and comparison).
+uint32_t ExtendPortable(uint32_t init_crc, const char* data, size_t n);
+// Whether Extend and CopyAndExtend use the SSE4.2 instruction on this CPU.
+bool HardwareAccelerated();
 
 // A stored CRC is masked so that a CRC of data that itself holds CRCs does not
 // degenerate (LevelDB's rationale: crc of a string with embedded crcs).
