@@ -132,6 +132,33 @@ TEST(KeySpaceTest, ValuePoolHasTheRequestedCompressibility) {
   }
 }
 
+// db_bench's values of value_size 100 are each exactly one CompressibleString piece (50 random
+// bytes, repeated): compressible values start at a piece so they compress as db_bench's do.
+TEST(OperationGeneratorTest, CompressibleValuesStartAtAPiece) {
+  WorkloadSpec spec;
+  spec.record_count = 1000;
+  spec.fields = 1;
+  spec.compressibility = 0.5;
+  KeySpace ks(spec, 5);
+  OperationGenerator gen(spec, &ks, 5, 0, 1);
+  Operation op;
+  std::set<std::string> values;
+  while (gen.NextLoad(&op)) {
+    ASSERT_EQ(op.value.size(), 100u);
+    const size_t offset = static_cast<size_t>(ks.value_pool().find(op.value));
+    ASSERT_NE(offset, std::string::npos);
+    EXPECT_EQ(offset % 100, 0u);
+    EXPECT_EQ(op.value.substr(0, 50), op.value.substr(50, 50));
+    values.insert(op.value);
+  }
+  EXPECT_GT(values.size(), 900u);  // 1000 draws over ~10^4 pieces: mostly different values
+  spec.compressibility = 0.29;  // db_bench truncates: (int)(100 * 0.29) = 28 random bytes
+  KeySpace ks29(spec, 5);
+  std::string_view pool = ks29.value_pool();
+  EXPECT_EQ(pool.substr(0, 28), pool.substr(28, 28));
+  EXPECT_NE(pool.substr(0, 27), pool.substr(27, 27));
+}
+
 WorkloadSpec Small() {
   WorkloadSpec spec;
   spec.record_count = 1000;
