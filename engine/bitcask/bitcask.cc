@@ -94,7 +94,7 @@ BitcaskStore::BitcaskStore(const Env& env, std::string path, const Options& opti
   // Reserved once: encoding a record into the buffer never allocates, except
   // for a record larger than the slack (the buffer then keeps the larger size).
   absl::MutexLock lock(&mu_);
-  buffer_.reserve(options.write_buffer_size + kBufferSlackBytes);
+  buffer_.Reserve(options.write_buffer_size + kBufferSlackBytes);
 }
 
 BitcaskStore::~BitcaskStore() {
@@ -148,10 +148,8 @@ absl::Status BitcaskStore::CheckWritable() {
   return absl::OkStatus();
 }
 
-absl::Status BitcaskStore::WriteHintFile(uint64_t id, uint64_t data_size,
-                                         const std::vector<HintEntry>& entries,
+absl::Status BitcaskStore::WriteHintFile(uint64_t id, const std::string& bytes,
                                          std::string_view final_name, uint64_t* hint_bytes) {
-  const std::string bytes = EncodeHint(id, data_size, entries);
   const bool via_tmp = final_name == HintFileName(id);
   const std::string target = PathOf(final_name);
   const std::string write_path = via_tmp ? absl::StrCat(target, AV(kTmpSuffix)) : target;
@@ -185,7 +183,7 @@ absl::Status BitcaskStore::FlushBuffer(bool aligned) {
     return s;
   }
   active_written_ += n;
-  buffer_.erase(0, n);  // Moves the unaligned remainder (< 4 KiB) to the front.
+  buffer_.Consume(n);  // Moves the unaligned remainder (< 4 KiB) to the front.
   return absl::OkStatus();
 }
 
@@ -201,8 +199,7 @@ absl::Status BitcaskStore::SyncActive() {
     mark.type = RecordType::kSyncMark;
     mark.durable_offset = active_size_;
     mark.offset = active_size_;
-    EncodeRecord(mark, &buffer_);
-    active_size_ += RecordSize(0, 0);
+    active_size_ += EncodeRecordTo(mark, buffer_.Append(RecordSize(0, 0)));
     files_[active_id_].total_bytes = active_size_;
     s = FlushBuffer(/*aligned=*/false);
     if (s.ok()) s = SyncFile(*active_);
@@ -255,44 +252,46 @@ absl::Status BitcaskStore::WriteLocked(absl::Span<const PendingOp> ops, uint64_t
   }
   // The records go into the buffer; a batch's records stay together in one
   // file, and recovery applies a batch only when its last record is intact.
-  const size_t start = buffer_.size();
-  for (size_t i = 0; i < ops.size(); ++i) {
-    Record r;
-    r.type = ops[i].type;
-    r.sequence = next_sequence_ + i;
-    r.durable_offset = active_synced_;
-    r.offset = active_size_ + (buffer_.size() - start);
-    r.batch_remaining = static_cast<uint32_t>(ops.size() - 1 - i);
-    r.key = ops[i].key;
-    r.value = ops[i].value;
-    EncodeRecord(r, &buffer_);
-  }
-  KVLAB_CHECK_EQ(buffer_.size() - start, total);
+  char* dst = buffer_.Append(total);
   FileInfo& active_info = files_[active_id_];
   uint64_t offset = active_size_;
   for (size_t i = 0; i < ops.size(); ++i) {
     const PendingOp& op = ops[i];
-    const uint32_t size = static_cast<uint32_t>(RecordSize(op.key.size(), op.value.size()));
-    active_hints_.push_back(HintEntry{op.type, next_sequence_ + i, offset, size, std::string(op.key)});
-    auto it = keydir_.find(AV(op.key));
-    if (it != keydir_.end()) {
-      files_[it->second.file_id].live_bytes -= it->second.size;
-      live_user_bytes_ -= it->second.size - kRecordHeaderSize;
-    }
+    Record r;
+    r.type = op.type;
+    r.sequence = next_sequence_ + i;
+    r.durable_offset = active_synced_;
+    r.offset = offset;
+    r.batch_remaining = static_cast<uint32_t>(ops.size() - 1 - i);
+    r.key = op.key;
+    r.value = op.value;
+    const uint32_t size = static_cast<uint32_t>(EncodeRecordTo(r, dst));
+    dst += size;
+    active_hints_.Add(op.type, r.sequence, offset, size, op.key);
+    const KeyEntry e{active_id_, offset, r.sequence, size, false};
     if (op.type == RecordType::kPut) {
-      KeyEntry e{active_id_, offset, next_sequence_ + i, size, false};
-      if (it != keydir_.end()) {
+      // One probe: the key is copied into the keydir only when it is new.
+      bool inserted = false;
+      auto it = keydir_.lazy_emplace(AV(op.key), [&](const auto& construct) {
+        inserted = true;
+        construct(std::piecewise_construct, std::forward_as_tuple(op.key.data(), op.key.size()),
+                  std::forward_as_tuple(e));
+      });
+      if (!inserted) {
+        files_[it->second.file_id].live_bytes -= it->second.size;
+        live_user_bytes_ -= it->second.size - kRecordHeaderSize;
         it->second = e;
-      } else {
-        keydir_.emplace(std::string(op.key), e);
       }
       active_info.live_bytes += size;
       live_user_bytes_ += size - kRecordHeaderSize;
-    } else if (it != keydir_.end()) {
+    } else if (auto it = keydir_.find(AV(op.key)); it != keydir_.end()) {
+      files_[it->second.file_id].live_bytes -= it->second.size;
+      live_user_bytes_ -= it->second.size - kRecordHeaderSize;
       keydir_.erase(it);
     }
     offset += size;
   }
+  KVLAB_CHECK_EQ(offset - active_size_, total);
   next_sequence_ += ops.size();
   active_size_ += total;
   active_info.total_bytes = active_size_;

@@ -33,6 +33,7 @@
 #include "engine/bitcask/file_cache.h"
 #include "engine/bitcask/format.h"
 #include "engine/bitcask/scan.h"
+#include "engine/bitcask/write_buffer.h"
 #include "engine/engine_config.h"
 #include "engine/env/env.h"
 #include "engine/kv_store.h"
@@ -124,7 +125,7 @@ class BitcaskStore : public KvStore {
     uint64_t id = 0;
     std::shared_ptr<File> file;
     uint64_t size = 0;
-    std::vector<HintEntry> hints;
+    HintBuilder hints;
   };
   // What LoadFiles learns of one data file before deciding what to keep.
   struct Loaded {
@@ -174,8 +175,10 @@ class BitcaskStore : public KvStore {
   // Sync(): the wait above, then SyncActive.
   absl::Status SyncPoint() ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status SyncActive() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status WriteHintFile(uint64_t id, uint64_t data_size, const std::vector<HintEntry>& entries,
-                             std::string_view final_name, uint64_t* hint_bytes);
+  // Writes the encoded hint `bytes` of data file `id` (via "<name>.tmp" and a
+  // rename when final_name is the hint's own name), synced.
+  absl::Status WriteHintFile(uint64_t id, const std::string& bytes, std::string_view final_name,
+                             uint64_t* hint_bytes);
   void MaybeScheduleMerge() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // --- sync helpers honouring test_noop_sync ---
@@ -219,8 +222,8 @@ class BitcaskStore : public KvStore {
   // file, not yet written to the device. Kept after a failed write, so that
   // Gets of its records still see them (writes are refused from then on).
   uint64_t active_written_ ABSL_GUARDED_BY(mu_) = 0;
-  std::string buffer_ ABSL_GUARDED_BY(mu_);
-  std::vector<HintEntry> active_hints_ ABSL_GUARDED_BY(mu_);
+  WriteBuffer buffer_ ABSL_GUARDED_BY(mu_);
+  HintBuilder active_hints_ ABSL_GUARDED_BY(mu_);  // Every record of the active file.
 
   // Rolled files whose sync + hint is pending, oldest first; one task works
   // through them in order, so a synced file implies every older one synced.

@@ -100,26 +100,46 @@ std::string CheckFileHeader(std::string_view bytes, uint64_t expected_id, DataFi
   return "";
 }
 
-void EncodeRecord(const Record& record, std::string* out) {
+namespace {
+
+inline void StoreFixed32(char* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
+}
+
+inline void StoreFixed64(char* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
+}
+
+}  // namespace
+
+size_t EncodeRecordTo(const Record& record, char* dst) {
   KVLAB_CHECK(record.key.size() <= kMaxKeySize);
   KVLAB_CHECK(record.value.size() <= kMaxValueSizeLimit);
+  char* p = dst;
+  p[4] = static_cast<char>(kRecordMagic & 0xff);
+  p[5] = static_cast<char>(kRecordMagic >> 8);
+  p[6] = static_cast<char>(record.type);
+  p[7] = 0;
+  StoreFixed64(p + 8, record.sequence);
+  StoreFixed64(p + 16, record.durable_offset);
+  StoreFixed64(p + 24, record.offset);
+  StoreFixed32(p + 32, record.batch_remaining);
+  StoreFixed32(p + 36, static_cast<uint32_t>(record.key.size()));
+  StoreFixed32(p + 40, static_cast<uint32_t>(record.value.size()));
+  // The checksum covers bytes [4, end): the header rest, then the key and the
+  // value, each copied into place by the pass that checksums it.
+  uint32_t crc = crc32c::Extend(0, p + 4, kRecordHeaderSize - 4);
+  crc = crc32c::CopyAndExtend(crc, p + kRecordHeaderSize, record.key.data(), record.key.size());
+  crc = crc32c::CopyAndExtend(crc, p + kRecordHeaderSize + record.key.size(), record.value.data(),
+                              record.value.size());
+  StoreFixed32(p, crc32c::Mask(crc));
+  return RecordSize(record.key.size(), record.value.size());
+}
+
+void EncodeRecord(const Record& record, std::string* out) {
   const size_t start = out->size();
-  PutFixed32(out, 0);  // The checksum, filled in below.
-  out->push_back(static_cast<char>(kRecordMagic & 0xff));
-  out->push_back(static_cast<char>(kRecordMagic >> 8));
-  out->push_back(static_cast<char>(record.type));
-  out->push_back(0);
-  PutFixed64(out, record.sequence);
-  PutFixed64(out, record.durable_offset);
-  PutFixed64(out, record.offset);
-  PutFixed32(out, record.batch_remaining);
-  PutFixed32(out, static_cast<uint32_t>(record.key.size()));
-  PutFixed32(out, static_cast<uint32_t>(record.value.size()));
-  KVLAB_CHECK_EQ(out->size() - start, kRecordHeaderSize);
-  out->append(record.key.data(), record.key.size());
-  out->append(record.value.data(), record.value.size());
-  const uint32_t crc = MaskedCrc(out->data() + start + 4, out->size() - start - 4);
-  for (int i = 0; i < 4; ++i) (*out)[start + i] = static_cast<char>(crc >> (8 * i));
+  out->resize(start + RecordSize(record.key.size(), record.value.size()));
+  EncodeRecordTo(record, out->data() + start);
 }
 
 void EncodeLink(uint64_t prev_id, uint64_t prev_size, uint64_t offset, std::string* out) {
@@ -181,26 +201,47 @@ DecodeResult DecodeRecordAt(std::string_view bytes, uint64_t at, Record* record,
   return r;
 }
 
+HintBuilder::HintBuilder() : bytes_(kHintHeaderSize, '\0') {}
+
+void HintBuilder::Add(RecordType type, uint64_t sequence, uint64_t offset, uint32_t size,
+                      std::string_view key) {
+  KVLAB_CHECK(key.size() <= kMaxKeySize);
+  char fixed[kHintEntryFixedSize];
+  fixed[0] = static_cast<char>(type);
+  StoreFixed32(fixed + 1, static_cast<uint32_t>(key.size()));
+  StoreFixed64(fixed + 5, sequence);
+  StoreFixed64(fixed + 13, offset);
+  StoreFixed32(fixed + 21, size);
+  bytes_.append(fixed, sizeof(fixed));
+  bytes_.append(key.data(), key.size());
+  ++count_;
+}
+
+std::string HintBuilder::Finish(uint64_t data_id, uint64_t data_size) {
+  std::string header(kHintMagic);
+  PutFixed32(&header, kFormatVersion);
+  PutFixed32(&header, 0);
+  PutFixed64(&header, data_id);
+  PutFixed64(&header, data_size);
+  KVLAB_CHECK_EQ(header.size(), kHintHeaderSize);
+  std::string out = std::move(bytes_);
+  out.replace(0, kHintHeaderSize, header);
+  PutFixed64(&out, count_);
+  PutFixed32(&out, MaskedCrc(out.data(), out.size()));
+  Clear();
+  return out;
+}
+
+void HintBuilder::Clear() {
+  bytes_.assign(kHintHeaderSize, '\0');
+  count_ = 0;
+}
+
 std::string EncodeHint(uint64_t data_id, uint64_t data_size,
                        const std::vector<HintEntry>& entries) {
-  std::string out(kHintMagic);
-  PutFixed32(&out, kFormatVersion);
-  PutFixed32(&out, 0);
-  PutFixed64(&out, data_id);
-  PutFixed64(&out, data_size);
-  KVLAB_CHECK_EQ(out.size(), kHintHeaderSize);
-  for (const HintEntry& e : entries) {
-    KVLAB_CHECK(e.key.size() <= kMaxKeySize);
-    out.push_back(static_cast<char>(e.type));
-    PutFixed32(&out, static_cast<uint32_t>(e.key.size()));
-    PutFixed64(&out, e.sequence);
-    PutFixed64(&out, e.offset);
-    PutFixed32(&out, e.size);
-    out.append(e.key);
-  }
-  PutFixed64(&out, entries.size());
-  PutFixed32(&out, MaskedCrc(out.data(), out.size()));
-  return out;
+  HintBuilder builder;
+  for (const HintEntry& e : entries) builder.Add(e);
+  return builder.Finish(data_id, data_size);
 }
 
 std::string DecodeHint(std::string_view bytes, uint64_t data_id, uint64_t data_size,

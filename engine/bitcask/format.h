@@ -144,6 +144,10 @@ struct Record {
 inline size_t RecordSize(size_t key_size, size_t value_size) {
   return kRecordHeaderSize + key_size + value_size;
 }
+// Writes the encoded record, RecordSize(key, value) bytes, at dst. The key and
+// the value are copied and checksummed in one pass (crc32c::CopyAndExtend).
+// Returns the bytes written.
+size_t EncodeRecordTo(const Record& record, char* dst);
 // Appends the encoded record to *out.
 void EncodeRecord(const Record& record, std::string* out);
 // Appends the link record (format above) written at `offset` to *out.
@@ -174,6 +178,26 @@ struct HintEntry {
   std::string key;
 };
 std::string EncodeHint(uint64_t data_id, uint64_t data_size, const std::vector<HintEntry>& entries);
+
+// A hint file built entry by entry while its data file is written: each entry
+// is encoded at once into one growing string (no allocation per key), the
+// header is filled in and the trailer appended by Finish.
+class HintBuilder {
+ public:
+  HintBuilder();
+  void Add(RecordType type, uint64_t sequence, uint64_t offset, uint32_t size,
+           std::string_view key);
+  void Add(const HintEntry& e) { Add(e.type, e.sequence, e.offset, e.size, e.key); }
+  uint64_t count() const { return count_; }
+  // The hint file of data file `data_id` of `data_size` bytes (the format
+  // above); the builder is left empty.
+  std::string Finish(uint64_t data_id, uint64_t data_size);
+  void Clear();
+
+ private:
+  std::string bytes_;  // Header placeholder + entries.
+  uint64_t count_ = 0;
+};
 // Returns a description of the defect (e.g. "checksum mismatch") or "" and fills *entries.
 std::string DecodeHint(std::string_view bytes, uint64_t data_id, uint64_t data_size,
                        std::vector<HintEntry>* entries);

@@ -138,7 +138,7 @@ absl::Status BitcaskStore::MergeFlush(MergeJob& job, bool finish_file) {
   RETURN_IF_ERROR(SyncFile(*job.out));
   job.out.reset();
   uint64_t hint_bytes = 0;
-  RETURN_IF_ERROR(WriteHintFile(job.out_id, job.out_size, job.out_hints,
+  RETURN_IF_ERROR(WriteHintFile(job.out_id, EncodeHint(job.out_id, job.out_size, job.out_hints),
                                 absl::StrCat(HintFileName(job.out_id), AV(kMergingSuffix)),
                                 &hint_bytes));
   job.output_sizes[job.out_id] = {job.out_size, hint_bytes};

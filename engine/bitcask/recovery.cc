@@ -381,7 +381,8 @@ absl::Status BitcaskStore::SealLoadedFile(Loaded& f) {
   ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(path, options));
   RETURN_IF_ERROR(SyncFile(*file));
   uint64_t hint_bytes = 0;
-  absl::Status s = WriteHintFile(f.id, f.size, f.entries, HintFileName(f.id), &hint_bytes);
+  absl::Status s =
+      WriteHintFile(f.id, EncodeHint(f.id, f.size, f.entries), HintFileName(f.id), &hint_bytes);
   absl::MutexLock lock(&mu_);
   if (s.ok()) files_[f.id].hint_bytes = hint_bytes;
   return absl::OkStatus();
@@ -411,9 +412,10 @@ absl::Status BitcaskStore::StartActiveFile(Loaded* newest, uint64_t prev_id,
     active_ = std::move(file);
     active_size_ = valid_size;
     active_written_ = valid_size;
-    buffer_.clear();
+    buffer_.Clear();
     active_synced_ = ends_with_mark ? valid_size : 0;  // 0 forces the sync and a mark.
-    active_hints_ = std::move(newest->entries);
+    active_hints_.Clear();
+    for (const HintEntry& e : newest->entries) active_hints_.Add(e);
     // A file that never got its link (its first write was lost) gets it now.
     if (active_size_ == kFileHeaderSize) AppendLink(prev_id, prev_size);
     RETURN_IF_ERROR(SyncActive());

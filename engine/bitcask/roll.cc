@@ -3,6 +3,8 @@
 // writer file at once. Sync() waits for those tasks; recovery uses the link
 // record at the start of each writer file to drop what followed a rolled file
 // that lost its unsynced tail in a crash (format.h, "Links").
+#include <cstring>
+
 #include "absl/strings/str_cat.h"
 #include "engine/bitcask/bitcask.h"
 #include "engine/common/check.h"
@@ -34,8 +36,8 @@ absl::Status BitcaskStore::CreateWriterFile(uint64_t id, uint64_t prev_id, uint6
   active_size_ = kFileHeaderSize;
   active_synced_ = kFileHeaderSize;
   active_written_ = kFileHeaderSize;
-  buffer_.clear();
-  active_hints_.clear();
+  buffer_.Clear();
+  active_hints_.Clear();
   files_[id] = FileInfo{DataFileKind::kWriter, kFileHeaderSize, 0, 0};
   AppendLink(prev_id, prev_size);
   return absl::OkStatus();
@@ -43,8 +45,10 @@ absl::Status BitcaskStore::CreateWriterFile(uint64_t id, uint64_t prev_id, uint6
 
 void BitcaskStore::AppendLink(uint64_t prev_id, uint64_t prev_size) {
   KVLAB_CHECK_EQ(active_size_, kFileHeaderSize);
-  EncodeLink(prev_id, prev_size, active_size_, &buffer_);
-  active_size_ += RecordSize(0, kLinkValueSize);
+  std::string link;
+  EncodeLink(prev_id, prev_size, active_size_, &link);
+  std::memcpy(buffer_.Append(link.size()), link.data(), link.size());
+  active_size_ += link.size();
   files_[active_id_].total_bytes = active_size_;
 }
 
@@ -56,7 +60,7 @@ absl::Status BitcaskStore::RollActiveFile() {
   const uint64_t old_id = active_id_;
   const uint64_t old_size = active_size_;
   seals_.push_back(Sealing{old_id, std::move(active_), old_size, std::move(active_hints_)});
-  active_hints_.clear();
+  active_hints_.Clear();
   ++rolls_;
   if (!seal_running_) {
     seal_running_ = true;
@@ -77,7 +81,9 @@ void BitcaskStore::SealStep() {
   bool hinted = false;
   if (s.ok()) {
     // On error no hint: the next open scans the file instead.
-    hinted = WriteHintFile(job->id, job->size, job->hints, HintFileName(job->id), &hint_bytes).ok();
+    hinted = WriteHintFile(job->id, job->hints.Finish(job->id, job->size), HintFileName(job->id),
+                           &hint_bytes)
+                 .ok();
   }
   {
     absl::MutexLock lock(&mu_);
