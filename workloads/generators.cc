@@ -293,4 +293,10 @@ uint64_t Permute(uint64_t index, uint64_t n, const uint64_t key[4]) {
   return x;
 }
 
+uint64_t DrawWithReplacement(uint64_t index, uint64_t n, const uint64_t key[4]) {
+  KVLAB_CHECK(n > 0);
+  const uint64_t x = Mix64(key[0] + (index + 1) * 0x9E3779B97F4A7C15ull);  // SplitMix64
+  return static_cast<uint64_t>((static_cast<unsigned __int128>(x) * n) >> 64);
+}
+
 }  // namespace kvlab::workloads

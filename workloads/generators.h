@@ -1,7 +1,7 @@
 // The random generators behind a workload: YCSB's key choosers (uniform, Zipfian, scrambled
 // Zipfian, skewed latest, hotspot, sequential, exponential), size distributions (constant,
 // uniform, Zipfian, normal, db_bench's generalized Pareto), YCSB's FNV-64 hash and a seeded
-// permutation for shuffled loads.
+// permutation for shuffled loads and seeded draws with replacement for db_bench-like loads.
 //
 // Every generator draws from a kvlab::Random passed in by the caller, so a stream is
 // determined by its seed. The algorithms follow YCSB (brianfrankcooper/YCSB core/.../generator)
@@ -158,6 +158,13 @@ class KeyChooser {
 // A bijection on [0, n), keyed: a 4-round Feistel network on the smallest even number of bits
 // covering n, with cycle walking. For load.order: shuffled.
 uint64_t Permute(uint64_t index, uint64_t n, const uint64_t key[4]);
+
+// Draw number `index` of a keyed stream of uniform draws from [0, n), with replacement (as
+// db_bench's fillrandom picks `Random64::Next() % num`): SplitMix64's output number index + 1
+// for state key[0], reduced to [0, n) by Lemire's multiply-shift (bias < n / 2^64). A pure
+// function of (index, n, key), so the loaded key set does not depend on how the load is split
+// between clients. For load.order: with_replacement. REQUIRES: n > 0.
+uint64_t DrawWithReplacement(uint64_t index, uint64_t n, const uint64_t key[4]);
 
 }  // namespace kvlab::workloads
 

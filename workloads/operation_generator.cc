@@ -219,7 +219,8 @@ OperationGenerator::OperationGenerator(const WorkloadSpec& spec, KeySpace* keysp
   keys_ = std::make_unique<KeyChooser>(spec_, client, clients);
   field_len_ = std::make_unique<SizeGenerator>(spec_.field_len);
   scan_len_ = std::make_unique<SizeGenerator>(spec_.scan_len);
-  // The shuffle is the same for every client (it depends on the seed only).
+  // The shuffle (and the draws with replacement) are the same for every client: they depend on
+  // the seed only.
   Random perm(seed ^ 0x7065726d75746521ull);
   for (uint64_t& k : permutation_key_) k = perm.Next();
 }
@@ -253,6 +254,9 @@ bool OperationGenerator::NextLoad(Operation* op) {
   uint64_t index = client_ + load_done_ * clients_;
   ++load_done_;
   if (spec_.load_order == LoadOrder::kShuffled) index = Permute(index, total, permutation_key_);
+  if (spec_.load_order == LoadOrder::kWithReplacement) {
+    index = DrawWithReplacement(index, total, permutation_key_);
+  }
   op->type = OpType::kInsert;
   op->keynum = spec_.insert_start + index;
   op->scan_length = 0;

@@ -108,7 +108,9 @@ std::string_view UpdateModeName(UpdateMode mode);
 
 enum class LoadOrder : uint8_t {
   kKeynum,    // key numbers insert_start, insert_start+1, ... (YCSB: names arrive hashed)
-  kShuffled,  // a seeded permutation of the same key numbers (db_bench fillrandom-like)
+  kShuffled,  // a seeded permutation of the same key numbers (every key loaded once)
+  kWithReplacement,  // count - insert_start seeded uniform draws from the same key numbers,
+                     // with replacement: db_bench fillrandom (~63% distinct keys for N over N)
 };
 
 // A workload after `extends:` is resolved. Defaults are YCSB CoreWorkload's.
@@ -260,7 +262,7 @@ class OperationGenerator {
   std::unique_ptr<KeyChooser> keys_;
   std::unique_ptr<SizeGenerator> field_len_;
   std::unique_ptr<SizeGenerator> scan_len_;
-  uint64_t permutation_key_[4] = {};  // load.order: shuffled
+  uint64_t permutation_key_[4] = {};  // load.order: shuffled, with_replacement
 };
 
 }  // namespace kvlab::workloads

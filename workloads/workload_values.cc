@@ -21,7 +21,7 @@ constexpr const char* kKeyDistNames[] = {"uniform", "zipfian", "zipfian_clustere
 constexpr const char* kSizeDistNames[] = {"constant", "uniform", "zipfian", "normal", "gpd"};
 constexpr const char* kKeyFormatNames[] = {"ycsb", "ordered", "dbbench", "u64be"};
 constexpr const char* kUpdateModeNames[] = {"read_merge_put", "blind_put"};
-constexpr const char* kLoadOrderNames[] = {"keynum", "shuffled"};
+constexpr const char* kLoadOrderNames[] = {"keynum", "shuffled", "with_replacement"};
 constexpr const char* kMixNames[] = {"read", "update", "insert", "scan", "rmw", "delete"};
 constexpr uint64_t kMaxFieldLen = uint64_t{64} << 20;
 }  // namespace

@@ -100,7 +100,7 @@ absl::Status SetCompressibility(WorkloadSpec& s, const YAML::Node& n, const Src&
 }
 absl::Status SetLoadOrder(WorkloadSpec& s, const YAML::Node& n, const Src& src,
                           const std::string& p) {
-  ASSIGN_OR_RETURN(int v, internal::ParseEnum(n, src, p, {"keynum", "shuffled"}));
+  ASSIGN_OR_RETURN(int v, internal::ParseEnum(n, src, p, {"keynum", "shuffled", "with_replacement"}));
   s.load_order = static_cast<LoadOrder>(v);
   return absl::OkStatus();
 }

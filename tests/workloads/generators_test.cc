@@ -456,6 +456,44 @@ TEST(PermuteTest, IsABijectionAndShuffles) {
   }
 }
 
+// SplitMix64 (Steele, Lea, Flood 2014) from state 0 gives 0xe220a8397b1dcdaf then
+// 0x6e789e6aa1b965f4 (its reference output); with n = 2^32 the multiply-shift keeps the high
+// 32 bits of x, with n = 2^64 - 1 it gives x * n >> 64 = x - 1 (x > 0).
+TEST(DrawWithReplacementTest, IsSplitMix64ReducedByMultiplyShift) {
+  const uint64_t key[4] = {0, 0, 0, 0};
+  EXPECT_EQ(DrawWithReplacement(0, uint64_t{1} << 32, key), 0xe220a839u);
+  EXPECT_EQ(DrawWithReplacement(1, uint64_t{1} << 32, key), 0x6e789e6au);
+  EXPECT_EQ(DrawWithReplacement(0, UINT64_MAX, key), 0xe220a8397b1dcdaeull);
+  EXPECT_EQ(DrawWithReplacement(5, 1, key), 0u);
+  // A keyed stream: the key is the SplitMix64 state, so state k + gamma at index 0 is
+  // state k at index 1.
+  const uint64_t shifted[4] = {0x9E3779B97F4A7C15ull, 0, 0, 0};
+  EXPECT_EQ(DrawWithReplacement(0, 1000, shifted), DrawWithReplacement(1, 1000, key));
+}
+
+TEST(DrawWithReplacementTest, UniformWithAboutOneMinusOneOverEDistinct) {
+  const uint64_t key[4] = {0x1234, 5, 6, 7};
+  const uint64_t n = 100000;
+  std::vector<uint32_t> hits(n, 0);
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t d = DrawWithReplacement(i, n, key);
+    ASSERT_LT(d, n);
+    ++hits[d];
+  }
+  // N draws over N keys: E[distinct] = N (1 - (1 - 1/N)^N) ~ 0.63212 N, sd ~ 0.001 N here.
+  uint64_t distinct = 0;
+  for (uint32_t h : hits) distinct += h > 0;
+  EXPECT_NEAR(static_cast<double>(distinct) / n, 1 - std::pow(1 - 1.0 / n, n), 0.005);
+  // Uniform: 100 buckets of 1000 keys each get ~1000 draws (chi-square, 99 dof, p ~ 1e-6 at 170).
+  double chi2 = 0;
+  for (uint64_t b = 0; b < 100; ++b) {
+    uint64_t in = 0;
+    for (uint64_t k = b * 1000; k < (b + 1) * 1000; ++k) in += hits[k];
+    chi2 += (in - 1000.0) * (in - 1000.0) / 1000.0;
+  }
+  EXPECT_LT(chi2, 170);
+}
+
 TEST(DeterminismTest, SameSeedSameStream) {
   SizeDistSpec s{SizeDist::kNormal};
   s.mean = 50;

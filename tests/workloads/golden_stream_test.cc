@@ -85,10 +85,11 @@ std::vector<Case> Cases() {
       {"padded", "workloads/ycsb/workloadc.yaml", {{"key.zero_padding", "20"}}},
       {"ordered_keys", "workloads/ycsb/workloadc.yaml",
        {{"key.format", "ordered"}, {"key.order", "ordered"}, {"key.size", "24"}}},
-      {"readrandom", "workloads/dbbench/readrandom.yaml", {}},
+      {"readrandom", "workloads/dbbench/readrandom.yaml", {{"load.order", "shuffled"}}},
       {"field_len_uniform", "workloads/ycsb/workloada.yaml",
        {{"value.field_len", "{dist: uniform, min: 1, max: 200}"}}},
       {"u64be", "workloads/ycsb/workloada.yaml", {{"key.format", "u64be"}}},
+      {"readrandom_with_replacement", "workloads/dbbench/readrandom.yaml", {}},
   };
 }
 
@@ -114,6 +115,7 @@ TEST(GoldenStreamTest, WorkloadStreamsAreUnchanged) {
       {0x5db4fd90845fb003ull, 0x4d941b7b2390bde9ull},  // readrandom
       {0x631fb0b8c6846925ull, 0x384fbe4ecf2fc439ull},  // field_len_uniform
       {0x6dccfa6cd1aabb89ull, 0x7924fe64642eacbfull},  // u64be
+      {0x9ab1231ce7eac26bull, 0x95f0a29b573916f7ull},  // readrandom_with_replacement
   };
   std::vector<Case> cases = Cases();
   std::string actual;

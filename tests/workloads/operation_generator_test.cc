@@ -201,6 +201,49 @@ TEST(OperationGeneratorTest, LoadCoversEveryKeyOnceAcrossClients) {
   }
 }
 
+// db_bench fillrandom: N draws with replacement over N keys leave ~1 - 1/e of them distinct;
+// the draws are a function of the seed only (not of the client split), reproducible per seed.
+TEST(OperationGeneratorTest, LoadWithReplacementDrawsLikeDbBenchFillrandom) {
+  WorkloadSpec spec = Small();
+  spec.record_count = 50000;
+  spec.insert_start = 100;
+  spec.load_order = LoadOrder::kWithReplacement;
+  auto load = [&](uint64_t seed, uint32_t clients) {
+    KeySpace ks(spec, seed);
+    std::vector<uint64_t> keynums(spec.record_count - spec.insert_start);
+    for (uint32_t client = 0; client < clients; ++client) {
+      OperationGenerator gen(spec, &ks, seed, client, clients);
+      Operation op;
+      uint64_t i = client, n = 0;
+      while (gen.NextLoad(&op)) {
+        EXPECT_EQ(op.type, OpType::kInsert);
+        std::string expected;
+        FormatKey(spec, op.keynum, &expected);
+        EXPECT_EQ(op.key, expected);
+        keynums[i] = op.keynum;  // load index i: client c runs c, c + clients, ...
+        i += clients;
+        ++n;
+      }
+      EXPECT_EQ(n, gen.load_count());
+    }
+    return keynums;
+  };
+  std::vector<uint64_t> a = load(7, 1);
+  const double draws = static_cast<double>(a.size());
+  std::set<uint64_t> distinct(a.begin(), a.end());
+  EXPECT_GE(*distinct.begin(), 100u);
+  EXPECT_LT(*distinct.rbegin(), 50000u);
+  // E[distinct] = N (1 - (1 - 1/N)^N) = 0.63213 N for N = 49900; sd ~ 0.0014 N.
+  EXPECT_NEAR(static_cast<double>(distinct.size()) / draws,
+              1 - std::pow(1 - 1 / draws, draws), 0.007);
+  EXPECT_EQ(load(7, 1), a);  // exactly reproducible
+  EXPECT_EQ(load(7, 3), a);  // whatever the number of clients
+  std::vector<uint64_t> b = load(8, 1);
+  size_t same = 0;
+  for (size_t i = 0; i < a.size(); ++i) same += a[i] == b[i];
+  EXPECT_LT(same, a.size() / 1000);  // another seed, other draws
+}
+
 TEST(OperationGeneratorTest, MixProportionsMatchWeights) {
   WorkloadSpec spec = Small();
   spec.mix = {3, 2, 1, 1, 2, 1};  // normalised by their sum, 10

@@ -83,7 +83,11 @@ TEST_F(WorkloadYamlTest, ShippedDbBenchFiles) {
     EXPECT_EQ(spec->record_count, 1000000u);
   }
   EXPECT_FALSE(LoadWorkload("workloads/dbbench/fillrandom.yaml")->has_run_phase());
-  EXPECT_EQ(LoadWorkload("workloads/dbbench/fillrandom.yaml")->load_order, LoadOrder::kShuffled);
+  EXPECT_EQ(LoadWorkload("workloads/dbbench/fillrandom.yaml")->load_order,
+            LoadOrder::kWithReplacement);
+  EXPECT_EQ(LoadWorkload("workloads/dbbench/readrandom.yaml")->load_order,
+            LoadOrder::kWithReplacement);
+  EXPECT_EQ(LoadWorkload("workloads/dbbench/fillseq.yaml")->load_order, LoadOrder::kKeynum);
   EXPECT_TRUE(LoadWorkload("workloads/dbbench/readrandom.yaml")->has_run_phase());
 }
 
@@ -130,6 +134,22 @@ TEST_F(WorkloadYamlTest, ToYamlRoundTrips) {
   EXPECT_EQ(again->mix, spec->mix);
   EXPECT_EQ(again->keys.percentile, 90);
   EXPECT_EQ(again->field_len.scale, 25.45);
+}
+
+TEST_F(WorkloadYamlTest, LoadOrderWithReplacement) {
+  auto spec = ParseWorkload("kvlab: workload/v1\nload: {order: with_replacement}\n", "w.yaml");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->load_order, LoadOrder::kWithReplacement);
+  EXPECT_THAT(spec->ToYaml(), HasSubstr("order: with_replacement"));
+  auto again = ParseWorkload(spec->ToYaml(), "resolved.yaml");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->load_order, LoadOrder::kWithReplacement);
+  ASSERT_TRUE(ApplyOverride(*spec, "load.order", "shuffled").ok());
+  EXPECT_EQ(spec->load_order, LoadOrder::kShuffled);
+  absl::Status s = ApplyOverride(*spec, "load.order", "with_replacment");
+  EXPECT_THAT(s.message(), AllOf(HasSubstr("load.order"), HasSubstr("'with_replacement'")));
+  EXPECT_THAT(ErrorOf("kvlab: workload/v1\nload: {order: random}\n"),
+              AllOf(HasSubstr("w.yaml:2:"), HasSubstr("with_replacement")));
 }
 
 TEST_F(WorkloadYamlTest, OverridesSetDottedKeys) {
