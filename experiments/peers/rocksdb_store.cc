@@ -290,7 +290,24 @@ absl::StatusOr<std::unique_ptr<KvStore>> RocksDbStore::Open(const Env& env,
   table.block_size = o.GetInt("block_size");
   const double bloom_bits = o.GetDouble("bloom_bits_per_key");
   if (bloom_bits > 0) table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(bloom_bits));
+  rocksdb::ConfigOptions parse;
+  parse.ignore_unknown_options = false;
+  parse.input_strings_escaped = false;
+  if (const std::string extra = o.GetString("table_options"); !extra.empty()) {
+    rocksdb::BlockBasedTableOptions parsed;
+    RETURN_IF_ERROR(ToAbsl(rocksdb::GetBlockBasedTableOptionsFromString(parse, table, extra,
+                                                                        &parsed),
+                           absl::StrCat("option table_options '", extra, "'")));
+    table = parsed;
+  }
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // Last, so a RocksDB options string can set anything the named options above do not.
+  if (const std::string extra = o.GetString("db_options"); !extra.empty()) {
+    rocksdb::Options parsed;
+    RETURN_IF_ERROR(ToAbsl(rocksdb::GetOptionsFromString(parse, options, extra, &parsed),
+                           absl::StrCat("option db_options '", extra, "'")));
+    options = parsed;
+  }
 
   rocksdb::DB* db = nullptr;
   RETURN_IF_ERROR(ToAbsl(rocksdb::DB::Open(options, dir, &db), absl::StrCat("open ", dir)));
@@ -361,6 +378,12 @@ EngineDescriptor RocksDbDescriptor() {
       {"use_direct_io_for_flush_and_compaction", OptionType::kBool, "false",
        "O_DIRECT for flush and compaction"},
       {"statistics", OptionType::kBool, "true", "collect RocksDB tickers (rocksdb.* in stats)"},
+      {"db_options", OptionType::kString, "",
+       "RocksDB options string applied last, e.g. 'enable_pipelined_write=true;"
+       "table_cache_numshardbits=4' (DB and column family options)"},
+      {"table_options", OptionType::kString, "",
+       "RocksDB BlockBasedTableOptions string, e.g. "
+       "'index_shortening=kShortenSeparatorsAndSuccessor'"},
   };
   d.open = [](const Env& env, std::string_view path, const EngineOptions& options) {
     return RocksDbStore::Open(env, path, options);

@@ -3,6 +3,8 @@
 // snapshots, reopen, closed-store errors, I/O counting, and the refusal of a
 // simulated device.
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -244,6 +246,38 @@ TEST_P(PeerTest, RefusesSimulatedDeviceAndBadOptions) {
   EXPECT_TRUE(absl::IsInvalidArgument(bad.status())) << bad.status();
   auto unknown = registry_.Open(EngineConfig{GetParam(), {{"write_bufer_size", "1"}}}, env(), "db");
   EXPECT_FALSE(unknown.ok());
+}
+
+// db_options / table_options pass RocksDB option strings through (what compare_db_bench.sh uses
+// to match db_bench's defaults); RocksDB writes the options it ran with to OPTIONS-*.
+TEST_P(PeerTest, RocksDbOptionStringsReachRocksDb) {
+  if (GetParam() != "rocksdb") GTEST_SKIP() << "rocksdb only";
+  auto store = OpenStore({{"db_options", "enable_pipelined_write=true;table_cache_numshardbits=4"},
+                          {"table_options", "index_shortening=kShortenSeparatorsAndSuccessor"},
+                          {"block_size", "8KiB"}});
+  ASSERT_NE(store, nullptr);
+  ASSERT_TRUE(store->Put({}, "k", "v").ok());
+  ASSERT_TRUE(store->Close().ok());
+  std::string text;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root_)) {
+    if (entry.path().filename().string().rfind("OPTIONS-", 0) != 0) continue;
+    std::ifstream in(entry.path());
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  ASSERT_FALSE(text.empty()) << "no OPTIONS file under " << root_;
+  EXPECT_NE(text.find("enable_pipelined_write=true"), std::string::npos);
+  EXPECT_NE(text.find("table_cache_numshardbits=4"), std::string::npos);
+  EXPECT_NE(text.find("index_shortening=kShortenSeparatorsAndSuccessor"), std::string::npos);
+  EXPECT_NE(text.find("block_size=8192"), std::string::npos);  // named options kept
+
+  for (const auto& [name, value] : std::map<std::string, std::string>{
+           {"db_options", "enable_pipelined_writes=true"},
+           {"table_options", "index_shortening=kSometimes"}}) {
+    auto bad = registry_.Open(EngineConfig{"rocksdb", {{name, value}}}, env(), "db2");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_TRUE(absl::IsInvalidArgument(bad.status())) << bad.status();
+    EXPECT_NE(bad.status().message().find(name), std::string::npos) << bad.status();
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Peers, PeerTest, ::testing::Values("rocksdb", "leveldb"),
