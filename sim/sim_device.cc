@@ -151,67 +151,74 @@ void SimDevice::LogDirOp(DirOp op) {
   dir_log_.push_back(std::move(op));
 }
 
-absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view,
-                                                      const OpenOptions& options) {
+absl::Status SimDevice::NamespaceOp(OpKind kind, std::string_view path_view, bool allow_root,
+                                    int64_t latency_ns, NamespaceBody body) {
   absl::MutexLock lock(&mu_);
-  const PathArg arg = NormalizePath("open", path_view, /*allow_root=*/false);
-  const std::string& path = arg.path;
-  Op op{OpKind::kOpen, path};
-  std::unique_ptr<File> file;
+  const PathArg arg = NormalizePath(KindName(static_cast<uint8_t>(kind)), path_view, allow_root);
+  Op op{kind, arg.path};
+  uint64_t bytes = 0;
   absl::Status s = [&]() -> absl::Status {
     RETURN_IF_ERROR(arg.status);
     RETURN_IF_ERROR(BeginOp(op));
-    op.latency_ns = profile_.metadata_latency_ns;
-    const Node* n = Lookup(path);
-    if (n != nullptr && n->is_dir) {
-      return absl::FailedPreconditionError(absl::StrCat("open '", path, "': is a directory"));
-    }
-    if (n != nullptr && options.create && options.exclusive) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("open '", path, "': exists (exclusive create asked)"));
-    }
-    std::shared_ptr<Inode> inode;
-    if (n == nullptr) {
-      if (!options.create) {
-        return absl::NotFoundError(absl::StrCat("open '", path, "': no such file"));
-      }
-      RETURN_IF_ERROR(CheckParentDir("open", path));
-      inode = std::make_shared<Inode>();
-      LogDirOp(DirOp{{DirRecord{ParentDir(path), path, Node{false, inode}}}});
-    } else {
-      inode = n->inode;
-    }
-    if (options.truncate && !options.read_only && !inode->current.empty()) {
-      ApplyTruncate(*inode, 0);
-    }
-    file = std::make_unique<SimFile>(this, inode, path, options, epoch_);
-    return absl::OkStatus();
+    op.latency_ns = latency_ns;
+    return body(arg.path, bytes);
   }();
-  RETURN_IF_ERROR(FinishOp(op, s, 0, {}));
+  return FinishOp(op, s, bytes, {});
+}
+
+absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view,
+                                                      const OpenOptions& options) {
+  std::unique_ptr<File> file;
+  RETURN_IF_ERROR(NamespaceOp(
+      OpKind::kOpen, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
+      [&](const std::string& path, uint64_t&) -> absl::Status {
+        const Node* n = Lookup(path);
+        if (n != nullptr && n->is_dir) {
+          return absl::FailedPreconditionError(absl::StrCat("open '", path, "': is a directory"));
+        }
+        if (n != nullptr && options.create && options.exclusive) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("open '", path, "': exists (exclusive create asked)"));
+        }
+        std::shared_ptr<Inode> inode;
+        if (n == nullptr) {
+          if (!options.create) {
+            return absl::NotFoundError(absl::StrCat("open '", path, "': no such file"));
+          }
+          RETURN_IF_ERROR(CheckParentDir("open", path));
+          inode = std::make_shared<Inode>();
+          LogDirOp(DirOp{{DirRecord{ParentDir(path), path, Node{false, inode}}}});
+        } else {
+          inode = n->inode;
+        }
+        if (options.truncate && !options.read_only && !inode->current.empty()) {
+          ApplyTruncate(*inode, 0);
+        }
+        file = std::make_unique<SimFile>(this, inode, path, options, epoch_);
+        return absl::OkStatus();
+      }));
   return file;
 }
 
 absl::Status SimDevice::Remove(std::string_view path_view) {
-  absl::MutexLock lock(&mu_);
-  const PathArg arg = NormalizePath("remove", path_view, /*allow_root=*/false);
-  const std::string& path = arg.path;
-  Op op{OpKind::kRemove, path};
-  absl::Status s = [&]() -> absl::Status {
-    RETURN_IF_ERROR(arg.status);
-    RETURN_IF_ERROR(BeginOp(op));
-    op.latency_ns = profile_.metadata_latency_ns;
-    const Node* n = Lookup(path);
-    if (n == nullptr) return absl::NotFoundError(absl::StrCat("remove '", path, "': no such file"));
-    if (n->is_dir) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("remove '", path, "': is a directory (Remove removes files)"));
-    }
-    LogDirOp(DirOp{{DirRecord{ParentDir(path), path, std::nullopt}}});
-    return absl::OkStatus();
-  }();
-  return FinishOp(op, s, 0, {});
+  return NamespaceOp(
+      OpKind::kRemove, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
+      [&](const std::string& path, uint64_t&) -> absl::Status {
+        const Node* n = Lookup(path);
+        if (n == nullptr) {
+          return absl::NotFoundError(absl::StrCat("remove '", path, "': no such file"));
+        }
+        if (n->is_dir) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("remove '", path, "': is a directory (Remove removes files)"));
+        }
+        LogDirOp(DirOp{{DirRecord{ParentDir(path), path, std::nullopt}}});
+        return absl::OkStatus();
+      });
 }
 
+// Rename spells NamespaceOp's steps out: it checks two paths and traces the
+// target as the op's data.
 absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_view) {
   absl::MutexLock lock(&mu_);
   const PathArg from_arg = NormalizePath("rename", from_view, /*allow_root=*/false);
@@ -272,162 +279,131 @@ absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_v
 }
 
 absl::Status SimDevice::CreateDir(std::string_view path_view) {
-  absl::MutexLock lock(&mu_);
-  const PathArg arg = NormalizePath("create_dir", path_view, /*allow_root=*/false);
-  const std::string& path = arg.path;
-  Op op{OpKind::kCreateDir, path};
-  absl::Status s = [&]() -> absl::Status {
-    RETURN_IF_ERROR(arg.status);
-    RETURN_IF_ERROR(BeginOp(op));
-    op.latency_ns = profile_.metadata_latency_ns;
-    const Node* n = Lookup(path);
-    if (n != nullptr) {
-      if (n->is_dir) return absl::OkStatus();
-      return absl::AlreadyExistsError(
-          absl::StrCat("create_dir '", path, "': a file of that name exists"));
-    }
-    RETURN_IF_ERROR(CheckParentDir("create_dir", path));
-    LogDirOp(DirOp{{DirRecord{ParentDir(path), path, Node{true, nullptr}}}});
-    return absl::OkStatus();
-  }();
-  return FinishOp(op, s, 0, {});
+  return NamespaceOp(
+      OpKind::kCreateDir, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
+      [&](const std::string& path, uint64_t&) -> absl::Status {
+        const Node* n = Lookup(path);
+        if (n != nullptr) {
+          if (n->is_dir) return absl::OkStatus();
+          return absl::AlreadyExistsError(
+              absl::StrCat("create_dir '", path, "': a file of that name exists"));
+        }
+        RETURN_IF_ERROR(CheckParentDir("create_dir", path));
+        LogDirOp(DirOp{{DirRecord{ParentDir(path), path, Node{true, nullptr}}}});
+        return absl::OkStatus();
+      });
 }
 
 absl::Status SimDevice::SyncDir(std::string_view dir_view) {
-  absl::MutexLock lock(&mu_);
-  const PathArg arg = NormalizePath("sync_dir", dir_view, /*allow_root=*/true);
-  const std::string& dir = arg.path;
-  Op op{OpKind::kSyncDir, dir};
-  absl::Status s = [&]() -> absl::Status {
-    RETURN_IF_ERROR(arg.status);
-    RETURN_IF_ERROR(BeginOp(op));
-    op.latency_ns = profile_.sync_latency_ns;
-    if (!dir.empty()) {
-      const Node* n = Lookup(dir);
-      if (n == nullptr || !n->is_dir) {
-        return absl::NotFoundError(absl::StrCat("sync_dir '", dir, "': no such directory"));
-      }
-    }
-    // Make this directory's records durable, in log order; keep the others.
-    std::vector<DirOp> remaining;
-    for (DirOp& dir_op : dir_log_) {
-      DirOp rest;
-      for (DirRecord& r : dir_op.records) {
-        if (r.dir != dir) {
-          rest.records.push_back(std::move(r));
-          continue;
+  return NamespaceOp(
+      OpKind::kSyncDir, dir_view, /*allow_root=*/true, profile_.sync_latency_ns,
+      [&](const std::string& dir, uint64_t&) -> absl::Status {
+        if (!dir.empty()) {
+          const Node* n = Lookup(dir);
+          if (n == nullptr || !n->is_dir) {
+            return absl::NotFoundError(absl::StrCat("sync_dir '", dir, "': no such directory"));
+          }
         }
-        durable_.erase(r.path);
-        if (r.node.has_value()) durable_.emplace(r.path, *r.node);
-      }
-      if (!rest.records.empty()) remaining.push_back(std::move(rest));
-    }
-    dir_log_ = std::move(remaining);
-    ++io_counters_.dir_syncs;
-    return absl::OkStatus();
-  }();
-  return FinishOp(op, s, 0, {});
+        // Make this directory's records durable, in log order; keep the others.
+        std::vector<DirOp> remaining;
+        for (DirOp& dir_op : dir_log_) {
+          DirOp rest;
+          for (DirRecord& r : dir_op.records) {
+            if (r.dir != dir) {
+              rest.records.push_back(std::move(r));
+              continue;
+            }
+            durable_.erase(r.path);
+            if (r.node.has_value()) durable_.emplace(r.path, *r.node);
+          }
+          if (!rest.records.empty()) remaining.push_back(std::move(rest));
+        }
+        dir_log_ = std::move(remaining);
+        ++io_counters_.dir_syncs;
+        return absl::OkStatus();
+      });
 }
 
 absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_view) {
-  absl::MutexLock lock(&mu_);
-  const PathArg arg = NormalizePath("list", dir_view, /*allow_root=*/true);
-  const std::string& dir = arg.path;
-  Op op{OpKind::kList, dir};
   std::vector<std::string> names;
-  absl::Status s = [&]() -> absl::Status {
-    RETURN_IF_ERROR(arg.status);
-    RETURN_IF_ERROR(BeginOp(op));
-    op.latency_ns = profile_.metadata_latency_ns;
-    if (!dir.empty()) {
-      const Node* n = Lookup(dir);
-      if (n == nullptr) return absl::NotFoundError(absl::StrCat("list '", dir, "': no such directory"));
-      if (!n->is_dir) {
-        return absl::FailedPreconditionError(absl::StrCat("list '", dir, "': not a directory"));
-      }
-    }
-    const std::string prefix = dir.empty() ? "" : dir + "/";
-    // Map order is byte order, and children share the prefix: sorted names.
-    for (auto it = live_.lower_bound(prefix);
-         it != live_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
-      std::string_view rest = std::string_view(it->first).substr(prefix.size());
-      if (rest.find('/') == std::string_view::npos) names.emplace_back(rest);
-    }
-    return absl::OkStatus();
-  }();
-  RETURN_IF_ERROR(FinishOp(op, s, names.size(), {}));
+  RETURN_IF_ERROR(NamespaceOp(
+      OpKind::kList, dir_view, /*allow_root=*/true, profile_.metadata_latency_ns,
+      [&](const std::string& dir, uint64_t& bytes) -> absl::Status {
+        if (!dir.empty()) {
+          const Node* n = Lookup(dir);
+          if (n == nullptr) {
+            return absl::NotFoundError(absl::StrCat("list '", dir, "': no such directory"));
+          }
+          if (!n->is_dir) {
+            return absl::FailedPreconditionError(absl::StrCat("list '", dir, "': not a directory"));
+          }
+        }
+        const std::string prefix = dir.empty() ? "" : dir + "/";
+        // Map order is byte order, and children share the prefix: sorted names.
+        for (auto it = live_.lower_bound(prefix);
+             it != live_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+          std::string_view rest = std::string_view(it->first).substr(prefix.size());
+          if (rest.find('/') == std::string_view::npos) names.emplace_back(rest);
+        }
+        bytes = names.size();
+        return absl::OkStatus();
+      }));
   return names;
 }
 
 absl::StatusOr<bool> SimDevice::Exists(std::string_view path_view) {
-  absl::MutexLock lock(&mu_);
-  const PathArg arg = NormalizePath("exists", path_view, /*allow_root=*/true);
-  const std::string& path = arg.path;
-  Op op{OpKind::kExists, path};
   bool exists = false;
-  absl::Status s = [&]() -> absl::Status {
-    RETURN_IF_ERROR(arg.status);
-    RETURN_IF_ERROR(BeginOp(op));
-    op.latency_ns = profile_.metadata_latency_ns;
-    exists = path.empty() || Lookup(path) != nullptr;
-    return absl::OkStatus();
-  }();
-  RETURN_IF_ERROR(FinishOp(op, s, exists ? 1 : 0, {}));
+  RETURN_IF_ERROR(NamespaceOp(OpKind::kExists, path_view, /*allow_root=*/true,
+                              profile_.metadata_latency_ns,
+                              [&](const std::string& path, uint64_t& bytes) -> absl::Status {
+                                exists = path.empty() || Lookup(path) != nullptr;
+                                bytes = exists ? 1 : 0;
+                                return absl::OkStatus();
+                              }));
   return exists;
 }
 
 absl::StatusOr<uint64_t> SimDevice::FileSize(std::string_view path_view) {
-  absl::MutexLock lock(&mu_);
-  const PathArg arg = NormalizePath("file_size", path_view, /*allow_root=*/false);
-  const std::string& path = arg.path;
-  Op op{OpKind::kFileSize, path};
   uint64_t size = 0;
-  absl::Status s = [&]() -> absl::Status {
-    RETURN_IF_ERROR(arg.status);
-    RETURN_IF_ERROR(BeginOp(op));
-    op.latency_ns = profile_.metadata_latency_ns;
-    const Node* n = Lookup(path);
-    if (n == nullptr) {
-      return absl::NotFoundError(absl::StrCat("file_size '", path, "': no such file"));
-    }
-    if (n->is_dir) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("file_size '", path, "': is a directory"));
-    }
-    size = n->inode->current.size();
-    return absl::OkStatus();
-  }();
-  RETURN_IF_ERROR(FinishOp(op, s, size, {}));
+  RETURN_IF_ERROR(NamespaceOp(
+      OpKind::kFileSize, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
+      [&](const std::string& path, uint64_t& bytes) -> absl::Status {
+        const Node* n = Lookup(path);
+        if (n == nullptr) {
+          return absl::NotFoundError(absl::StrCat("file_size '", path, "': no such file"));
+        }
+        if (n->is_dir) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("file_size '", path, "': is a directory"));
+        }
+        size = bytes = n->inode->current.size();
+        return absl::OkStatus();
+      }));
   return size;
 }
 
 absl::StatusOr<std::unique_ptr<FileLock>> SimDevice::Lock(std::string_view path_view) {
-  absl::MutexLock lock(&mu_);
-  const PathArg arg = NormalizePath("lock", path_view, /*allow_root=*/false);
-  const std::string& path = arg.path;
-  Op op{OpKind::kLock, path};
   std::unique_ptr<FileLock> held;
-  absl::Status s = [&]() -> absl::Status {
-    RETURN_IF_ERROR(arg.status);
-    RETURN_IF_ERROR(BeginOp(op));
-    op.latency_ns = profile_.metadata_latency_ns;
-    const Node* n = Lookup(path);
-    if (n != nullptr && n->is_dir) {
-      return absl::FailedPreconditionError(absl::StrCat("lock '", path, "': is a directory"));
-    }
-    if (locks_.count(path) > 0) {
-      return absl::AlreadyExistsError(
-          absl::StrCat("lock '", path, "': already held (is another store open here?)"));
-    }
-    if (n == nullptr) {
-      RETURN_IF_ERROR(CheckParentDir("lock", path));
-      LogDirOp(DirOp{{DirRecord{ParentDir(path), path, Node{false, std::make_shared<Inode>()}}}});
-    }
-    locks_.insert(path);
-    held = std::make_unique<SimFileLock>(this, path, epoch_);
-    return absl::OkStatus();
-  }();
-  RETURN_IF_ERROR(FinishOp(op, s, 0, {}));
+  RETURN_IF_ERROR(NamespaceOp(
+      OpKind::kLock, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
+      [&](const std::string& path, uint64_t&) -> absl::Status {
+        const Node* n = Lookup(path);
+        if (n != nullptr && n->is_dir) {
+          return absl::FailedPreconditionError(absl::StrCat("lock '", path, "': is a directory"));
+        }
+        if (locks_.count(path) > 0) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("lock '", path, "': already held (is another store open here?)"));
+        }
+        if (n == nullptr) {
+          RETURN_IF_ERROR(CheckParentDir("lock", path));
+          LogDirOp(
+              DirOp{{DirRecord{ParentDir(path), path, Node{false, std::make_shared<Inode>()}}}});
+        }
+        locks_.insert(path);
+        held = std::make_unique<SimFileLock>(this, path, epoch_);
+        return absl::OkStatus();
+      }));
   return held;
 }
 

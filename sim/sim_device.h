@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "engine/env/env.h"
 #include "sim/fault_profile.h"
@@ -193,6 +194,15 @@ class SimDevice final : public Device {
   absl::Status FinishOp(Op& op, absl::Status s, uint64_t bytes, std::string_view data)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   bool Inject(double p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // What a namespace op does once its path is valid and the op counted: runs
+  // under mu_, gets the normalised path, may set the bytes the trace records.
+  using NamespaceBody = absl::FunctionRef<absl::Status(const std::string& path, uint64_t& bytes)>;
+  // One namespace op on one path (every one but Rename): takes mu_,
+  // normalises `path` (errors name the op), BeginOp (a crash point),
+  // charges `latency_ns`, runs `body` and FinishOp (traced with no data).
+  // Returns the path error, the crash or body's status.
+  absl::Status NamespaceOp(OpKind kind, std::string_view path, bool allow_root,
+                           int64_t latency_ns, NamespaceBody body) ABSL_LOCKS_EXCLUDED(mu_);
 
   absl::StatusOr<size_t> ReadLocked(SimFile& f, uint64_t offset, absl::Span<char> dst)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -204,6 +214,10 @@ class SimDevice final : public Device {
   absl::Status TruncateFile(SimFile& f, uint64_t size);
   absl::StatusOr<uint64_t> SizeOf(SimFile& f);
   absl::Status CheckHandle(const SimFile& f, bool write) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // On a direct-I/O handle: InvalidArgument (naming `op`) unless offset,
+  // length and buffer are aligned to the sector size.
+  absl::Status CheckDirectIo(const SimFile& f, std::string_view op, uint64_t offset,
+                             const char* buffer, size_t length) const;
 
   // Applies a write to an inode's current image and logs it as unsynced.
   void ApplyWrite(Inode& inode, uint64_t offset, std::string_view data)

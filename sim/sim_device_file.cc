@@ -30,6 +30,19 @@ absl::Status SimDevice::CheckHandle(const SimFile& f, bool write) const {
   return absl::OkStatus();
 }
 
+absl::Status SimDevice::CheckDirectIo(const SimFile& f, std::string_view op, uint64_t offset,
+                                      const char* buffer, size_t length) const {
+  const uint64_t align = profile_.sector_size;
+  if (!f.options_.direct) return absl::OkStatus();
+  if (offset % align == 0 && length % align == 0 &&
+      reinterpret_cast<uintptr_t>(buffer) % align == 0) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      AV(op), " '", f.path_, "' offset ", offset, " length ", length,
+      ": direct I/O needs offset, length and buffer aligned to ", align));
+}
+
 // ---- Image updates ----
 
 void SimDevice::SetCurrent(Inode& inode, std::string image) {
@@ -87,13 +100,7 @@ absl::StatusOr<size_t> SimDevice::ReadLocked(SimFile& f, uint64_t offset, absl::
   size_t n = 0;
   absl::Status s = [&]() -> absl::Status {
     RETURN_IF_ERROR(CheckHandle(f, /*write=*/false));
-    const uint64_t align = profile_.sector_size;
-    if (f.options_.direct && (offset % align != 0 || dst.size() % align != 0 ||
-                              reinterpret_cast<uintptr_t>(dst.data()) % align != 0)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "read '", f.path_, "' offset ", offset, " length ", dst.size(),
-          ": direct I/O needs offset, length and buffer aligned to ", align));
-    }
+    RETURN_IF_ERROR(CheckDirectIo(f, "read", offset, dst.data(), dst.size()));
     RETURN_IF_ERROR(BeginOp(op));
     op.latency_ns =
         Latency(profile_.read_latency_ns, profile_.read_latency_ns_per_byte, dst.size());
@@ -128,13 +135,8 @@ absl::StatusOr<uint64_t> SimDevice::WriteLocked(SimFile& f, bool append, uint64_
   absl::Status s = [&]() -> absl::Status {
     RETURN_IF_ERROR(CheckHandle(f, /*write=*/true));
     if (append) op.offset = f.inode_->current.size();
-    const uint64_t align = profile_.sector_size;
-    if (f.options_.direct && (op.offset % align != 0 || data.size() % align != 0 ||
-                              reinterpret_cast<uintptr_t>(data.data()) % align != 0)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          append ? "append '" : "write '", f.path_, "' offset ", op.offset, " length ",
-          data.size(), ": direct I/O needs offset, length and buffer aligned to ", align));
-    }
+    RETURN_IF_ERROR(
+        CheckDirectIo(f, append ? "append" : "write", op.offset, data.data(), data.size()));
     RETURN_IF_ERROR(BeginOp(op));
     return WriteChecked(f, op, data);
   }();
