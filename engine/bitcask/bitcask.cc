@@ -245,7 +245,27 @@ absl::Status BitcaskStore::WriteOps(const WriteOptions& options,
 absl::Status BitcaskStore::WriteLocked(absl::Span<const PendingOp> ops, uint64_t total,
                                        uint64_t user_bytes, uint64_t Stats::*counter,
                                        bool flush) {
-  absl::MutexLock lock(&mu_);
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      const bool roll =
+          active_size_ > kFileHeaderSize && active_size_ + total > options_.max_file_size;
+      if (!roll || !prepare_running_ || !CheckWritable().ok()) {
+        return AppendLocked(ops, total, user_bytes, counter, flush);
+      }
+    }
+    // A roll-over needs the next file, whose creation task is still running:
+    // wait for it without the lock, then look again.
+    RETURN_IF_ERROR(env_.executor->WaitUntil([this] {
+      absl::MutexLock lock(&mu_);
+      return !prepare_running_;
+    }));
+  }
+}
+
+absl::Status BitcaskStore::AppendLocked(absl::Span<const PendingOp> ops, uint64_t total,
+                                        uint64_t user_bytes, uint64_t Stats::*counter,
+                                        bool flush) {
   RETURN_IF_ERROR(CheckWritable());
   if (active_size_ > kFileHeaderSize && active_size_ + total > options_.max_file_size) {
     RETURN_IF_ERROR(RollActiveFile());
@@ -482,6 +502,7 @@ Stats BitcaskStore::GetStats() {
   s.engine["torn_tail_bytes_truncated"] = static_cast<double>(torn_tail_bytes_);
   s.engine["leftover_files_removed"] = static_cast<double>(leftovers_removed_);
   s.engine["rolls"] = static_cast<double>(rolls_);
+  s.engine["rolls_into_prepared_file"] = static_cast<double>(prepared_used_);
   s.engine["rolled_files_syncing"] = static_cast<double>(seals_.size());
   s.engine["files_dropped_after_broken_chain"] = static_cast<double>(dropped_after_broken_chain_);
   s.engine["file_cache_hits"] = static_cast<double>(cache_.hits());
@@ -500,7 +521,7 @@ absl::Status BitcaskStore::Close() {
   // gone and the wait reports a deadlock; there is nothing left to wait for.
   absl::Status s = env_.executor->WaitUntil([this] {
     absl::MutexLock lock(&mu_);
-    return !merge_running_ && !seal_running_;
+    return !merge_running_ && !seal_running_ && !prepare_running_;
   });
   (void)s;
   absl::MutexLock lock(&mu_);
@@ -514,6 +535,7 @@ absl::Status BitcaskStore::Close() {
   const absl::Status flushed = write_error_;
   closed_ = true;
   active_.reset();
+  prepared_.reset();  // An unused prepared file stays: the next Open continues it.
   cache_.Clear();
   merge_job_.reset();
   lock_.reset();

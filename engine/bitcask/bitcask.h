@@ -162,11 +162,23 @@ class BitcaskStore : public KvStore {
                         uint64_t Stats::*counter);
   absl::Status WriteLocked(absl::Span<const PendingOp> ops, uint64_t total, uint64_t user_bytes,
                            uint64_t Stats::*counter, bool flush) ABSL_LOCKS_EXCLUDED(mu_);
+  absl::Status AppendLocked(absl::Span<const PendingOp> ops, uint64_t total, uint64_t user_bytes,
+                            uint64_t Stats::*counter, bool flush)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status FlushBuffer(bool aligned) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckWritable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status RollActiveFile() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CreateWriterFile(uint64_t id, uint64_t prev_id, uint64_t prev_size)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Creates writer file `id` on the device: header written and synced, then
+  // the directory synced. Needs no lock (the prepare task runs it).
+  absl::StatusOr<std::unique_ptr<File>> CreateWriterFileOnDevice(uint64_t id);
+  void ActivateWriterFile(uint64_t id, std::shared_ptr<File> file, uint64_t prev_id,
+                          uint64_t prev_size) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Reserves the next file id and schedules PrepareStep to create that file
+  // while the active one fills, unless one is reserved already.
+  void SchedulePrepare() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void PrepareStep(uint64_t id);
   void AppendLink(uint64_t prev_id, uint64_t prev_size) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SealStep();
   // Waits (through the Executor, without mu_) until every file rolled before
@@ -229,6 +241,13 @@ class BitcaskStore : public KvStore {
   // through them in order, so a synced file implies every older one synced.
   std::deque<Sealing> seals_ ABSL_GUARDED_BY(mu_);
   bool seal_running_ ABSL_GUARDED_BY(mu_) = false;
+  // The next writer file, created by a background task (roll.cc) so that a
+  // roll-over does no file creation or sync in the foreground. Not in files_
+  // until it becomes the active file. prepared_id_ 0: none reserved.
+  uint64_t prepared_id_ ABSL_GUARDED_BY(mu_) = 0;
+  bool prepare_running_ ABSL_GUARDED_BY(mu_) = false;
+  std::shared_ptr<File> prepared_ ABSL_GUARDED_BY(mu_);  // Set when the task succeeded.
+  uint64_t prepared_used_ ABSL_GUARDED_BY(mu_) = 0;      // Rolls that found it ready.
   uint64_t rolls_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t dropped_after_broken_chain_ ABSL_GUARDED_BY(mu_) = 0;
 

@@ -298,6 +298,7 @@ absl::Status BitcaskStore::LoadFiles() {
   std::sort(ids.begin(), ids.end());
   // Pass 1: the kind of every file, from its header, to find the newest writer file.
   std::map<uint64_t, DataFileKind> kinds;
+  std::vector<uint64_t> removed_at_open;
   for (uint64_t id : ids) {
     const std::string path = PathOf(DataFileName(id));
     ASSIGN_OR_RETURN(uint64_t size, env_.device->FileSize(path));
@@ -314,16 +315,19 @@ absl::Status BitcaskStore::LoadFiles() {
       kinds[id] = kind;
       continue;
     }
-    if (id == ids.back() && size <= kFileHeaderSize) {
-      // A writer file whose creation a crash interrupted: it never held a record.
+    if (size <= kFileHeaderSize) {
+      // A writer file whose creation a crash or an I/O error interrupted: it
+      // never held a record. (The next writer file is created ahead of time,
+      // roll.cc, so merge outputs with later ids may exist beside it.)
       file.reset();
       RETURN_IF_ERROR(env_.device->Remove(path));
       RETURN_IF_ERROR(SyncDir());
-      ids.pop_back();
-      break;
+      removed_at_open.push_back(id);
+      continue;
     }
     return CorruptionError(absl::StrCat(path, ": ", problem, " at offset 0"));
   }
+  for (uint64_t id : removed_at_open) ids.erase(std::find(ids.begin(), ids.end(), id));
   uint64_t newest_writer = 0;
   for (const auto& [id, kind] : kinds) {
     if (kind == DataFileKind::kWriter) newest_writer = id;
@@ -419,7 +423,10 @@ absl::Status BitcaskStore::StartActiveFile(Loaded* newest, uint64_t prev_id,
     // A file that never got its link (its first write was lost) gets it now.
     if (active_size_ == kFileHeaderSize) AppendLink(prev_id, prev_size);
     RETURN_IF_ERROR(SyncActive());
-    if (active_size_ < options_.max_file_size) return absl::OkStatus();
+    if (active_size_ < options_.max_file_size) {
+      SchedulePrepare();
+      return absl::OkStatus();
+    }
     return RollActiveFile();
   }
   return CreateWriterFile(next_file_id_++, newest == nullptr ? 0 : newest->id,

@@ -12,26 +12,33 @@
 
 namespace kvlab::bitcask {
 
-absl::Status BitcaskStore::CreateWriterFile(uint64_t id, uint64_t prev_id, uint64_t prev_size) {
+absl::StatusOr<std::unique_ptr<File>> BitcaskStore::CreateWriterFileOnDevice(uint64_t id) {
   OpenOptions options;
   options.create = true;
   options.truncate = true;
   options.kind = kvlab::FileKind::kData;
-  const std::string path = PathOf(DataFileName(id));
-  absl::Status s = [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(path, options));
-    RETURN_IF_ERROR(file->Write(0, EncodeFileHeader(DataFileKind::kWriter, id)));
-    // The header and the directory entry are durable before any record is
-    // written, so recovery never meets a writer file with a torn header.
-    RETURN_IF_ERROR(SyncFile(*file));
-    RETURN_IF_ERROR(SyncDir());
-    active_ = std::move(file);
-    return absl::OkStatus();
-  }();
-  if (!s.ok()) {
-    write_error_ = s;
-    return s;
+  ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(PathOf(DataFileName(id)), options));
+  RETURN_IF_ERROR(file->Write(0, EncodeFileHeader(DataFileKind::kWriter, id)));
+  // The header and the directory entry are durable before any record is
+  // written, so recovery never meets a writer file with a torn header.
+  RETURN_IF_ERROR(SyncFile(*file));
+  RETURN_IF_ERROR(SyncDir());
+  return file;
+}
+
+absl::Status BitcaskStore::CreateWriterFile(uint64_t id, uint64_t prev_id, uint64_t prev_size) {
+  absl::StatusOr<std::unique_ptr<File>> file = CreateWriterFileOnDevice(id);
+  if (!file.ok()) {
+    write_error_ = file.status();
+    return file.status();
   }
+  ActivateWriterFile(id, *std::move(file), prev_id, prev_size);
+  return absl::OkStatus();
+}
+
+void BitcaskStore::ActivateWriterFile(uint64_t id, std::shared_ptr<File> file, uint64_t prev_id,
+                                      uint64_t prev_size) {
+  active_ = std::move(file);
   active_id_ = id;
   active_size_ = kFileHeaderSize;
   active_synced_ = kFileHeaderSize;
@@ -40,7 +47,27 @@ absl::Status BitcaskStore::CreateWriterFile(uint64_t id, uint64_t prev_id, uint6
   active_hints_.Clear();
   files_[id] = FileInfo{DataFileKind::kWriter, kFileHeaderSize, 0, 0};
   AppendLink(prev_id, prev_size);
-  return absl::OkStatus();
+  SchedulePrepare();
+}
+
+void BitcaskStore::SchedulePrepare() {
+  if (prepared_id_ != 0 || closed_) return;
+  // The id is taken now: the prepared file is the next writer file, and
+  // writer files are chained in id order (merge outputs take later ids).
+  prepared_id_ = next_file_id_++;
+  prepare_running_ = true;
+  env_.executor->Schedule([this, id = prepared_id_] { PrepareStep(id); });
+}
+
+void BitcaskStore::PrepareStep(uint64_t id) {
+  absl::StatusOr<std::unique_ptr<File>> file = CreateWriterFileOnDevice(id);
+  {
+    absl::MutexLock lock(&mu_);
+    prepare_running_ = false;
+    // On failure the roll-over creates the file itself (and reports its error).
+    if (file.ok()) prepared_ = *std::move(file);
+  }
+  env_.executor->Notify();
 }
 
 void BitcaskStore::AppendLink(uint64_t prev_id, uint64_t prev_size) {
@@ -66,7 +93,18 @@ absl::Status BitcaskStore::RollActiveFile() {
     seal_running_ = true;
     env_.executor->Schedule([this] { SealStep(); });
   }
-  return CreateWriterFile(next_file_id_++, old_id, old_size);
+  if (prepared_id_ == 0) return CreateWriterFile(next_file_id_++, old_id, old_size);
+  // The prepared file (WriteLocked waited for its task). If the task failed,
+  // the same id is created here, in the foreground.
+  KVLAB_CHECK(!prepare_running_);
+  const uint64_t id = prepared_id_;
+  std::shared_ptr<File> file = std::move(prepared_);
+  prepared_id_ = 0;
+  prepared_ = nullptr;
+  if (file == nullptr) return CreateWriterFile(id, old_id, old_size);
+  ++prepared_used_;
+  ActivateWriterFile(id, std::move(file), old_id, old_size);
+  return absl::OkStatus();
 }
 
 void BitcaskStore::SealStep() {
