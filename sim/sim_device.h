@@ -132,6 +132,8 @@ class SimDevice final : public Device {
     kOpen = 1, kRemove, kRename, kCreateDir, kSyncDir, kList, kExists, kFileSize, kLock,
     kRead, kWrite, kAppend, kSync, kTruncate, kSize,
   };
+  // "open", "file_size", ...: the name of an op in errors and crash reasons.
+  static std::string_view KindName(OpKind kind);
   struct PendingOp {
     bool truncate = false;
     uint64_t offset = 0;   // A write's offset, or a truncate's new size.
@@ -227,7 +229,7 @@ class SimDevice final : public Device {
   // Flips bit `bit` of byte `pos` everywhere the inode stores that byte.
   void FlipBit(Inode& inode, uint64_t pos, int bit) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  // Namespace helpers.
+  // Namespace helpers (sim_device_namespace.cc).
   const Node* Lookup(const std::string& path) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckParentDir(std::string_view op, const std::string& path) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -1,0 +1,319 @@
+// SimDevice: the namespace operations (open, remove, rename, create_dir,
+// sync_dir, list, exists, file_size, lock) on the live directory view, and
+// the per-directory log of unsynced entry changes that SyncDir makes durable.
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "engine/common/status_macros.h"
+#include "sim/sim_device.h"
+#include "sim/sim_file.h"
+#include "sim/sim_path.h"
+
+namespace kvlab::sim {
+
+// ---- Namespace ----
+
+const SimDevice::Node* SimDevice::Lookup(const std::string& path) const {
+  auto it = live_.find(path);
+  return it == live_.end() ? nullptr : &it->second;
+}
+
+absl::Status SimDevice::CheckParentDir(std::string_view op, const std::string& path) const {
+  std::string parent = ParentDir(path);
+  if (parent.empty()) return absl::OkStatus();
+  const Node* n = Lookup(parent);
+  if (n == nullptr) {
+    return absl::NotFoundError(absl::StrCat(AV(op), " '", path, "': parent directory '", parent,
+                                            "' does not exist"));
+  }
+  if (!n->is_dir) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(AV(op), " '", path, "': '", parent, "' is a file, not a directory"));
+  }
+  return absl::OkStatus();
+}
+
+void SimDevice::SetEntry(const std::string& path, std::optional<Node> node) {
+  auto it = live_.find(path);
+  if (it != live_.end()) {
+    if (it->second.inode != nullptr) {
+      it->second.inode->linked = false;
+      used_bytes_ -= it->second.inode->current.size();
+    }
+    live_.erase(it);
+  }
+  if (node.has_value()) {
+    if (node->inode != nullptr) {
+      node->inode->linked = true;
+      used_bytes_ += node->inode->current.size();
+    }
+    live_.emplace(path, std::move(*node));
+  }
+}
+
+void SimDevice::LogDirOp(DirOp op) {
+  for (const DirRecord& r : op.records) SetEntry(r.path, r.node);
+  dir_log_.push_back(std::move(op));
+}
+
+absl::Status SimDevice::NamespaceOp(OpKind kind, std::string_view path_view, bool allow_root,
+                                    int64_t latency_ns, NamespaceBody body) {
+  absl::MutexLock lock(&mu_);
+  const PathArg arg = NormalizePath(KindName(kind), path_view, allow_root);
+  Op op{kind, arg.path};
+  uint64_t bytes = 0;
+  absl::Status s = [&]() -> absl::Status {
+    RETURN_IF_ERROR(arg.status);
+    RETURN_IF_ERROR(BeginOp(op));
+    op.latency_ns = latency_ns;
+    return body(arg.path, bytes);
+  }();
+  return FinishOp(op, s, bytes, {});
+}
+
+absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view,
+                                                      const OpenOptions& options) {
+  std::unique_ptr<File> file;
+  RETURN_IF_ERROR(NamespaceOp(
+      OpKind::kOpen, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
+      [&](const std::string& path, uint64_t&) -> absl::Status {
+        const Node* n = Lookup(path);
+        if (n != nullptr && n->is_dir) {
+          return absl::FailedPreconditionError(absl::StrCat("open '", path, "': is a directory"));
+        }
+        if (n != nullptr && options.create && options.exclusive) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("open '", path, "': exists (exclusive create asked)"));
+        }
+        std::shared_ptr<Inode> inode;
+        if (n == nullptr) {
+          if (!options.create) {
+            return absl::NotFoundError(absl::StrCat("open '", path, "': no such file"));
+          }
+          RETURN_IF_ERROR(CheckParentDir("open", path));
+          inode = std::make_shared<Inode>();
+          LogDirOp(DirOp{{DirRecord{ParentDir(path), path, Node{false, inode}}}});
+        } else {
+          inode = n->inode;
+        }
+        if (options.truncate && !options.read_only && !inode->current.empty()) {
+          ApplyTruncate(*inode, 0);
+        }
+        file = std::make_unique<SimFile>(this, inode, path, options, epoch_);
+        return absl::OkStatus();
+      }));
+  return file;
+}
+
+absl::Status SimDevice::Remove(std::string_view path_view) {
+  return NamespaceOp(
+      OpKind::kRemove, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
+      [&](const std::string& path, uint64_t&) -> absl::Status {
+        const Node* n = Lookup(path);
+        if (n == nullptr) {
+          return absl::NotFoundError(absl::StrCat("remove '", path, "': no such file"));
+        }
+        if (n->is_dir) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("remove '", path, "': is a directory (Remove removes files)"));
+        }
+        LogDirOp(DirOp{{DirRecord{ParentDir(path), path, std::nullopt}}});
+        return absl::OkStatus();
+      });
+}
+
+// Rename spells NamespaceOp's steps out: it checks two paths and traces the
+// target as the op's data.
+absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_view) {
+  absl::MutexLock lock(&mu_);
+  const PathArg from_arg = NormalizePath("rename", from_view, /*allow_root=*/false);
+  const PathArg to_arg = NormalizePath("rename", to_view, /*allow_root=*/false);
+  const std::string& from = from_arg.path;
+  const std::string& to = to_arg.path;
+  Op op{OpKind::kRename, from};
+  op.length = to.size();
+  absl::Status s = [&]() -> absl::Status {
+    RETURN_IF_ERROR(from_arg.status);
+    RETURN_IF_ERROR(to_arg.status);
+    RETURN_IF_ERROR(BeginOp(op));
+    op.latency_ns = profile_.metadata_latency_ns;
+    const Node* src = Lookup(from);
+    if (src == nullptr) {
+      return absl::NotFoundError(absl::StrCat("rename '", from, "' to '", to, "': no such file"));
+    }
+    RETURN_IF_ERROR(CheckParentDir("rename", to));
+    if (from == to) return absl::OkStatus();
+    const Node* dst = Lookup(to);
+    auto fail = [&](std::string_view why) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("rename '", from, "' to '", to, "': ", AV(why)));
+    };
+    if (dst != nullptr && dst->is_dir != src->is_dir) {
+      return fail(dst->is_dir ? "the target is a directory" : "the target is a file");
+    }
+    const std::string from_prefix = from + "/";
+    if (src->is_dir && to.compare(0, from_prefix.size(), from_prefix) == 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "rename '", from, "' to '", to, "': cannot move a directory into itself"));
+    }
+    if (dst != nullptr && dst->is_dir) {
+      auto child = live_.lower_bound(to + "/");
+      if (child != live_.end() && child->first.compare(0, to.size() + 1, to + "/") == 0) {
+        return fail("the target directory is not empty");
+      }
+    }
+    // Erase every moved entry, then set it under its new name.
+    DirOp dir_op;
+    std::vector<std::pair<std::string, Node>> moved = {{from, *src}};
+    if (src->is_dir) {
+      for (auto it = live_.lower_bound(from_prefix);
+           it != live_.end() && it->first.compare(0, from_prefix.size(), from_prefix) == 0; ++it) {
+        moved.emplace_back(it->first, it->second);
+      }
+    }
+    for (const auto& [path, node] : moved) {
+      dir_op.records.push_back(DirRecord{ParentDir(from), path, std::nullopt});
+    }
+    for (const auto& [path, node] : moved) {
+      dir_op.records.push_back(DirRecord{ParentDir(to), to + path.substr(from.size()), node});
+    }
+    LogDirOp(std::move(dir_op));
+    return absl::OkStatus();
+  }();
+  return FinishOp(op, s, 0, to);
+}
+
+absl::Status SimDevice::CreateDir(std::string_view path_view) {
+  return NamespaceOp(
+      OpKind::kCreateDir, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
+      [&](const std::string& path, uint64_t&) -> absl::Status {
+        const Node* n = Lookup(path);
+        if (n != nullptr) {
+          if (n->is_dir) return absl::OkStatus();
+          return absl::AlreadyExistsError(
+              absl::StrCat("create_dir '", path, "': a file of that name exists"));
+        }
+        RETURN_IF_ERROR(CheckParentDir("create_dir", path));
+        LogDirOp(DirOp{{DirRecord{ParentDir(path), path, Node{true, nullptr}}}});
+        return absl::OkStatus();
+      });
+}
+
+absl::Status SimDevice::SyncDir(std::string_view dir_view) {
+  return NamespaceOp(
+      OpKind::kSyncDir, dir_view, /*allow_root=*/true, profile_.sync_latency_ns,
+      [&](const std::string& dir, uint64_t&) -> absl::Status {
+        if (!dir.empty()) {
+          const Node* n = Lookup(dir);
+          if (n == nullptr || !n->is_dir) {
+            return absl::NotFoundError(absl::StrCat("sync_dir '", dir, "': no such directory"));
+          }
+        }
+        // Make this directory's records durable, in log order; keep the others.
+        std::vector<DirOp> remaining;
+        for (DirOp& dir_op : dir_log_) {
+          DirOp rest;
+          for (DirRecord& r : dir_op.records) {
+            if (r.dir != dir) {
+              rest.records.push_back(std::move(r));
+              continue;
+            }
+            durable_.erase(r.path);
+            if (r.node.has_value()) durable_.emplace(r.path, *r.node);
+          }
+          if (!rest.records.empty()) remaining.push_back(std::move(rest));
+        }
+        dir_log_ = std::move(remaining);
+        ++io_counters_.dir_syncs;
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_view) {
+  std::vector<std::string> names;
+  RETURN_IF_ERROR(NamespaceOp(
+      OpKind::kList, dir_view, /*allow_root=*/true, profile_.metadata_latency_ns,
+      [&](const std::string& dir, uint64_t& bytes) -> absl::Status {
+        if (!dir.empty()) {
+          const Node* n = Lookup(dir);
+          if (n == nullptr) {
+            return absl::NotFoundError(absl::StrCat("list '", dir, "': no such directory"));
+          }
+          if (!n->is_dir) {
+            return absl::FailedPreconditionError(absl::StrCat("list '", dir, "': not a directory"));
+          }
+        }
+        const std::string prefix = dir.empty() ? "" : dir + "/";
+        // Map order is byte order, and children share the prefix: sorted names.
+        for (auto it = live_.lower_bound(prefix);
+             it != live_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+          std::string_view rest = std::string_view(it->first).substr(prefix.size());
+          if (rest.find('/') == std::string_view::npos) names.emplace_back(rest);
+        }
+        bytes = names.size();
+        return absl::OkStatus();
+      }));
+  return names;
+}
+
+absl::StatusOr<bool> SimDevice::Exists(std::string_view path_view) {
+  bool exists = false;
+  RETURN_IF_ERROR(NamespaceOp(OpKind::kExists, path_view, /*allow_root=*/true,
+                              profile_.metadata_latency_ns,
+                              [&](const std::string& path, uint64_t& bytes) -> absl::Status {
+                                exists = path.empty() || Lookup(path) != nullptr;
+                                bytes = exists ? 1 : 0;
+                                return absl::OkStatus();
+                              }));
+  return exists;
+}
+
+absl::StatusOr<uint64_t> SimDevice::FileSize(std::string_view path_view) {
+  uint64_t size = 0;
+  RETURN_IF_ERROR(NamespaceOp(
+      OpKind::kFileSize, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
+      [&](const std::string& path, uint64_t& bytes) -> absl::Status {
+        const Node* n = Lookup(path);
+        if (n == nullptr) {
+          return absl::NotFoundError(absl::StrCat("file_size '", path, "': no such file"));
+        }
+        if (n->is_dir) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("file_size '", path, "': is a directory"));
+        }
+        size = bytes = n->inode->current.size();
+        return absl::OkStatus();
+      }));
+  return size;
+}
+
+absl::StatusOr<std::unique_ptr<FileLock>> SimDevice::Lock(std::string_view path_view) {
+  std::unique_ptr<FileLock> held;
+  RETURN_IF_ERROR(NamespaceOp(
+      OpKind::kLock, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
+      [&](const std::string& path, uint64_t&) -> absl::Status {
+        const Node* n = Lookup(path);
+        if (n != nullptr && n->is_dir) {
+          return absl::FailedPreconditionError(absl::StrCat("lock '", path, "': is a directory"));
+        }
+        if (locks_.count(path) > 0) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("lock '", path, "': already held (is another store open here?)"));
+        }
+        if (n == nullptr) {
+          RETURN_IF_ERROR(CheckParentDir("lock", path));
+          LogDirOp(
+              DirOp{{DirRecord{ParentDir(path), path, Node{false, std::make_shared<Inode>()}}}});
+        }
+        locks_.insert(path);
+        held = std::make_unique<SimFileLock>(this, path, epoch_);
+        return absl::OkStatus();
+      }));
+  return held;
+}
+
+}  // namespace kvlab::sim
