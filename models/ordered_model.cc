@@ -3,39 +3,20 @@
 
 #include "engine/common/check.h"
 #include "engine/common/status_macros.h"
-#include "models/state_hash.h"
+#include "models/model_map.h"
 
 namespace kvlab::models {
 
 void OrderedModel::Put(std::string_view key, std::string_view value) {
   WillWrite();
-  auto it = entries_.find(AV(key));
-  if (it != entries_.end()) {
-    hash_ -= EntryHash(key, it->second);
-    it->second.assign(value.data(), value.size());
-  } else {
-    entries_.emplace(std::string(key), std::string(value));
-  }
-  hash_ += EntryHash(key, value);
+  PutEntry(entries_, hash_, key, value);
 }
 
 void OrderedModel::Delete(std::string_view key) {
-  auto it = entries_.find(AV(key));
-  if (it == entries_.end()) return;
-  WillWrite();
-  hash_ -= EntryHash(key, it->second);
-  entries_.erase(it);
+  if (DeleteEntry(entries_, hash_, key)) WillWrite();  // A no-op delete keeps the frozen copy.
 }
 
-void OrderedModel::Apply(const WriteBatch& batch) {
-  for (const WriteBatch::Op& op : batch.ops()) {
-    if (op.type == WriteBatch::OpType::kPut) {
-      Put(op.key, op.value);
-    } else {
-      Delete(op.key);
-    }
-  }
-}
+void OrderedModel::Apply(const WriteBatch& batch) { ApplyBatch(*this, batch); }
 
 std::optional<std::string> OrderedModel::Get(std::string_view key) const {
   auto it = entries_.find(AV(key));
