@@ -19,20 +19,32 @@ uint64_t FaultsInjected(const SimCounters& c) {
 
 namespace {
 
+// Applies fold(to.x, c.x) to every counter x but device_ops: the crash and
+// fault kinds. (device_ops means something else in each caller.)
+template <typename Fold>
+void FoldKinds(SimCounters& to, const SimCounters& c, Fold fold) {
+  fold(to.crashes, c.crashes);
+  fold(to.torn_writes, c.torn_writes);
+  fold(to.dropped_writes, c.dropped_writes);
+  fold(to.lost_dir_ops, c.lost_dir_ops);
+  fold(to.misdirected_writes, c.misdirected_writes);
+  fold(to.read_errors, c.read_errors);
+  fold(to.write_errors, c.write_errors);
+  fold(to.sync_errors, c.sync_errors);
+  fold(to.bit_flips, c.bit_flips);
+  fold(to.disk_full_errors, c.disk_full_errors);
+  fold(to.latency_spikes, c.latency_spikes);
+}
+
+void Add(SimCounters& to, const SimCounters& c) {
+  to.device_ops += c.device_ops;
+  FoldKinds(to, c, [](uint64_t& sum, uint64_t n) { sum += n; });
+}
+
 // Each counter of `c` that is non-zero adds 1 to `to` (device_ops: any fault).
 void AddSeen(SimCounters& to, const SimCounters& c) {
   to.device_ops += FaultsInjected(c) > 0;
-  to.crashes += c.crashes > 0;
-  to.torn_writes += c.torn_writes > 0;
-  to.dropped_writes += c.dropped_writes > 0;
-  to.lost_dir_ops += c.lost_dir_ops > 0;
-  to.misdirected_writes += c.misdirected_writes > 0;
-  to.read_errors += c.read_errors > 0;
-  to.write_errors += c.write_errors > 0;
-  to.sync_errors += c.sync_errors > 0;
-  to.bit_flips += c.bit_flips > 0;
-  to.disk_full_errors += c.disk_full_errors > 0;
-  to.latency_spikes += c.latency_spikes > 0;
+  FoldKinds(to, c, [](uint64_t& seeds, uint64_t n) { seeds += n > 0; });
 }
 
 // "torn 2, full 5": the non-zero kinds of one seed, short names.
@@ -53,19 +65,14 @@ std::string FaultBreakdown(const SimCounters& c) {
   return out;
 }
 
-void Add(SimCounters& to, const SimCounters& c) {
-  to.device_ops += c.device_ops;
-  to.crashes += c.crashes;
-  to.torn_writes += c.torn_writes;
-  to.dropped_writes += c.dropped_writes;
-  to.lost_dir_ops += c.lost_dir_ops;
-  to.misdirected_writes += c.misdirected_writes;
-  to.read_errors += c.read_errors;
-  to.write_errors += c.write_errors;
-  to.sync_errors += c.sync_errors;
-  to.bit_flips += c.bit_flips;
-  to.disk_full_errors += c.disk_full_errors;
-  to.latency_spikes += c.latency_spikes;
+// "torn 1, dropped unsynced 2, ..., latency spikes 0": every kind but
+// crashes, for the summary's faults-injected and seeds-with lines.
+std::string FaultKinds(const SimCounters& c) {
+  return absl::StrFormat(
+      "torn %d, dropped unsynced %d, lost dir ops %d, misdirected %d, read errors %d, "
+      "write errors %d, sync errors %d, bit flips %d, disk full %d, latency spikes %d",
+      c.torn_writes, c.dropped_writes, c.lost_dir_ops, c.misdirected_writes, c.read_errors,
+      c.write_errors, c.sync_errors, c.bit_flips, c.disk_full_errors, c.latency_spikes);
 }
 
 void Tally(CampaignSummary& s, const SeedReport& r) {
@@ -225,12 +232,8 @@ std::string FormatSummary(const CampaignOptions& options, const CampaignSummary&
   std::string out = absl::StrFormat(
       "summary: engine %s, %d seeds (%d failed), %d ops, %d crashes, %d gets checked, "
       "%d recoveries checked, %d maintenance runs\n"
-      "  faults injected: torn %d, dropped unsynced %d, lost dir ops %d, misdirected %d, "
-      "read errors %d, write errors %d, sync errors %d, bit flips %d, disk full %d, "
-      "latency spikes %d (device ops %d)\n"
-      "  seeds with: torn %d, dropped unsynced %d, lost dir ops %d, misdirected %d, "
-      "read errors %d, write errors %d, sync errors %d, bit flips %d, disk full %d, "
-      "latency spikes %d, any injected fault %d\n"
+      "  faults injected: %s (device ops %d)\n"
+      "  seeds with: %s, any injected fault %d\n"
       "  disk full: %d recoveries on a full disk, %d refused with ResourceExhausted (then "
       "recovered after space was freed)\n"
       "  synced writes lost %d, wrong values served %d, corruptions undetected %d "
@@ -240,11 +243,8 @@ std::string FormatSummary(const CampaignOptions& options, const CampaignSummary&
       "  time: %.2f s wall, %.2f s simulated device time (both runs), "
       "%.0fx time compression, %.0f ops/s\n",
       options.engine.name, s.seeds, s.failed_seeds, s.ops, s.crashes, s.gets_checked,
-      s.recoveries_checked, s.maintenance_runs, f.torn_writes, f.dropped_writes, f.lost_dir_ops,
-      f.misdirected_writes, f.read_errors, f.write_errors, f.sync_errors, f.bit_flips,
-      f.disk_full_errors, f.latency_spikes, f.device_ops, w.torn_writes, w.dropped_writes,
-      w.lost_dir_ops, w.misdirected_writes, w.read_errors, w.write_errors, w.sync_errors,
-      w.bit_flips, w.disk_full_errors, w.latency_spikes, w.device_ops, s.full_disk_recoveries,
+      s.recoveries_checked, s.maintenance_runs, FaultKinds(f), f.device_ops, FaultKinds(w),
+      w.device_ops, s.full_disk_recoveries,
       s.full_disk_recoveries_refused, s.synced_writes_lost, s.wrong_values,
       s.undetected_corruptions, s.corruptions_detected, s.seeds_stopped_on_detected_corruption,
       s.illegal_states, s.spurious_corruptions, s.open_failures, s.unexpected_errors,
