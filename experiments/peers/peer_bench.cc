@@ -2,8 +2,9 @@
 // peer's KvStore adapter (no runner): isolates the adapter's cost from the
 // runner's when compare_db_bench.sh compares against RocksDB's db_bench.
 // Same key scheme as db_bench (8-byte big-endian key number, '0'-padded to
-// --key_size; numbers drawn uniformly with replacement) and 100 B values that
-// compress to about half. A benchmark: prints ops/s per phase.
+// --key_size; numbers drawn uniformly with replacement) and db_bench's values
+// (100 B pieces that compress to about half, handed out in turn). A benchmark:
+// prints ops/s per phase.
 //
 // usage: peer_bench --engine rocksdb --dir DIR [--num N] [--value_size 100]
 //                   [--key_size 16] [--set option=value ...]
@@ -24,14 +25,15 @@ std::string DbBenchKey(uint64_t n, size_t size) {
   return key;
 }
 
-// About 50% compressible: each 100-byte run is 50 random bytes then 50 copies.
+// db_bench's RandomGenerator: 1 MiB of 100-byte CompressibleString pieces (ratio 0.5: 50
+// random printable bytes, repeated), values taken one after another from it.
 std::string CompressibleData(kvlab::Random& random, size_t size) {
-  std::string data(size, ' ');
-  for (size_t i = 0; i < size; i += 100) {
-    char c = static_cast<char>(' ' + random.Uniform(95));
-    for (size_t j = 0; j < 100 && i + j < size; ++j) {
-      data[i + j] = j < 50 ? static_cast<char>(' ' + random.Uniform(95)) : c;
-    }
+  std::string data;
+  while (data.size() < size) {
+    std::string raw(50, ' ');
+    for (char& c : raw) c = static_cast<char>(' ' + random.Uniform(95));
+    data += raw;
+    data += raw;
   }
   return data;
 }
