@@ -503,6 +503,7 @@ Stats BitcaskStore::GetStats() {
   s.engine["leftover_files_removed"] = static_cast<double>(leftovers_removed_);
   s.engine["rolls"] = static_cast<double>(rolls_);
   s.engine["rolls_into_prepared_file"] = static_cast<double>(prepared_used_);
+  s.engine["hints_written_at_close"] = static_cast<double>(close_hints_);
   s.engine["rolled_files_syncing"] = static_cast<double>(seals_.size());
   s.engine["files_dropped_after_broken_chain"] = static_cast<double>(dropped_after_broken_chain_);
   s.engine["file_cache_hits"] = static_cast<double>(cache_.hits());
@@ -510,6 +511,29 @@ Stats BitcaskStore::GetStats() {
   s.engine["write_amplification"] = s.WriteAmplification();
   s.engine["space_amplification"] = s.SpaceAmplification();
   return s;
+}
+
+void BitcaskStore::HintActiveAtClose() {
+  // The sync comes first: a hint never claims bytes that the data file may
+  // not durably hold (and DecodeHint rejects a hint whose size is not the
+  // file's). A hint that fails to be written is no error: the next Open scans.
+  // The sync runs even when nothing is unsynced: after a simulated crash the
+  // old handle is dead and fails it, so a store that "crashed" writes no hint.
+  // A store whose syncs are no-ops (test_noop_sync) writes none either.
+  if (options_.test_noop_sync) return;
+  absl::Status s = active_->Sync();
+  if (!s.ok()) {
+    write_error_ = s;  // The unsynced bytes may be gone (fsync-failure semantics).
+    return;
+  }
+  active_synced_ = active_size_;
+  uint64_t hint_bytes = 0;
+  s = WriteHintFile(active_id_, active_hints_.Finish(active_id_, active_size_),
+                                 HintFileName(active_id_), &hint_bytes);
+  if (s.ok()) {
+    files_[active_id_].hint_bytes = hint_bytes;
+    ++close_hints_;
+  }
 }
 
 absl::Status BitcaskStore::Close() {
@@ -525,12 +549,11 @@ absl::Status BitcaskStore::Close() {
   });
   (void)s;
   absl::MutexLock lock(&mu_);
-  // Buffered records reach the device (unsynced, as without a buffer: a Close
-  // is no sync point; the next Open syncs what it keeps).
+  // Buffered records reach the device, and the active file gets its hint.
   // A background sync of a rolled file that failed is reported here too: the
   // caller learns that acknowledged writes may be lost.
   if (active_ != nullptr && write_error_.ok()) {
-    (void)FlushBuffer(/*aligned=*/false);  // A failure is in write_error_.
+    if (FlushBuffer(/*aligned=*/false).ok()) HintActiveAtClose();  // Failures: write_error_.
   }
   const absl::Status flushed = write_error_;
   closed_ = true;

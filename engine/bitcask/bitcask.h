@@ -187,6 +187,10 @@ class BitcaskStore : public KvStore {
   // Sync(): the wait above, then SyncActive.
   absl::Status SyncPoint() ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status SyncActive() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // At a clean Close: syncs the active file, then writes its hint, so that the
+  // next Open loads it instead of scanning (recovery.cc falls back to a scan
+  // when the hint is missing, corrupt or stale). A failed sync: write_error_.
+  void HintActiveAtClose() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Writes the encoded hint `bytes` of data file `id` (via "<name>.tmp" and a
   // rename when final_name is the hint's own name), synced.
   absl::Status WriteHintFile(uint64_t id, const std::string& bytes, std::string_view final_name,
@@ -264,6 +268,7 @@ class BitcaskStore : public KvStore {
   uint64_t merge_bytes_reclaimed_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t hint_loads_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t hint_fallbacks_ ABSL_GUARDED_BY(mu_) = 0;
+  uint64_t close_hints_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t torn_tail_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t finished_merges_at_open_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t leftovers_removed_ ABSL_GUARDED_BY(mu_) = 0;

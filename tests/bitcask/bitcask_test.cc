@@ -242,6 +242,7 @@ TEST_F(BitcaskTest, SyncedDamageInTheActiveFileIsCorruptionNotATornTail) {
   Open();
   for (int i = 0; i < 6; ++i) Put("k" + std::to_string(i), Val(i, 40), /*sync=*/true);
   const std::string active = ActiveData();
+  sim_->Crash();  // No clean Close: no hint of the active file, so Open scans it.
   store_.reset();
   // Each synced put is its record and a sync mark (format.h).
   const uint64_t second =
@@ -262,6 +263,7 @@ TEST_F(BitcaskTest, GarbageInTheLastSyncedRecordsIsCorruptionNotATornTail) {
   const uint64_t epoch = *dev().FileSize(active);  // The last sync epoch starts here.
   for (int i = 1; i < 4; ++i) Put("k" + std::to_string(i), Val(i, 300));
   ASSERT_TRUE(store_->Sync().ok());
+  sim_->Crash();  // No clean Close: no hint of the active file, so Open scans it.
   store_.reset();
   const uint64_t second = epoch + RecordSize(2, 300);  // k2's record.
   std::string garbage(127, '\0');
