@@ -5,8 +5,6 @@
 #include <cstdio>
 #include <string>
 
-#include "engine/bitcask/bitcask.h"
-#include "engine/engine_config.h"
 #include "gtest/gtest.h"
 #include "sim/campaign/campaign.h"
 #include "sim/campaign/exhaustive.h"
@@ -17,12 +15,7 @@
 namespace kvlab::sim {
 namespace {
 
-void EnsureBitcask() {
-  EngineRegistry& registry = EngineRegistry::Default();
-  if (registry.Find("bitcask") == nullptr) {
-    ASSERT_TRUE(registry.Register(bitcask::Descriptor()).ok());
-  }
-}
+using testing::EnsureBitcask;
 
 CampaignOptions Slice(const std::string& engine, uint64_t seeds, uint64_t ops = 300) {
   CampaignOptions o;

@@ -1,19 +1,23 @@
-// Helpers shared by the campaign tests: the test budget scale and fault profiles.
+// Helpers shared by the campaign tests: Bitcask in the engine registry and
+// fault profiles. The budget factor, testing::Scale() (KVLAB_SCALE), is the
+// simulator tests' one.
 #ifndef KVLAB_TESTS_CAMPAIGN_CAMPAIGN_TEST_UTIL_H_
 #define KVLAB_TESTS_CAMPAIGN_CAMPAIGN_TEST_UTIL_H_
 
-#include <cstdint>
-#include <cstdlib>
-
+#include "engine/bitcask/bitcask.h"
+#include "engine/engine_config.h"
+#include "gtest/gtest.h"
 #include "sim/fault_profile.h"
+#include "tests/sim/sim_test_util.h"
 
 namespace kvlab::sim::testing {
 
-// KVLAB_SCALE (integer, default 1) multiplies every test budget.
-inline uint64_t Scale() {
-  const char* s = std::getenv("KVLAB_SCALE");
-  long v = s ? std::strtol(s, nullptr, 10) : 1;
-  return v > 0 ? static_cast<uint64_t>(v) : 1;
+// Registers Bitcask in the default engine registry, once per process.
+inline void EnsureBitcask() {
+  EngineRegistry& registry = EngineRegistry::Default();
+  if (registry.Find("bitcask") == nullptr) {
+    ASSERT_TRUE(registry.Register(bitcask::Descriptor()).ok());
+  }
 }
 
 // Every fault kind on, at rates high enough that a 300-op seed sees several

@@ -4,8 +4,6 @@
 // loses a synced write when replayed (also through its text form).
 #include <string>
 
-#include "engine/bitcask/bitcask.h"
-#include "engine/engine_config.h"
 #include "gtest/gtest.h"
 #include "sim/campaign/campaign.h"
 #include "sim/campaign/runner.h"
@@ -16,12 +14,7 @@
 namespace kvlab::sim {
 namespace {
 
-void EnsureBitcask() {
-  EngineRegistry& registry = EngineRegistry::Default();
-  if (registry.Find("bitcask") == nullptr) {
-    ASSERT_TRUE(registry.Register(bitcask::Descriptor()).ok());
-  }
-}
+using testing::EnsureBitcask;
 
 CampaignOptions Broken(bool swarm) {
   CampaignOptions o;
