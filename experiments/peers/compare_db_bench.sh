@@ -11,7 +11,9 @@
 # fillrandom does (~63% distinct; load.order: with_replacement), readrandom is
 # uniform over the same range (~63% found on both sides, printed), values are
 # db_bench's 100-byte half-compressible pieces (SST bytes printed for both),
-# and the RocksDB options both ran with are diffed (OPTIONS files; printed).
+# and the RocksDB options both ran with are diffed (OPTIONS file and LOG dump;
+# printed: only the file system, kvlab's byte-counting wrapper, and db_bench's
+# ErrorHandlerListener should differ).
 # kvlab also records every latency in a histogram (db_bench does not by
 # default). A third column, peer_bench, drives the same adapter directly with
 # db_bench's key scheme, so the adapter's cost and the runner's are told apart.
@@ -27,7 +29,7 @@ while [[ $# -gt 0 ]]; do
     --num) NUM="$2"; shift 2 ;;
     --reps) REPS="$2"; shift 2 ;;
     --dir) DIR="$2"; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "compare_db_bench: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -42,8 +44,16 @@ YAML="$ROOT/experiments/peers/db_bench_compare.yaml"
 rm -rf "$DIR" && mkdir -p "$DIR"
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-# The RocksDB options in a DB folder, one per line, comments and section noise dropped.
-options_of() { grep -hv '^[[:space:]]*#' "$(ls "$1"/OPTIONS-* | tail -1)" | sed 's/^[[:space:]]*//' | grep '=' | sort; }
+# The RocksDB options a DB ran with, one per line: its OPTIONS file, plus what only its
+# LOG's startup dump shows (block cache settings, file system): timestamps, thread ids,
+# pointers, paths and ids dropped.
+options_of() {
+  { grep -hv '^[[:space:]]*#' "$(ls "$1"/OPTIONS-* | tail -1)" | sed 's/^[[:space:]]*//' | grep '='
+    sed -E 's/^[0-9\/:.-]+ [0-9a-f]+ +//; s/0x[0-9a-f]+/PTR/g; s/#[0-9]+//g' "$1/LOG" |
+      awk '/DB SUMMARY/ {p = 1} /DB pointer/ {p = 0} p' | grep -E '^ *[A-Za-z_.]+ *: ' |
+      grep -vE 'Session ID|db_log_dir|wal_dir|db_host_id|db_id' | sed 's/^[[:space:]]*/LOG: /'
+  } | sort -u
+}
 # "SST bytes, WAL bytes" of a DB folder.
 sizes_of() {
   local sst wal files
@@ -77,6 +87,7 @@ run_peer_bench() {
     --value_size 100 --set write_buffer_size=64MiB --set block_cache_size=8MiB \
     --set bloom_bits_per_key=10 --set compression=snappy --set max_background_jobs=2 \
     --set block_size=4KiB --set statistics=false --set sync=false --set disable_wal=false \
+    --set perf_level=1 --set block_cache_high_pri_pool_ratio=0 \
     --set "db_options=$DB_OPTIONS" --set "table_options=$TABLE_OPTIONS" \
     > "$DIR/peer_bench.$rep.txt" 2>&1 || { cat "$DIR/peer_bench.$rep.txt" >&2; exit 1; }
   awk '$1=="fillrandom" {print $3}' "$DIR/peer_bench.$rep.txt" >> "$DIR/adp_fill"
@@ -107,7 +118,7 @@ for r in rows:
 PY
   echo "kvlab run  after the run: $(sizes_of "$db")" >&2
   if [[ "$rep" == 1 ]]; then
-    echo "== RocksDB options that differ (< db_bench, > kvlab run), from their OPTIONS files:" >&2
+    echo "== RocksDB options that differ (< db_bench, > kvlab run), from their OPTIONS and LOG:" >&2
     local differ
     differ="$(diff <(options_of "$DIR/db_bench") <(options_of "$db") | grep '^[<>]' || true)"
     echo "${differ:-(none)}" >&2

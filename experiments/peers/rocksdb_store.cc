@@ -26,6 +26,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/perf_level.h"
 #include "rocksdb/statistics.h"
 #include "rocksdb/table.h"
 #include "rocksdb/write_batch.h"
@@ -103,6 +104,7 @@ class RocksDbStore : public KvStore {
   absl::Status Put(const WriteOptions& options, std::string_view key,
                    std::string_view value) override {
     RETURN_IF_ERROR(CheckOpen());
+    ApplyPerfLevel();
     ops_.puts.fetch_add(1, std::memory_order_relaxed);
     ops_.user_bytes_written.fetch_add(key.size() + value.size(), std::memory_order_relaxed);
     return Finish(db_->Put(Wo(options), ToSlice(key), ToSlice(value)), options, "put");
@@ -110,6 +112,7 @@ class RocksDbStore : public KvStore {
 
   absl::StatusOr<std::string> Get(const ReadOptions& options, std::string_view key) override {
     RETURN_IF_ERROR(CheckOpen());
+    ApplyPerfLevel();
     ops_.gets.fetch_add(1, std::memory_order_relaxed);
     std::string value;
     rocksdb::Status s = db_->Get(Ro(options), ToSlice(key), &value);
@@ -121,6 +124,7 @@ class RocksDbStore : public KvStore {
 
   absl::Status Delete(const WriteOptions& options, std::string_view key) override {
     RETURN_IF_ERROR(CheckOpen());
+    ApplyPerfLevel();
     ops_.deletes.fetch_add(1, std::memory_order_relaxed);
     ops_.user_bytes_written.fetch_add(key.size(), std::memory_order_relaxed);
     return Finish(db_->Delete(Wo(options), ToSlice(key)), options, "delete");
@@ -128,6 +132,7 @@ class RocksDbStore : public KvStore {
 
   absl::Status Write(const WriteOptions& options, const WriteBatch& batch) override {
     RETURN_IF_ERROR(CheckOpen());
+    ApplyPerfLevel();
     rocksdb::WriteBatch rb;
     for (const WriteBatch::Op& op : batch.ops()) {
       rocksdb::Status s = op.type == WriteBatch::OpType::kPut
@@ -148,6 +153,7 @@ class RocksDbStore : public KvStore {
 
   absl::StatusOr<std::unique_ptr<Iterator>> NewIterator(const ReadOptions& options) override {
     RETURN_IF_ERROR(CheckOpen());
+    ApplyPerfLevel();  // Thread-local: also holds for the iterator's calls on this thread.
     return std::unique_ptr<Iterator>(new RocksIterator(db_->NewIterator(Ro(options))));
   }
 
@@ -211,6 +217,12 @@ class RocksDbStore : public KvStore {
     if (!db_) return absl::FailedPreconditionError("rocksdb: the store is closed");
     return absl::OkStatus();
   }
+  // RocksDB's perf level is per thread (default kEnableCount: perf_context counters on every
+  // call); db_bench sets its --perf_level (default kDisable) on its threads. The option sets it
+  // on whichever thread calls the store.
+  void ApplyPerfLevel() const {
+    if (perf_level_ != rocksdb::kUninitialized) rocksdb::SetPerfLevel(perf_level_);
+  }
   rocksdb::WriteOptions Wo(const WriteOptions& options) const {
     rocksdb::WriteOptions w;
     w.sync = (options.sync || sync_all_) && !disable_wal_;
@@ -242,6 +254,7 @@ class RocksDbStore : public KvStore {
   std::string dir_;
   bool sync_all_ = false;
   bool disable_wal_ = false;
+  rocksdb::PerfLevel perf_level_ = rocksdb::kUninitialized;  // kUninitialized: left alone
   PeerOpCounters ops_;
   std::unique_ptr<PeerIoCounters> io_ = std::make_unique<PeerIoCounters>();
   std::unique_ptr<rocksdb::Env> rocks_env_;  // Outlives db_ (declared before it).
@@ -258,6 +271,13 @@ absl::StatusOr<std::unique_ptr<KvStore>> RocksDbStore::Open(const Env& env,
   store->io_->MirrorTo(dynamic_cast<CountingDevice*>(env.device));
   store->sync_all_ = o.GetBool("sync");
   store->disable_wal_ = o.GetBool("disable_wal");
+  const int64_t perf_level = o.GetInt("perf_level");
+  if (perf_level < 0 || perf_level >= rocksdb::kOutOfBounds) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "rocksdb: perf_level must be 0 (leave RocksDB's per-thread default, 2 = counts) or a "
+        "RocksDB PerfLevel 1..5 (1 = disable, as db_bench's default), got ", perf_level));
+  }
+  store->perf_level_ = static_cast<rocksdb::PerfLevel>(perf_level);
   store->rocks_env_ =
       rocksdb::NewCompositeEnv(NewCountingFileSystem(rocksdb::FileSystem::Default(),
                                                      store->io_.get()));
@@ -285,7 +305,12 @@ absl::StatusOr<std::unique_ptr<KvStore>> RocksDbStore::Open(const Env& env,
   }
   rocksdb::BlockBasedTableOptions table;
   const int64_t cache_bytes = o.GetInt("block_cache_size");
-  if (cache_bytes > 0) table.block_cache = rocksdb::NewLRUCache(cache_bytes);
+  const double high_pri = o.GetDouble("block_cache_high_pri_pool_ratio");
+  if (!(high_pri >= 0 && high_pri <= 1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "rocksdb: block_cache_high_pri_pool_ratio must be in [0, 1], got ", high_pri));
+  }
+  if (cache_bytes > 0) table.block_cache = rocksdb::NewLRUCache(cache_bytes, -1, false, high_pri);
   else table.no_block_cache = true;
   table.block_size = o.GetInt("block_size");
   const double bloom_bits = o.GetDouble("bloom_bits_per_key");
@@ -362,6 +387,8 @@ EngineDescriptor RocksDbDescriptor() {
       {"write_buffer_size", OptionType::kBytes, "64MiB", "memtable size"},
       {"max_write_buffer_number", OptionType::kInt, "2", "memtables before writes stall"},
       {"block_cache_size", OptionType::kBytes, "32MiB", "LRU block cache (0 = none)"},
+      {"block_cache_high_pri_pool_ratio", OptionType::kDouble, "0.5",
+       "LRU cache share for high-priority blocks (db_bench's default: 0)"},
       {"block_size", OptionType::kBytes, "4KiB", "SST data block size"},
       {"bloom_bits_per_key", OptionType::kDouble, "10", "bloom filter bits per key (0 = none)"},
       {"compression", OptionType::kString, "snappy", "none, snappy, lz4, zstd or zlib"},
@@ -378,6 +405,9 @@ EngineDescriptor RocksDbDescriptor() {
       {"use_direct_io_for_flush_and_compaction", OptionType::kBool, "false",
        "O_DIRECT for flush and compaction"},
       {"statistics", OptionType::kBool, "true", "collect RocksDB tickers (rocksdb.* in stats)"},
+      {"perf_level", OptionType::kInt, "0",
+       "RocksDB PerfLevel set on each calling thread: 0 = leave RocksDB's (2, counts), "
+       "1 = disable (db_bench's default) .. 5"},
       {"db_options", OptionType::kString, "",
        "RocksDB options string applied last, e.g. 'enable_pipelined_write=true;"
        "table_cache_numshardbits=4' (DB and column family options)"},

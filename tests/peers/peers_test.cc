@@ -16,6 +16,7 @@
 #include "experiments/peers/peer_support.h"
 #include "experiments/peers/peers.h"
 #include "gtest/gtest.h"
+#include "rocksdb/perf_level.h"
 
 namespace kvlab {
 namespace {
@@ -277,6 +278,38 @@ TEST_P(PeerTest, RocksDbOptionStringsReachRocksDb) {
     ASSERT_FALSE(bad.ok());
     EXPECT_TRUE(absl::IsInvalidArgument(bad.status())) << bad.status();
     EXPECT_NE(bad.status().message().find(name), std::string::npos) << bad.status();
+  }
+}
+
+// perf_level (RocksDB's per-thread PerfLevel; db_bench disables it) is set on the calling
+// thread; block_cache_high_pri_pool_ratio reaches the LRU cache (its options are in LOG).
+TEST_P(PeerTest, RocksDbPerfLevelAndCachePoolRatio) {
+  if (GetParam() != "rocksdb") GTEST_SKIP() << "rocksdb only";
+  rocksdb::SetPerfLevel(rocksdb::kEnableCount);
+  auto store = OpenStore({{"perf_level", "1"}, {"block_cache_high_pri_pool_ratio", "0"}});
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(rocksdb::GetPerfLevel(), rocksdb::kEnableCount);  // opening does not touch it
+  EXPECT_TRUE(absl::IsNotFound(store->Get({}, "k").status()));
+  EXPECT_EQ(rocksdb::GetPerfLevel(), rocksdb::kDisable);
+  ASSERT_TRUE(store->Close().ok());
+  rocksdb::SetPerfLevel(rocksdb::kEnableCount);
+  std::string log;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root_)) {
+    if (entry.path().filename() != "LOG") continue;
+    std::ifstream in(entry.path());
+    log.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  EXPECT_NE(log.find("high_pri_pool_ratio: 0.000"), std::string::npos);
+
+  auto defaults = OpenStore();  // perf_level 0: RocksDB's per-thread level is left alone
+  ASSERT_NE(defaults, nullptr);
+  EXPECT_TRUE(absl::IsNotFound(defaults->Get({}, "k").status()));
+  EXPECT_EQ(rocksdb::GetPerfLevel(), rocksdb::kEnableCount);
+  ASSERT_TRUE(defaults->Close().ok());
+  for (const auto& [name, value] : std::map<std::string, std::string>{
+           {"perf_level", "6"}, {"perf_level", "-1"}, {"block_cache_high_pri_pool_ratio", "1.5"}}) {
+    auto bad = registry_.Open(EngineConfig{"rocksdb", {{name, value}}}, env(), "db3");
+    EXPECT_TRUE(absl::IsInvalidArgument(bad.status())) << name << "=" << value;
   }
 }
 
