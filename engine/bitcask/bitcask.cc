@@ -292,9 +292,9 @@ absl::Status BitcaskStore::AppendLocked(absl::Span<const PendingOp> ops, uint64_
     if (op.type == RecordType::kPut) {
       // One probe: the key is copied into the keydir only when it is new.
       bool inserted = false;
-      auto it = keydir_.lazy_emplace(AV(op.key), [&](const auto& construct) {
+      auto it = keydir_.lazy_emplace(op.key, [&](const auto& construct) {
         inserted = true;
-        construct(std::piecewise_construct, std::forward_as_tuple(op.key.data(), op.key.size()),
+        construct(std::piecewise_construct, std::forward_as_tuple(op.key),
                   std::forward_as_tuple(e));
       });
       if (!inserted) {
@@ -304,7 +304,7 @@ absl::Status BitcaskStore::AppendLocked(absl::Span<const PendingOp> ops, uint64_
       }
       active_info.live_bytes += size;
       live_user_bytes_ += size - kRecordHeaderSize;
-    } else if (auto it = keydir_.find(AV(op.key)); it != keydir_.end()) {
+    } else if (auto it = keydir_.find(op.key); it != keydir_.end()) {
       files_[it->second.file_id].live_bytes -= it->second.size;
       live_user_bytes_ -= it->second.size - kRecordHeaderSize;
       keydir_.erase(it);
@@ -336,7 +336,7 @@ absl::Status BitcaskStore::Delete(const WriteOptions& options, std::string_view 
     absl::MutexLock lock(&mu_);
     RETURN_IF_ERROR(CheckWritable());
     // Nothing to hide: a missing key needs no tombstone (but a sync still syncs).
-    if (!keydir_.contains(AV(key))) {
+    if (!keydir_.contains(key)) {
       ++stats_.deletes;
       missing = true;
     }
@@ -368,7 +368,7 @@ absl::StatusOr<std::string> BitcaskStore::Get(const ReadOptions&, std::string_vi
       absl::MutexLock lock(&mu_);
       if (closed_) return absl::FailedPreconditionError(absl::StrCat("bitcask '", path_, "' is closed"));
       ++stats_.gets;
-      auto it = keydir_.find(AV(key));
+      auto it = keydir_.find(key);
       if (it == keydir_.end()) return absl::NotFoundError("key not found");
       e = it->second;
       buf.resize(e.size);
@@ -417,7 +417,7 @@ absl::StatusOr<std::string> BitcaskStore::Get(const ReadOptions&, std::string_vi
       return std::string(r.value);
     }
     absl::MutexLock lock(&mu_);
-    auto it = keydir_.find(AV(key));
+    auto it = keydir_.find(key);
     bool moved = it != keydir_.end() &&
                  (it->second.file_id != e.file_id || it->second.offset != e.offset);
     if (!moved || attempt >= 3) return s;

@@ -32,6 +32,7 @@
 #include "absl/types/span.h"
 #include "engine/bitcask/file_cache.h"
 #include "engine/bitcask/format.h"
+#include "engine/bitcask/keydir_key.h"
 #include "engine/bitcask/scan.h"
 #include "engine/bitcask/write_buffer.h"
 #include "engine/engine_config.h"
@@ -223,7 +224,7 @@ class BitcaskStore : public KvStore {
   absl::Mutex mu_;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status write_error_ ABSL_GUARDED_BY(mu_);  // Sticky: writes fail until reopen.
-  absl::flat_hash_map<std::string, KeyEntry> keydir_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<KeydirKey, KeyEntry, KeydirHash, KeydirEq> keydir_ ABSL_GUARDED_BY(mu_);
   std::map<uint64_t, FileInfo> files_ ABSL_GUARDED_BY(mu_);
   uint64_t next_file_id_ ABSL_GUARDED_BY(mu_) = 1;
   uint64_t next_sequence_ ABSL_GUARDED_BY(mu_) = 1;

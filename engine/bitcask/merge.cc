@@ -80,7 +80,7 @@ absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
     absl::MutexLock lock(&mu_);
     for (const HintEntry& e : scan.entries) {
       if (e.type != RecordType::kPut) continue;
-      auto it = keydir_.find(e.key);
+      auto it = keydir_.find(std::string_view(e.key));
       if (it != keydir_.end() && it->second.file_id == input && it->second.offset == e.offset) {
         live.push_back(&e);
       }
@@ -204,7 +204,7 @@ absl::Status BitcaskStore::MergeCommit(MergeJob& job) {
       files_[id] = FileInfo{DataFileKind::kMerge, data_bytes, 0, hint_bytes};
     }
     for (const MergeJob::Moved& m : job.moved) {
-      auto it = keydir_.find(m.key);
+      auto it = keydir_.find(std::string_view(m.key));
       if (it == keydir_.end() || it->second.file_id != m.old_file ||
           it->second.offset != m.old_offset) {
         continue;  // Overwritten or deleted while the merge ran: the copy is dead.

@@ -277,7 +277,7 @@ absl::Status BitcaskStore::CutBrokenChain(std::vector<Loaded>& files) {
 }
 
 void BitcaskStore::Apply(uint64_t file_id, const HintEntry& e) {
-  auto [it, inserted] = keydir_.try_emplace(e.key);
+  auto [it, inserted] = keydir_.try_emplace(std::string_view(e.key));
   KeyEntry& k = it->second;
   if (!inserted && e.sequence <= k.sequence) return;  // An older (or duplicate) record.
   k.file_id = file_id;

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
+#include "engine/bitcask/keydir_key.h"
 #include "engine/bitcask/scan.h"
 #include "engine/common/crc32c.h"
 #include "engine/kv_store.h"
@@ -117,6 +119,52 @@ TEST(BitcaskFormat, HintBuilderEqualsEncodeHint) {
   EXPECT_EQ(EncodeHint(3, 200, entries), builder.Finish(3, 200));
   EXPECT_EQ(0u, builder.count());
   EXPECT_EQ(EncodeHint(4, 32, {}), builder.Finish(4, 32));
+}
+
+// Keydir keys: inline up to 20 bytes, on the heap beyond; copies and moves
+// keep the bytes; a map of them finds, overwrites and erases by string_view.
+TEST(KeydirKey, EveryLengthSurvivesCopyMoveAndTheMap) {
+  std::vector<std::string> keys;
+  for (size_t n = 0; n <= 70; ++n) {
+    std::string k(n, '\0');
+    for (size_t i = 0; i < n; ++i) k[i] = static_cast<char>('a' + (i * 7 + n) % 26);
+    keys.push_back(k);
+    KeydirKey a(k);
+    EXPECT_EQ(k, a.view()) << n;
+    KeydirKey copy(a);
+    KeydirKey moved(std::move(a));
+    EXPECT_EQ(k, copy.view()) << n;
+    EXPECT_EQ(k, moved.view()) << n;
+    KeydirKey assigned("x");
+    assigned = std::move(moved);
+    EXPECT_EQ(k, assigned.view()) << n;
+    assigned = copy;
+    EXPECT_EQ(k, assigned.view()) << n;
+  }
+  absl::flat_hash_map<KeydirKey, int, KeydirHash, KeydirEq> map;
+  for (int round = 0; round < 3; ++round) {  // Grows (moves every slot) and overwrites.
+    for (size_t i = 0; i < keys.size(); ++i) {
+      for (int j = 0; j < 20; ++j) {
+        map.insert_or_assign(KeydirKey(keys[i] + std::to_string(j)), round * 10000 + int(i) * 20 + j);
+      }
+    }
+  }
+  ASSERT_EQ(keys.size() * 20, map.size());
+  for (size_t i = 0; i < keys.size(); i += 2) {
+    for (int j = 0; j < 20; ++j) map.erase(std::string_view(keys[i] + std::to_string(j)));
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    for (int j = 0; j < 20; ++j) {
+      auto it = map.find(std::string_view(keys[i] + std::to_string(j)));
+      if (i % 2 == 0) {
+        EXPECT_TRUE(it == map.end()) << i << " " << j;
+      } else {
+        ASSERT_TRUE(it != map.end()) << i << " " << j;
+        EXPECT_EQ(20000 + int(i) * 20 + j, it->second);
+        EXPECT_EQ(keys[i] + std::to_string(j), it->first.view());
+      }
+    }
+  }
 }
 
 TEST(BitcaskFormat, HintRoundTripAndEveryCorruptionDetected) {
