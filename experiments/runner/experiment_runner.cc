@@ -136,6 +136,12 @@ absl::StatusOr<SeriesEnv> MakeEnv(const ExperimentConfig& config, const sim::Fau
   return e;
 }
 
+// A load-only workload (run.ops and run.duration both 0, e.g. db_bench fillrandom) has no run
+// cell: run.ops 0 alone means "no op limit", so running it would never end.
+bool NoRunPhase(const Series& series, const Step& step) {
+  return step.phase == Phase::kRun && !series.specs[step.workload].has_run_phase();
+}
+
 class Runner {
  public:
   Runner(const ExperimentConfig& config, const RunOptions& options, const sim::FaultProfile& profile,
@@ -155,6 +161,7 @@ class Runner {
     std::vector<Step> steps = PlanSteps(config_);
     for (size_t k = 0; k < steps.size() && !stopped(); ++k) {
       const Step& step = steps[k];
+      if (NoRunPhase(series, step)) continue;
       if (step.wipe || store == nullptr) {
         if (store != nullptr) {
           absl::Status closed = store->Close();
@@ -324,7 +331,10 @@ absl::StatusOr<RunOutcome> RunExperiment(const ExperimentConfig& config, const R
   meta.fault_profile = config.device.fault_profile.empty() ? "none" : config.device.fault_profile;
   meta.op_cost_ns = config.device.op_cost_ns;
   meta.start_utc = UtcNow();
-  meta.cells_planned = plan.size() * steps.size();
+  meta.cells_planned = 0;
+  for (const Series& s : plan) {
+    for (const Step& st : steps) meta.cells_planned += NoRunPhase(s, st) ? 0 : 1;
+  }
   if (config.device.kind != DeviceKind::kSim) fs::create_directories(data_root, ec);
   RETURN_IF_ERROR(writer->WriteMeta(meta));
   Progress progress(options.log, options.terminal, planned_ops, meta.cells_planned);

@@ -158,6 +158,21 @@ TEST(RunnerTest, RealRunWritesEveryFileWithSaneValues) {
               HasSubstr("#[Buckets =           37, SubBuckets     =         2048]"));
 }
 
+// A load-only workload (db_bench fillrandom: run.ops 0, no duration) runs its load and stops.
+TEST(RunnerTest, LoadOnlyWorkloadHasNoRunCell) {
+  std::string out = TempDir("loadonly");
+  auto r = RunText(
+      "kvlab: experiment/v1\nname: loadonly\nengines: [{engine: memory}]\n"
+      "workloads: [dbbench/fillrandom.yaml, ycsb/workloadc.yaml]\n"
+      "set: {records.count: 300}\ndevice: {kind: sim}\n",
+      out);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->complete);
+  std::vector<std::string> phases;
+  for (const CellResult& c : r->cells) phases.push_back(c.id.workload + ":" + c.id.phase);
+  EXPECT_EQ(phases, (std::vector<std::string>{"dbbench-fillrandom:load", "ycsb-c:run"}));
+}
+
 TEST(RunnerTest, NeverOverwritesAnEarlierRun) {
   std::string out = TempDir("twice");
   auto a = RunText(kReal, out, {"repetitions=1", "workloads.0.run.ops=100", "workloads.2.run.ops=100"});
