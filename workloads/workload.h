@@ -263,6 +263,7 @@ class OperationGenerator {
   std::unique_ptr<SizeGenerator> field_len_;
   std::unique_ptr<SizeGenerator> scan_len_;
   uint64_t permutation_key_[4] = {};  // load.order: shuffled, with_replacement
+  uint64_t value_cursor_ = 0;  // compressibility < 1: next value's offset in the value pool
 };
 
 }  // namespace kvlab::workloads

@@ -133,7 +133,8 @@ TEST(KeySpaceTest, ValuePoolHasTheRequestedCompressibility) {
 }
 
 // db_bench's values of value_size 100 are each exactly one CompressibleString piece (50 random
-// bytes, repeated): compressible values start at a piece so they compress as db_bench's do.
+// bytes, repeated), handed out in turn: compressible values do the same, so they compress (and
+// touch memory) as db_bench's do.
 TEST(OperationGeneratorTest, CompressibleValuesStartAtAPiece) {
   WorkloadSpec spec;
   spec.record_count = 1000;
@@ -143,20 +144,27 @@ TEST(OperationGeneratorTest, CompressibleValuesStartAtAPiece) {
   OperationGenerator gen(spec, &ks, 5, 0, 1);
   Operation op;
   std::set<std::string> values;
+  size_t previous = std::string::npos;
+  const std::string_view pool = ks.value_pool();
   while (gen.NextLoad(&op)) {
     ASSERT_EQ(op.value.size(), 100u);
-    const size_t offset = static_cast<size_t>(ks.value_pool().find(op.value));
+    const size_t offset = static_cast<size_t>(pool.find(op.value));
     ASSERT_NE(offset, std::string::npos);
     EXPECT_EQ(offset % 100, 0u);
     EXPECT_EQ(op.value.substr(0, 50), op.value.substr(50, 50));
+    // db_bench's RandomGenerator: the next piece, or the first when the next does not fit.
+    if (previous != std::string::npos) {
+      EXPECT_EQ(offset, previous + 200 > pool.size() ? 0 : previous + 100);
+    }
+    previous = offset;
     values.insert(op.value);
   }
-  EXPECT_GT(values.size(), 900u);  // 1000 draws over ~10^4 pieces: mostly different values
+  EXPECT_EQ(values.size(), 1000u);  // 1000 consecutive pieces of ~10^4: all different
   spec.compressibility = 0.29;  // db_bench truncates: (int)(100 * 0.29) = 28 random bytes
   KeySpace ks29(spec, 5);
-  std::string_view pool = ks29.value_pool();
-  EXPECT_EQ(pool.substr(0, 28), pool.substr(28, 28));
-  EXPECT_NE(pool.substr(0, 27), pool.substr(27, 27));
+  const std::string_view pool29 = ks29.value_pool();
+  EXPECT_EQ(pool29.substr(0, 28), pool29.substr(28, 28));
+  EXPECT_NE(pool29.substr(0, 27), pool29.substr(27, 27));
 }
 
 WorkloadSpec Small() {
