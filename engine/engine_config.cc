@@ -185,7 +185,7 @@ absl::StatusOr<std::unique_ptr<KvStore>> EngineRegistry::Open(const EngineConfig
   if (!options.ok()) return options.status();
   KVLAB_CHECK(env.device != nullptr && env.clock != nullptr && env.executor != nullptr &&
               env.random != nullptr);
-  return Find(config.name)->open(env, path, *options);
+  return Find(config.name)->factory(env, path, *options);
 }
 
 }  // namespace kvlab

@@ -68,7 +68,7 @@ struct EngineDescriptor {
   std::string name;
   std::string summary;
   std::vector<OptionSpec> options;
-  EngineFactory open;
+  EngineFactory factory;  // Opens (or creates) the store at a path.
 };
 
 class EngineRegistry {

@@ -13,7 +13,7 @@ EngineRegistry MakeRegistry() {
   d.options = {{"max_file_size", OptionType::kBytes, "64MiB", "roll over size"},
                {"sync_on_put", OptionType::kBool, "false", "sync every put"},
                {"ratio", OptionType::kDouble, "0.5", "a ratio"}};
-  d.open = [](const Env&, std::string_view, const EngineOptions&)
+  d.factory = [](const Env&, std::string_view, const EngineOptions&)
       -> absl::StatusOr<std::unique_ptr<KvStore>> { return absl::UnimplementedError("toy"); };
   EXPECT_TRUE(registry.Register(d).ok());
   EXPECT_TRUE(absl::IsAlreadyExists(registry.Register(d)));

@@ -29,7 +29,7 @@ EngineDescriptor Descriptor() {
       {"test_noop_sync", OptionType::kBool, "false",
        "TEST ONLY: Sync() does nothing; proves the crash oracle catches lost synced writes"},
   };
-  d.open = [](const Env& env, std::string_view path,
+  d.factory = [](const Env& env, std::string_view path,
               const EngineOptions& options) -> absl::StatusOr<std::unique_ptr<KvStore>> {
     ASSIGN_OR_RETURN(std::unique_ptr<BitcaskStore> store,
                      BitcaskStore::Open(env, path, OptionsFrom(options)));

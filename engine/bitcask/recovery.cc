@@ -328,10 +328,6 @@ absl::Status BitcaskStore::LoadFiles() {
     return CorruptionError(absl::StrCat(path, ": ", problem, " at offset 0"));
   }
   for (uint64_t id : removed_at_open) ids.erase(std::find(ids.begin(), ids.end(), id));
-  uint64_t newest_writer = 0;
-  for (const auto& [id, kind] : kinds) {
-    if (kind == DataFileKind::kWriter) newest_writer = id;
-  }
   // Pass 2: load hints or scan; cut the writer files at the first that lost
   // its tail (CutBrokenChain); the newest writer file left may have a torn tail.
   std::vector<Loaded> loaded;

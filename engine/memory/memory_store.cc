@@ -391,7 +391,7 @@ EngineDescriptor Descriptor() {
   d.summary = "RAM only, nothing durable: the harness-overhead baseline and a test double";
   d.options = {{"ordered", OptionType::kBool, "true",
                 "btree with iterators, scans and snapshots (true) or a hash map (false)"}};
-  d.open = [](const Env&, std::string_view,
+  d.factory = [](const Env&, std::string_view,
               const EngineOptions& options) -> absl::StatusOr<std::unique_ptr<KvStore>> {
     MemoryOptions memory_options;
     memory_options.ordered = options.GetBool("ordered");

@@ -41,7 +41,6 @@ absl::Status ToAbsl(const leveldb::Status& s, std::string_view context) {
 }
 
 leveldb::Slice ToSlice(std::string_view s) { return leveldb::Slice(s.data(), s.size()); }
-std::string_view ToView(const leveldb::Slice& s) { return std::string_view(s.data(), s.size()); }
 
 // --- Counting Env: every byte LevelDB moves, by file kind. ---
 
@@ -134,31 +133,9 @@ class CountingEnv : public leveldb::EnvWrapper {
 
 // --- Snapshots and iterators. ---
 
-class LevelSnapshot : public Snapshot {
- public:
-  LevelSnapshot(leveldb::DB* db, const leveldb::Snapshot* s) : db_(db), snapshot_(s) {}
-  ~LevelSnapshot() override { db_->ReleaseSnapshot(snapshot_); }
-  const leveldb::Snapshot* get() const { return snapshot_; }
+using LevelSnapshot = peers::PeerSnapshotAdapter<leveldb::DB, leveldb::Snapshot>;
 
- private:
-  leveldb::DB* db_;
-  const leveldb::Snapshot* snapshot_;
-};
-
-class LevelIterator : public Iterator {
- public:
-  explicit LevelIterator(leveldb::Iterator* it) : it_(it) {}
-  bool Valid() const override { return it_->Valid(); }
-  void SeekToFirst() override { it_->SeekToFirst(); }
-  void Seek(std::string_view target) override { it_->Seek(ToSlice(target)); }
-  void Next() override { it_->Next(); }
-  std::string_view key() const override { return ToView(it_->key()); }
-  std::string_view value() const override { return ToView(it_->value()); }
-  absl::Status status() const override { return ToAbsl(it_->status(), "iterator"); }
-
- private:
-  std::unique_ptr<leveldb::Iterator> it_;
-};
+using LevelIterator = peers::PeerIteratorAdapter<leveldb::Iterator, &ToAbsl>;
 
 class LevelDbStore : public KvStore {
  public:
@@ -383,7 +360,7 @@ EngineDescriptor LevelDbDescriptor() {
       {"paranoid_checks", OptionType::kBool, "false", "stop on any detected corruption"},
       {"reuse_logs", OptionType::kBool, "false", "append to the old log and MANIFEST on open"},
   };
-  d.open = [](const Env& env, std::string_view path, const EngineOptions& options) {
+  d.factory = [](const Env& env, std::string_view path, const EngineOptions& options) {
     return LevelDbStore::Open(env, path, options);
   };
   return d;

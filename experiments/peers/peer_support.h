@@ -16,6 +16,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -87,6 +88,40 @@ struct PeerOpCounters {
 
   // Copies the counters into `stats`' user fields.
   void CopyTo(Stats& stats) const;
+};
+
+// RocksDB kept LevelDB's Iterator, Snapshot and Slice shapes, so one adapter
+// serves both. `kToAbsl` is the peer's own status mapping.
+template <typename PeerIterator, auto kToAbsl>
+class PeerIteratorAdapter : public Iterator {
+ public:
+  // Takes ownership of `it`.
+  explicit PeerIteratorAdapter(PeerIterator* it) : it_(it) {}
+  bool Valid() const override { return it_->Valid(); }
+  void SeekToFirst() override { it_->SeekToFirst(); }
+  void Seek(std::string_view target) override { it_->Seek({target.data(), target.size()}); }
+  void Next() override { it_->Next(); }
+  std::string_view key() const override { return View(it_->key()); }
+  std::string_view value() const override { return View(it_->value()); }
+  absl::Status status() const override { return kToAbsl(it_->status(), "iterator"); }
+
+ private:
+  template <typename Slice>
+  static std::string_view View(const Slice& s) { return std::string_view(s.data(), s.size()); }
+  std::unique_ptr<PeerIterator> it_;
+};
+
+// A peer snapshot, released when destroyed.
+template <typename PeerDb, typename PeerSnapshot>
+class PeerSnapshotAdapter : public Snapshot {
+ public:
+  PeerSnapshotAdapter(PeerDb* db, const PeerSnapshot* snapshot) : db_(db), snapshot_(snapshot) {}
+  ~PeerSnapshotAdapter() override { db_->ReleaseSnapshot(snapshot_); }
+  const PeerSnapshot* get() const { return snapshot_; }
+
+ private:
+  PeerDb* db_;
+  const PeerSnapshot* snapshot_;
 };
 
 }  // namespace kvlab::peers

@@ -48,7 +48,6 @@ absl::Status ToAbsl(const rocksdb::Status& s, std::string_view context) {
 }
 
 rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
-std::string_view ToView(const rocksdb::Slice& s) { return std::string_view(s.data(), s.size()); }
 
 absl::StatusOr<rocksdb::CompressionType> ParseCompression(const std::string& name) {
   rocksdb::CompressionType type;
@@ -69,32 +68,9 @@ absl::StatusOr<rocksdb::CompressionType> ParseCompression(const std::string& nam
       absl::StrCat("rocksdb: compression '", name, "' is not linked into this librocksdb"));
 }
 
-class RocksSnapshot : public Snapshot {
- public:
-  RocksSnapshot(rocksdb::DB* db, const rocksdb::Snapshot* snapshot)
-      : db_(db), snapshot_(snapshot) {}
-  ~RocksSnapshot() override { db_->ReleaseSnapshot(snapshot_); }
-  const rocksdb::Snapshot* get() const { return snapshot_; }
+using RocksSnapshot = peers::PeerSnapshotAdapter<rocksdb::DB, rocksdb::Snapshot>;
 
- private:
-  rocksdb::DB* db_;
-  const rocksdb::Snapshot* snapshot_;
-};
-
-class RocksIterator : public Iterator {
- public:
-  explicit RocksIterator(rocksdb::Iterator* it) : it_(it) {}
-  bool Valid() const override { return it_->Valid(); }
-  void SeekToFirst() override { it_->SeekToFirst(); }
-  void Seek(std::string_view target) override { it_->Seek(ToSlice(target)); }
-  void Next() override { it_->Next(); }
-  std::string_view key() const override { return ToView(it_->key()); }
-  std::string_view value() const override { return ToView(it_->value()); }
-  absl::Status status() const override { return ToAbsl(it_->status(), "iterator"); }
-
- private:
-  std::unique_ptr<rocksdb::Iterator> it_;
-};
+using RocksIterator = peers::PeerIteratorAdapter<rocksdb::Iterator, &ToAbsl>;
 
 class RocksDbStore : public KvStore {
  public:
@@ -415,7 +391,7 @@ EngineDescriptor RocksDbDescriptor() {
        "RocksDB BlockBasedTableOptions string, e.g. "
        "'index_shortening=kShortenSeparatorsAndSuccessor'"},
   };
-  d.open = [](const Env& env, std::string_view path, const EngineOptions& options) {
+  d.factory = [](const Env& env, std::string_view path, const EngineOptions& options) {
     return RocksDbStore::Open(env, path, options);
   };
   return d;

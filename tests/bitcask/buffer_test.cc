@@ -183,7 +183,9 @@ class ChainTest : public BufferTest {
     Open();
     for (int i = 0; i < 45; ++i) ASSERT_TRUE(store_->Put(WriteOptions(), Key(i), Val(i)).ok());
     ASSERT_EQ(2u, store_->TEST_active_file_id());
-    if (sync_second) ASSERT_TRUE(store_->Sync().ok());
+    if (sync_second) {
+      ASSERT_TRUE(store_->Sync().ok());
+    }
     // A power loss that keeps every unsynced write (a clean Close would sync
     // the second file and write its hint).
     sim_->device().Crash([](size_t) { return sim::SimDevice::CrashFate::kKeep; });
