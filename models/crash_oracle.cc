@@ -177,11 +177,11 @@ class CrashOracle::Walker {
 CrashOracle::CrashOracle(Durability durability, Options options)
     : durability_(durability), options_(options) {}
 
-void CrashOracle::Acknowledged(const WriteBatch& op) { Record(op, /*uncertain=*/false); }
+void CrashOracle::Acknowledged(WriteBatch op) { Record(std::move(op), /*uncertain=*/false); }
 
-void CrashOracle::Uncertain(const WriteBatch& op) { Record(op, /*uncertain=*/true); }
+void CrashOracle::Uncertain(WriteBatch op) { Record(std::move(op), /*uncertain=*/true); }
 
-void CrashOracle::Record(const WriteBatch& op, bool uncertain) {
+void CrashOracle::Record(WriteBatch op, bool uncertain) {
   NoteKeys(op);
   if (uncertain) {
     KVLAB_CHECK(uncertain_in_window_ < kMaxUncertainOps,
@@ -193,7 +193,7 @@ void CrashOracle::Record(const WriteBatch& op, bool uncertain) {
     model_.Apply(op);
     ++acknowledged_ops_;
   }
-  window_.push_back(Recorded{op, uncertain});
+  window_.push_back(Recorded{std::move(op), uncertain});
   model_hash_after_.push_back(model_.StateHash());
 }
 

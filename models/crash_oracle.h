@@ -101,9 +101,9 @@ class CrashOracle {
   CrashOracle(Durability durability, Options options);
 
   // A put/delete/batch the engine acknowledged OK (a Put is a one-op batch).
-  void Acknowledged(const WriteBatch& op);
+  void Acknowledged(WriteBatch op);
   // A write that returned an error: it may or may not have been applied.
-  void Uncertain(const WriteBatch& op);
+  void Uncertain(WriteBatch op);
   // A Sync() (or sync write, or completed checkpoint) returned OK: every op
   // recorded so far must survive. Ignored under Durability::kNone.
   void Synced();
@@ -160,7 +160,7 @@ class CrashOracle {
     uint64_t included = 0;   // Bit i: the i-th uncertain op in the window is applied.
   };
 
-  void Record(const WriteBatch& op, bool uncertain);
+  void Record(WriteBatch op, bool uncertain);
   void FoldRequired();
   void NoteKeys(const WriteBatch& op);
   bool Pinned(const std::string& key) const;

@@ -13,7 +13,9 @@
 
 namespace kvlab::models {
 
-// A 64-bit hash of a byte string (8 bytes per step, strong final mix).
+// A 64-bit hash of a byte string: up to 32 bytes, one FoldWord chain of the
+// length and the 8-byte chunks from `seed`, then Mix64(h + kGoldenGamma);
+// longer, HashBytes64(data, seed) (engine/common/hash.h).
 uint64_t HashBytes(std::string_view data, uint64_t seed);
 
 // The contribution of one live entry to a state hash. Never 0 in practice;

@@ -91,16 +91,15 @@ absl::Status SimDevice::FinishOp(Op& op, absl::Status s, uint64_t bytes, std::st
   } else {
     clock_->Advance(latency);
   }
-  trace_->Add(TraceHash::kDeviceOp);
-  trace_->Add(static_cast<uint64_t>(op.kind));
-  trace_->AddBytes(op.path);
-  trace_->Add(op.offset);
-  trace_->Add(op.length);
-  trace_->Add(static_cast<uint64_t>(s.code()));
-  trace_->Add(bytes);
-  trace_->AddBytes(data);
-  trace_->Add(static_cast<uint64_t>(clock_->NowNanos()));
-  trace_->CountEvent();
+  // Kind and status code in one word (both are below 256).
+  trace_->Add(TraceEvent(TraceHash::kDeviceOp)
+                  .Word(static_cast<uint64_t>(op.kind) | static_cast<uint64_t>(s.code()) << 8)
+                  .Bytes(op.path)
+                  .Word(op.offset)
+                  .Word(op.length)
+                  .Word(bytes)
+                  .Bytes(data)
+                  .Word(static_cast<uint64_t>(clock_->NowNanos())));
   return s;
 }
 

@@ -14,8 +14,9 @@
 // Faults are injected as the FaultProfile says, with the device's own seeded
 // Random, and counted in SimCounters. Every operation (each request of a batch
 // too) is one "device op": it may be a crash point, it is folded into the
-// trace hash (kind, path, offset, length, status code, bytes moved, HashBytes64 of
-// the data, virtual time), and it advances the SimClock by its modelled
+// trace hash as one event (trace_hash.h: kind, status code, path, offset,
+// length, bytes moved, the bytes read or written, virtual time), and it
+// advances the SimClock by its modelled
 // latency (a batch by the time of its busiest channel, see fault_profile.h).
 //
 // Thread-safe (one mutex), but deterministic only when driven from one thread.
@@ -230,7 +231,7 @@ class SimDevice final : public Device {
   void FlipBit(Inode& inode, uint64_t pos, int bit) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Namespace helpers (sim_device_namespace.cc).
-  const Node* Lookup(const std::string& path) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  const Node* Lookup(std::string_view path) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckParentDir(std::string_view op, const std::string& path) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void LogDirOp(DirOp op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -274,8 +275,10 @@ class SimDevice final : public Device {
   SimCounters* counters_;
   IoCounters io_counters_;
 
-  std::map<std::string, Node> live_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, Node> durable_ ABSL_GUARDED_BY(mu_);
+  // Ordered by path (List and crash numbering walk them in order); looked up
+  // by string_view (std::less<>) so a lookup does not copy the path.
+  std::map<std::string, Node, std::less<>> live_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, Node, std::less<>> durable_ ABSL_GUARDED_BY(mu_);
   std::vector<DirOp> dir_log_ ABSL_GUARDED_BY(mu_);
   std::set<std::string> locks_ ABSL_GUARDED_BY(mu_);
   uint64_t used_bytes_ ABSL_GUARDED_BY(mu_) = 0;

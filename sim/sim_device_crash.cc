@@ -188,10 +188,9 @@ void SimDevice::CrashLocked(const CrashChooser* chooser) {
   crash_after_ops_ = 0;
   crash_reason_.clear();
   ++counters_->crashes;
-  trace_->Add(TraceHash::kCrash);
-  trace_->Add(counters_->crashes);
-  trace_->Add(static_cast<uint64_t>(clock_->NowNanos()));
-  trace_->CountEvent();
+  trace_->Add(TraceEvent(TraceHash::kCrash)
+                  .Word(counters_->crashes)
+                  .Word(static_cast<uint64_t>(clock_->NowNanos())));
 }
 
 }  // namespace kvlab::sim

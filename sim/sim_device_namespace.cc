@@ -17,22 +17,22 @@ namespace kvlab::sim {
 
 // ---- Namespace ----
 
-const SimDevice::Node* SimDevice::Lookup(const std::string& path) const {
+const SimDevice::Node* SimDevice::Lookup(std::string_view path) const {
   auto it = live_.find(path);
   return it == live_.end() ? nullptr : &it->second;
 }
 
 absl::Status SimDevice::CheckParentDir(std::string_view op, const std::string& path) const {
-  std::string parent = ParentDir(path);
+  std::string_view parent = ParentDirView(path);
   if (parent.empty()) return absl::OkStatus();
   const Node* n = Lookup(parent);
   if (n == nullptr) {
-    return absl::NotFoundError(absl::StrCat(AV(op), " '", path, "': parent directory '", parent,
+    return absl::NotFoundError(absl::StrCat(AV(op), " '", path, "': parent directory '", AV(parent),
                                             "' does not exist"));
   }
   if (!n->is_dir) {
     return absl::FailedPreconditionError(
-        absl::StrCat(AV(op), " '", path, "': '", parent, "' is a file, not a directory"));
+        absl::StrCat(AV(op), " '", path, "': '", AV(parent), "' is a file, not a directory"));
   }
   return absl::OkStatus();
 }

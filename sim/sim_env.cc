@@ -12,8 +12,7 @@ SimEnv::SimEnv(uint64_t seed, const FaultProfile& profile)
   // Independent streams for the device and the scheduler, derived from the
   // seed, so that an engine drawing from random() does not shift them.
   Random streams(seed ^ 0x53494d454e560001ull);  // "SIMENV" tag.
-  trace_.Add(TraceHash::kSeed);
-  trace_.Add(seed);
+  trace_.Add(TraceEvent(TraceHash::kSeed).Word(seed));
   clock_ = std::make_unique<SimClock>();
   executor_ = std::make_unique<SimExecutor>(clock_.get(), streams.Fork(), &trace_);
   device_ = std::make_unique<SimDevice>(

@@ -48,10 +48,9 @@ bool SimExecutor::RunOne() {
   Entry entry = std::move(ready_[i]);
   if (i + 1 != ready_.size()) ready_[i] = std::move(ready_.back());
   ready_.pop_back();
-  trace_->Add(TraceHash::kTaskRun);
-  trace_->Add(entry.sequence);
-  trace_->Add(static_cast<uint64_t>(clock_->NowNanos()));
-  trace_->CountEvent();
+  trace_->Add(TraceEvent(TraceHash::kTaskRun)
+                  .Word(entry.sequence)
+                  .Word(static_cast<uint64_t>(clock_->NowNanos())));
   ++tasks_run_;
   std::move(entry.task)();
   return true;

@@ -22,8 +22,9 @@ struct PathArg {
 // InvalidArgument naming `op` and the path otherwise.
 PathArg NormalizePath(std::string_view op, std::string_view raw, bool allow_root);
 
-// The directory holding `path` ("" for the root).
-std::string ParentDir(const std::string& path);
+// The directory holding `path` ("" for the root); the view points into `path`.
+std::string ParentDir(std::string_view path);
+std::string_view ParentDirView(std::string_view path);
 
 }  // namespace kvlab::sim
 

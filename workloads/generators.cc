@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "engine/common/check.h"
+#include "engine/common/hash.h"
 
 namespace kvlab::workloads {
 namespace {
@@ -21,15 +22,6 @@ double PowerSumTail(double a, double b, double theta) {
   };
   double integral = (std::pow(b, 1 - theta) - std::pow(a, 1 - theta)) / (1 - theta);
   return integral + (f(a) + f(b)) / 2 + (f1(b) - f1(a)) / 12 - (f3(b) - f3(a)) / 720;
-}
-
-uint64_t Mix64(uint64_t x) {  // SplitMix64's finaliser.
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ull;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebull;
-  x ^= x >> 31;
-  return x;
 }
 
 }  // namespace

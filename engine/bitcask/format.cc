@@ -57,8 +57,13 @@ uint64_t GetFixed64(const char* p) {
   return v;
 }
 
-std::string DataFileName(uint64_t id) { return absl::StrFormat("%010d%s", id, AV(kDataSuffix)); }
-std::string HintFileName(uint64_t id) { return absl::StrFormat("%010d%s", id, AV(kHintSuffix)); }
+// absl::Dec, not StrFormat: recovery and merge name every file several times.
+std::string DataFileName(uint64_t id) {
+  return absl::StrCat(absl::Dec(id, absl::kZeroPad10), AV(kDataSuffix));
+}
+std::string HintFileName(uint64_t id) {
+  return absl::StrCat(absl::Dec(id, absl::kZeroPad10), AV(kHintSuffix));
+}
 
 bool ParseFileName(std::string_view name, std::string_view suffix, uint64_t* id) {
   if (name.size() != 10 + suffix.size() || name.substr(10) != suffix) return false;

@@ -1,6 +1,7 @@
 #include "engine/env/env.h"
 
 #include "engine/common/check.h"
+#include "engine/common/hash.h"
 
 namespace kvlab {
 
@@ -62,12 +63,6 @@ absl::Status Device::SubmitBatch(absl::Span<IoRequest> batch) {
 // --- Random: xoshiro256** (Blackman & Vigna), seeded by SplitMix64. ---
 
 namespace {
-uint64_t SplitMix64(uint64_t& x) {
-  uint64_t z = (x += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
 inline uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 }  // namespace
 

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "engine/common/hash.h"
 #include "engine/common/status_macros.h"
 #include "engine/env/real_env.h"
 #include "experiments/runner/progress.h"
@@ -18,12 +19,7 @@ namespace {
 namespace fs = std::filesystem;
 using workloads::WorkloadSpec;
 
-uint64_t Mix(uint64_t a, uint64_t b) {
-  uint64_t z = a + 0x9E3779B97F4A7C15ULL * (b + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
+uint64_t Mix(uint64_t a, uint64_t b) { return Mix64(a + kGoldenGamma * (b + 1)); }
 
 struct Step {
   bool wipe = false;  // close the store and start a new, empty one first

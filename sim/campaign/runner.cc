@@ -188,19 +188,20 @@ void SeedRun::DoWrite(const Op& op) {
   WriteOptions options;
   options.sync = op.sync;
   SimCounters before = env_.counters();
+  WriteBatch batch = ToBatch(op);
   absl::Status s;
   switch (op.kind) {
     case OpKind::kPut: s = store_->Put(options, op.key, op.value); break;
     case OpKind::kDelete: s = store_->Delete(options, op.key); break;
-    default: s = store_->Write(options, ToBatch(op)); break;
+    default: s = store_->Write(options, batch); break;
   }
   MixStatus(s);
   if (s.ok()) {
-    oracle_.Acknowledged(ToBatch(op));
+    oracle_.Acknowledged(std::move(batch));
     if (op.sync) oracle_.Synced();
     return;
   }
-  oracle_.Uncertain(ToBatch(op));
+  oracle_.Uncertain(std::move(batch));
   AfterError(s, before, FormatOp(op));
 }
 

@@ -135,8 +135,10 @@ TEST(SimDeterminism, ScenarioHashIsPinned) {
   // (and say so: recorded failing seeds then replay differently).
   const Outcome o = Scenario(1, 300);
   // Updated when AddBytes moved from byte-at-a-time FNV-1a to HashBytes64
-  // (word at a time, four lanes, trace_hash.h): was 0x7d15e9540a2f8325.
-  EXPECT_EQ(o.hash, 0x89376197d28510a3ull) << std::hex << o.hash;
+  // (word at a time, four lanes, trace_hash.h): was 0x7d15e9540a2f8325; then
+  // when each device op became one event with one avalanche: was
+  // 0x89376197d28510a3.
+  EXPECT_EQ(o.hash, 0xa032540b99531a03ull) << std::hex << o.hash;
 }
 
 TEST(SimDeterminism, TraceHashIsPinned) {
@@ -152,16 +154,26 @@ TEST(SimDeterminism, TraceHashIsPinned) {
   EXPECT_EQ(HashBytes64("0123456789abcdefghijklmnopqrstuvwxyz0123456789"),
             0x21f8add8f7b5b48aull);  // A whole 32-byte block, then a tail.
   EXPECT_NE(HashBytes64(std::string_view("\0", 1)), HashBytes64("")) << "length counts";
+  // One event (spec at the top of trace_hash.h, computed independently): tag
+  // 1, word 2, the bytes "abc" (length 3, then one zero-padded chunk).
+  const TraceEvent event = TraceEvent(1).Word(2).Bytes("abc");
+  EXPECT_EQ(event.digest(), 0xb47fdac3ed9dac07ull);
   TraceHash h;
-  h.Add(1);
-  TraceHash same;
-  same.Add(1);
-  EXPECT_EQ(h.value(), same.value());
+  h.Add(event);
+  EXPECT_EQ(h.value(), 0xf8d3d31bab1192b2ull);
+  EXPECT_EQ(h.events(), 1u);
+  EXPECT_NE(TraceEvent(1).Word(2).Word(3).digest(), TraceEvent(1).Word(3).Word(2).digest())
+      << "words are order-sensitive within an event";
+  EXPECT_NE(TraceEvent(1).Bytes("").digest(), TraceEvent(1).digest()) << "a length counts";
+  const std::string long_bytes(100, 'x');  // Over 64 bytes: hashed by HashBytes64.
+  std::string other = long_bytes;
+  other[99] = 'y';
+  EXPECT_NE(TraceEvent(1).Bytes(long_bytes).digest(), TraceEvent(1).Bytes(other).digest());
   TraceHash a, b;
-  a.Add(1);
-  a.Add(2);
-  b.Add(2);
-  b.Add(1);
+  a.Add(TraceEvent(1));
+  a.Add(TraceEvent(2));
+  b.Add(TraceEvent(2));
+  b.Add(TraceEvent(1));
   EXPECT_NE(a.value(), b.value()) << "the fold is order-sensitive";
 }
 

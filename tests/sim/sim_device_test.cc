@@ -107,7 +107,9 @@ TEST(SimDeviceCrash, UnsyncedDirOpsCanBeLostSyncedOnesNever) {
   for (int i = 0; i < dirs; ++i) {
     const std::string dir = "d" + std::to_string(i);
     for (int j = 0; j < 4; ++j) MustOpen(d, dir + "/f" + std::to_string(j));
-    if (i % 2 == 0) ASSERT_TRUE(d.SyncDir(dir).ok());
+    if (i % 2 == 0) {
+      ASSERT_TRUE(d.SyncDir(dir).ok());
+    }
   }
   // A synced rename, and an unsynced one.
   ASSERT_TRUE(d.Rename("d0/f0", "d0/g0").ok());
