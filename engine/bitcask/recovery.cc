@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/bitcask/bitcask.h"
@@ -43,11 +44,11 @@ std::string ParentOf(std::string_view path) {
 
 absl::StatusOr<std::string> ReadSmallFile(Device& device, const std::string& path,
                                           kvlab::FileKind kind) {
-  ASSIGN_OR_RETURN(uint64_t size, device.FileSize(path));
   OpenOptions options;
   options.read_only = true;
   options.kind = kind;
   ASSIGN_OR_RETURN(std::unique_ptr<File> file, device.Open(path, options));
+  ASSIGN_OR_RETURN(uint64_t size, file->Size());
   return ReadWholeFile(*file, size);
 }
 
@@ -193,13 +194,11 @@ absl::Status BitcaskStore::RemoveLeftovers() {
   return absl::OkStatus();
 }
 
-absl::Status BitcaskStore::LoadOneFile(Loaded& f) {
+absl::Status BitcaskStore::LoadOneFile(Loaded& f, bool hint_exists, std::string bytes) {
   const std::string data_path = PathOf(DataFileName(f.id));
   const std::string hint_path = PathOf(HintFileName(f.id));
-  ASSIGN_OR_RETURN(f.size, env_.device->FileSize(data_path));
   f.had_hint = false;
   f.valid_size = f.size;
-  ASSIGN_OR_RETURN(bool hint_exists, env_.device->Exists(hint_path));
   if (hint_exists) {
     ASSIGN_OR_RETURN(std::string bytes,
                      ReadSmallFile(*env_.device, hint_path, kvlab::FileKind::kHint));
@@ -213,11 +212,13 @@ absl::Status BitcaskStore::LoadOneFile(Loaded& f) {
     }
     ++hint_fallbacks_;  // A corrupt or stale hint: scan the data file instead.
   }
-  OpenOptions options;
-  options.read_only = true;
-  options.kind = kvlab::FileKind::kData;
-  ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(data_path, options));
-  ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(*file, f.size));
+  if (bytes.size() != f.size) {  // Not read in pass 1 (a hint was expected).
+    OpenOptions options;
+    options.read_only = true;
+    options.kind = kvlab::FileKind::kData;
+    ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(data_path, options));
+    ASSIGN_OR_RETURN(bytes, ReadWholeFile(*file, f.size));
+  }
   // Any writer file may end in a torn tail here (a rolled file is synced in
   // the background); CutBrokenChain decides which may, and what follows.
   ASSIGN_OR_RETURN(f.scan, ScanDataFile(bytes, data_path, f.id, /*tolerate_tail=*/true));
@@ -289,30 +290,48 @@ void BitcaskStore::Apply(uint64_t file_id, const HintEntry& e) {
 }
 
 absl::Status BitcaskStore::LoadFiles() {
+  // The listing says which hints exist: nothing else changes the directory
+  // while the store opens (the lock is held).
   ASSIGN_OR_RETURN(std::vector<std::string> names, env_.device->List(path_));
   std::vector<uint64_t> ids;
+  absl::flat_hash_set<uint64_t> hints;
   for (const std::string& name : names) {
     uint64_t id = 0;
-    if (Classify(name, &id) == NameKind::kData) ids.push_back(id);
+    const NameKind kind = Classify(name, &id);
+    if (kind == NameKind::kData) ids.push_back(id);
+    if (kind == NameKind::kHint) hints.insert(id);
   }
   std::sort(ids.begin(), ids.end());
-  // Pass 1: the kind of every file, from its header, to find the newest writer file.
-  std::map<uint64_t, DataFileKind> kinds;
-  std::vector<uint64_t> removed_at_open;
+  // Pass 1: the kind of every file, from its header, to find the newest
+  // writer file. A file without a hint is read whole here, for pass 2's scan.
+  struct Opened {
+    uint64_t id;
+    DataFileKind kind;
+    uint64_t size;
+    std::string bytes;  // The whole file if it has no hint, else empty.
+  };
+  std::vector<Opened> opened;
   for (uint64_t id : ids) {
     const std::string path = PathOf(DataFileName(id));
-    ASSIGN_OR_RETURN(uint64_t size, env_.device->FileSize(path));
     OpenOptions options;
     options.read_only = true;
     options.kind = kvlab::FileKind::kData;
     ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(path, options));
-    std::string header(kFileHeaderSize, '\0');
-    ASSIGN_OR_RETURN(size_t n, file->Read(0, absl::MakeSpan(header)));
-    header.resize(n);
+    ASSIGN_OR_RETURN(uint64_t size, file->Size());
+    std::string bytes;
+    if (hints.contains(id)) {
+      bytes.resize(kFileHeaderSize);
+      ASSIGN_OR_RETURN(size_t n, file->Read(0, absl::MakeSpan(bytes)));
+      bytes.resize(n);
+    } else {
+      ASSIGN_OR_RETURN(bytes, ReadWholeFile(*file, size));
+    }
     DataFileKind kind;
-    std::string problem = CheckFileHeader(header, id, &kind);
+    std::string problem =
+        CheckFileHeader(std::string_view(bytes).substr(0, kFileHeaderSize), id, &kind);
     if (problem.empty()) {
-      kinds[id] = kind;
+      if (hints.contains(id)) bytes.clear();
+      opened.push_back(Opened{id, kind, size, std::move(bytes)});
       continue;
     }
     if (size <= kFileHeaderSize) {
@@ -322,20 +341,19 @@ absl::Status BitcaskStore::LoadFiles() {
       file.reset();
       RETURN_IF_ERROR(env_.device->Remove(path));
       RETURN_IF_ERROR(SyncDir());
-      removed_at_open.push_back(id);
       continue;
     }
     return CorruptionError(absl::StrCat(path, ": ", problem, " at offset 0"));
   }
-  for (uint64_t id : removed_at_open) ids.erase(std::find(ids.begin(), ids.end(), id));
   // Pass 2: load hints or scan; cut the writer files at the first that lost
   // its tail (CutBrokenChain); the newest writer file left may have a torn tail.
   std::vector<Loaded> loaded;
-  for (uint64_t id : ids) {
+  for (Opened& o : opened) {
     Loaded f;
-    f.id = id;
-    f.kind = kinds[id];
-    RETURN_IF_ERROR(LoadOneFile(f));
+    f.id = o.id;
+    f.kind = o.kind;
+    f.size = o.size;
+    RETURN_IF_ERROR(LoadOneFile(f, hints.contains(o.id), std::move(o.bytes)));
     loaded.push_back(std::move(f));
   }
   RETURN_IF_ERROR(CutBrokenChain(loaded));
