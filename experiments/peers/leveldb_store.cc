@@ -145,26 +145,23 @@ class LevelDbStore : public KvStore {
   absl::Status Put(const WriteOptions& options, std::string_view key,
                    std::string_view value) override {
     RETURN_IF_ERROR(CheckOpen());
-    ops_.puts.fetch_add(1, std::memory_order_relaxed);
-    ops_.user_bytes_written.fetch_add(key.size() + value.size(), std::memory_order_relaxed);
+    ops_.OnPut(key, value);
     return ToAbsl(db_->Put(Wo(options), ToSlice(key), ToSlice(value)), "put");
   }
 
   absl::StatusOr<std::string> Get(const ReadOptions& options, std::string_view key) override {
     RETURN_IF_ERROR(CheckOpen());
-    ops_.gets.fetch_add(1, std::memory_order_relaxed);
     std::string value;
     leveldb::Status s = db_->Get(Ro(options), ToSlice(key), &value);
+    ops_.OnGet(key, s.ok() ? &value : nullptr);
     if (s.IsNotFound()) return absl::NotFoundError("leveldb: key not found");
     RETURN_IF_ERROR(ToAbsl(s, "get"));
-    ops_.user_bytes_read.fetch_add(key.size() + value.size(), std::memory_order_relaxed);
     return value;
   }
 
   absl::Status Delete(const WriteOptions& options, std::string_view key) override {
     RETURN_IF_ERROR(CheckOpen());
-    ops_.deletes.fetch_add(1, std::memory_order_relaxed);
-    ops_.user_bytes_written.fetch_add(key.size(), std::memory_order_relaxed);
+    ops_.OnDelete(key);
     return ToAbsl(db_->Delete(Wo(options), ToSlice(key)), "delete");
   }
 
@@ -175,8 +172,7 @@ class LevelDbStore : public KvStore {
       if (op.type == WriteBatch::OpType::kPut) lb.Put(ToSlice(op.key), ToSlice(op.value));
       else lb.Delete(ToSlice(op.key));
     }
-    ops_.batches.fetch_add(1, std::memory_order_relaxed);
-    ops_.user_bytes_written.fetch_add(batch.user_bytes(), std::memory_order_relaxed);
+    ops_.OnBatch(batch);
     return ToAbsl(db_->Write(Wo(options), &lb), "write batch");
   }
 
@@ -203,13 +199,8 @@ class LevelDbStore : public KvStore {
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Scan(
       const ReadOptions& options, std::string_view start, std::string_view end,
       size_t limit) override {
-    ops_.scans.fetch_add(1, std::memory_order_relaxed);
     auto result = KvStore::Scan(options, start, end, limit);
-    if (result.ok()) {
-      uint64_t bytes = 0;
-      for (const auto& [k, v] : *result) bytes += k.size() + v.size();
-      ops_.user_bytes_read.fetch_add(bytes, std::memory_order_relaxed);
-    }
+    ops_.OnScan(result);
     return result;
   }
 

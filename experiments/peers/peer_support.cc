@@ -72,6 +72,15 @@ uint64_t DirectoryBytes(const std::string& dir) {
   return total;
 }
 
+void PeerOpCounters::OnScan(
+    const absl::StatusOr<std::vector<std::pair<std::string, std::string>>>& result) {
+  uint64_t bytes = 0;
+  if (result.ok()) {
+    for (const auto& [k, v] : *result) bytes += k.size() + v.size();
+  }
+  Count(scans, user_bytes_read, bytes);
+}
+
 void PeerOpCounters::CopyTo(Stats& stats) const {
   stats.user_bytes_written = user_bytes_written.load(std::memory_order_relaxed);
   stats.user_bytes_read = user_bytes_read.load(std::memory_order_relaxed);

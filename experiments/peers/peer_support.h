@@ -86,8 +86,26 @@ struct PeerOpCounters {
   std::atomic<uint64_t> user_bytes_written{0}, user_bytes_read{0};
   std::atomic<uint64_t> puts{0}, gets{0}, deletes{0}, batches{0}, scans{0};
 
+  // One call each, as the store serves it; `found` is a get's value, or
+  // nullptr when it found nothing or failed (no bytes read).
+  void OnPut(std::string_view key, std::string_view value) {
+    Count(puts, user_bytes_written, key.size() + value.size());
+  }
+  void OnGet(std::string_view key, const std::string* found) {
+    Count(gets, user_bytes_read, found == nullptr ? 0 : key.size() + found->size());
+  }
+  void OnDelete(std::string_view key) { Count(deletes, user_bytes_written, key.size()); }
+  void OnBatch(const WriteBatch& batch) { Count(batches, user_bytes_written, batch.user_bytes()); }
+  void OnScan(const absl::StatusOr<std::vector<std::pair<std::string, std::string>>>& result);
+
   // Copies the counters into `stats`' user fields.
   void CopyTo(Stats& stats) const;
+
+ private:
+  static void Count(std::atomic<uint64_t>& ops, std::atomic<uint64_t>& bytes, uint64_t n) {
+    ops.fetch_add(1, std::memory_order_relaxed);
+    bytes.fetch_add(n, std::memory_order_relaxed);
+  }
 };
 
 // RocksDB kept LevelDB's Iterator, Snapshot and Slice shapes, so one adapter

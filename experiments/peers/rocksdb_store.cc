@@ -81,28 +81,25 @@ class RocksDbStore : public KvStore {
                    std::string_view value) override {
     RETURN_IF_ERROR(CheckOpen());
     ApplyPerfLevel();
-    ops_.puts.fetch_add(1, std::memory_order_relaxed);
-    ops_.user_bytes_written.fetch_add(key.size() + value.size(), std::memory_order_relaxed);
+    ops_.OnPut(key, value);
     return Finish(db_->Put(Wo(options), ToSlice(key), ToSlice(value)), options, "put");
   }
 
   absl::StatusOr<std::string> Get(const ReadOptions& options, std::string_view key) override {
     RETURN_IF_ERROR(CheckOpen());
     ApplyPerfLevel();
-    ops_.gets.fetch_add(1, std::memory_order_relaxed);
     std::string value;
     rocksdb::Status s = db_->Get(Ro(options), ToSlice(key), &value);
+    ops_.OnGet(key, s.ok() ? &value : nullptr);
     if (s.IsNotFound()) return absl::NotFoundError("rocksdb: key not found");
     RETURN_IF_ERROR(ToAbsl(s, "get"));
-    ops_.user_bytes_read.fetch_add(key.size() + value.size(), std::memory_order_relaxed);
     return value;
   }
 
   absl::Status Delete(const WriteOptions& options, std::string_view key) override {
     RETURN_IF_ERROR(CheckOpen());
     ApplyPerfLevel();
-    ops_.deletes.fetch_add(1, std::memory_order_relaxed);
-    ops_.user_bytes_written.fetch_add(key.size(), std::memory_order_relaxed);
+    ops_.OnDelete(key);
     return Finish(db_->Delete(Wo(options), ToSlice(key)), options, "delete");
   }
 
@@ -116,8 +113,7 @@ class RocksDbStore : public KvStore {
                               : rb.Delete(ToSlice(op.key));
       RETURN_IF_ERROR(ToAbsl(s, "batch"));
     }
-    ops_.batches.fetch_add(1, std::memory_order_relaxed);
-    ops_.user_bytes_written.fetch_add(batch.user_bytes(), std::memory_order_relaxed);
+    ops_.OnBatch(batch);
     return Finish(db_->Write(Wo(options), &rb), options, "write batch");
   }
 
@@ -141,13 +137,8 @@ class RocksDbStore : public KvStore {
   absl::StatusOr<std::vector<std::pair<std::string, std::string>>> Scan(
       const ReadOptions& options, std::string_view start, std::string_view end,
       size_t limit) override {
-    ops_.scans.fetch_add(1, std::memory_order_relaxed);
     auto result = KvStore::Scan(options, start, end, limit);
-    if (result.ok()) {
-      uint64_t bytes = 0;
-      for (const auto& [k, v] : *result) bytes += k.size() + v.size();
-      ops_.user_bytes_read.fetch_add(bytes, std::memory_order_relaxed);
-    }
+    ops_.OnScan(result);
     return result;
   }
 
