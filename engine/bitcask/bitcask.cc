@@ -138,6 +138,19 @@ absl::Status BitcaskStore::SyncDir() {
   return env_.device->SyncDir(path_);
 }
 
+absl::StatusOr<std::unique_ptr<File>> BitcaskStore::CreateSyncedFile(const std::string& path,
+                                                                     std::string_view bytes,
+                                                                     kvlab::FileKind kind) {
+  OpenOptions options;
+  options.create = true;
+  options.truncate = true;
+  options.kind = kind;
+  ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(path, options));
+  RETURN_IF_ERROR(file->Write(0, bytes));
+  RETURN_IF_ERROR(SyncFile(*file));
+  return file;
+}
+
 absl::Status BitcaskStore::CheckWritable() {
   if (closed_) return absl::FailedPreconditionError(absl::StrCat("bitcask '", path_, "' is closed"));
   if (!write_error_.ok()) {
@@ -153,15 +166,7 @@ absl::Status BitcaskStore::WriteHintFile(uint64_t id, const std::string& bytes,
   const bool via_tmp = final_name == HintFileName(id);
   const std::string target = PathOf(final_name);
   const std::string write_path = via_tmp ? absl::StrCat(target, AV(kTmpSuffix)) : target;
-  OpenOptions options;
-  options.create = true;
-  options.truncate = true;
-  options.kind = kvlab::FileKind::kHint;
-  {
-    ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(write_path, options));
-    RETURN_IF_ERROR(file->Write(0, bytes));
-    RETURN_IF_ERROR(SyncFile(*file));
-  }
+  RETURN_IF_ERROR(CreateSyncedFile(write_path, bytes, kvlab::FileKind::kHint).status());
   if (via_tmp) RETURN_IF_ERROR(env_.device->Rename(write_path, target));
   *hint_bytes = bytes.size();
   return absl::OkStatus();

@@ -204,6 +204,11 @@ class BitcaskStore : public KvStore {
   // --- sync helpers honouring test_noop_sync ---
   absl::Status SyncFile(File& file);
   absl::Status SyncDir();
+  // Creates `path` (truncating it), writes `bytes` at offset 0 and syncs the
+  // file (not its directory entry); returns the open handle.
+  absl::StatusOr<std::unique_ptr<File>> CreateSyncedFile(const std::string& path,
+                                                         std::string_view bytes,
+                                                         kvlab::FileKind kind);
 
   // --- merge (merge.cc) ---
   absl::Status StartMergeLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

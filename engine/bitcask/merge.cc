@@ -170,15 +170,10 @@ absl::Status BitcaskStore::MergeCommit(MergeJob& job) {
   }
   RETURN_IF_ERROR(SyncDir());  // The outputs' directory entries, before the manifest names them.
   const std::string manifest_tmp = PathOf(kManifestTmpName);
-  {
-    OpenOptions options;
-    options.create = true;
-    options.truncate = true;
-    options.kind = kvlab::FileKind::kManifest;
-    ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(manifest_tmp, options));
-    RETURN_IF_ERROR(file->Write(0, EncodeManifest(MergeManifest{job.inputs, job.outputs})));
-    RETURN_IF_ERROR(SyncFile(*file));
-  }
+  RETURN_IF_ERROR(CreateSyncedFile(manifest_tmp,
+                                   EncodeManifest(MergeManifest{job.inputs, job.outputs}),
+                                   kvlab::FileKind::kManifest)
+                      .status());
   RETURN_IF_ERROR(env_.device->Rename(manifest_tmp, PathOf(kManifestName)));
   job.committed = true;  // From here on, a failure leaves the redo to the next open.
   absl::Status s = [&]() -> absl::Status {

@@ -123,15 +123,7 @@ absl::Status BitcaskStore::CheckDirectory(bool* fresh) {
 absl::Status BitcaskStore::CreateStore() {
   // Written under a temporary name and renamed, so a crash never leaves a torn marker.
   const std::string tmp = PathOf(kMarkerTmpName);
-  OpenOptions options;
-  options.create = true;
-  options.truncate = true;
-  options.kind = kvlab::FileKind::kManifest;
-  {
-    ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(tmp, options));
-    RETURN_IF_ERROR(file->Write(0, kMarkerContents));
-    RETURN_IF_ERROR(SyncFile(*file));
-  }
+  RETURN_IF_ERROR(CreateSyncedFile(tmp, kMarkerContents, kvlab::FileKind::kManifest).status());
   RETURN_IF_ERROR(env_.device->Rename(tmp, PathOf(kMarkerName)));
   RETURN_IF_ERROR(SyncDir());
   if (!path_.empty() && !options_.test_noop_sync) {

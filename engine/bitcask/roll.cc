@@ -13,15 +13,12 @@
 namespace kvlab::bitcask {
 
 absl::StatusOr<std::unique_ptr<File>> BitcaskStore::CreateWriterFileOnDevice(uint64_t id) {
-  OpenOptions options;
-  options.create = true;
-  options.truncate = true;
-  options.kind = kvlab::FileKind::kData;
-  ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(PathOf(DataFileName(id)), options));
-  RETURN_IF_ERROR(file->Write(0, EncodeFileHeader(DataFileKind::kWriter, id)));
   // The header and the directory entry are durable before any record is
   // written, so recovery never meets a writer file with a torn header.
-  RETURN_IF_ERROR(SyncFile(*file));
+  ASSIGN_OR_RETURN(std::unique_ptr<File> file,
+                   CreateSyncedFile(PathOf(DataFileName(id)),
+                                    EncodeFileHeader(DataFileKind::kWriter, id),
+                                    kvlab::FileKind::kData));
   RETURN_IF_ERROR(SyncDir());
   return file;
 }
