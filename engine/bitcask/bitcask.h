@@ -204,6 +204,12 @@ class BitcaskStore : public KvStore {
   // --- sync helpers honouring test_noop_sync ---
   absl::Status SyncFile(File& file);
   absl::Status SyncDir();
+  // Removes data file `id` and its hint, the hint first (a hint never
+  // outlives its data file); either may be missing already.
+  absl::Status RemoveDataFile(uint64_t id);
+  // The last step of a committed merge, in the merge task or redone at open:
+  // the inputs go, durably, then the manifest that named them.
+  absl::Status RemoveMergeInputs(const std::vector<uint64_t>& inputs);
   // Creates `path` (truncating it), writes `bytes` at offset 0 and syncs the
   // file (not its directory entry); returns the open handle.
   absl::StatusOr<std::unique_ptr<File>> CreateSyncedFile(const std::string& path,

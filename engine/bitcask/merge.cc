@@ -126,6 +126,21 @@ absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
   return absl::OkStatus();
 }
 
+absl::Status BitcaskStore::RemoveDataFile(uint64_t id) {
+  for (const std::string& name : {HintFileName(id), DataFileName(id)}) {
+    absl::Status s = env_.device->Remove(PathOf(name));
+    if (!s.ok() && !absl::IsNotFound(s)) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status BitcaskStore::RemoveMergeInputs(const std::vector<uint64_t>& inputs) {
+  for (uint64_t id : inputs) RETURN_IF_ERROR(RemoveDataFile(id));
+  RETURN_IF_ERROR(SyncDir());
+  RETURN_IF_ERROR(env_.device->Remove(PathOf(kManifestName)));
+  return SyncDir();
+}
+
 absl::Status BitcaskStore::MergeFlush(MergeJob& job, bool finish_file) {
   KVLAB_CHECK(job.out != nullptr);
   if (!job.buffer.empty()) {
@@ -220,17 +235,7 @@ absl::Status BitcaskStore::MergeCommit(MergeJob& job) {
     merge_bytes_reclaimed_ += reclaimed;
   }
   for (uint64_t id : job.inputs) cache_.Evict(id);
-  s = [&]() -> absl::Status {
-    for (uint64_t id : job.inputs) {
-      for (const std::string& name : {DataFileName(id), HintFileName(id)}) {
-        absl::Status r = env_.device->Remove(PathOf(name));
-        if (!r.ok() && !absl::IsNotFound(r)) return r;
-      }
-    }
-    RETURN_IF_ERROR(SyncDir());
-    RETURN_IF_ERROR(env_.device->Remove(PathOf(kManifestName)));
-    return SyncDir();
-  }();
+  s = RemoveMergeInputs(job.inputs);
   if (!s.ok()) {
     absl::MutexLock lock(&mu_);
     merge_broken_ = s;  // The data is consistent; the next open finishes the cleanup.

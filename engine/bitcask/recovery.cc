@@ -156,15 +156,7 @@ absl::Status BitcaskStore::FinishCommittedMerge() {
     }
   }
   RETURN_IF_ERROR(SyncDir());
-  for (uint64_t id : manifest.inputs) {
-    for (const std::string& name : {DataFileName(id), HintFileName(id)}) {
-      absl::Status s = env_.device->Remove(PathOf(name));
-      if (!s.ok() && !absl::IsNotFound(s)) return s;
-    }
-  }
-  RETURN_IF_ERROR(SyncDir());
-  RETURN_IF_ERROR(env_.device->Remove(PathOf(kManifestName)));
-  RETURN_IF_ERROR(SyncDir());
+  RETURN_IF_ERROR(RemoveMergeInputs(manifest.inputs));
   absl::MutexLock lock(&mu_);
   ++finished_merges_at_open_;
   for (uint64_t id : manifest.outputs) next_file_id_ = std::max(next_file_id_, id + 1);
@@ -252,10 +244,7 @@ absl::Status BitcaskStore::CutBrokenChain(std::vector<Loaded>& files) {
     for (size_t j = k + 1; j < writers.size(); ++j) {
       const uint64_t id = files[writers[j]].id;
       dropped.insert(id);
-      for (const std::string& name : {HintFileName(id), DataFileName(id)}) {
-        absl::Status s = env_.device->Remove(PathOf(name));
-        if (!s.ok() && !absl::IsNotFound(s)) return s;
-      }
+      RETURN_IF_ERROR(RemoveDataFile(id));
     }
     RETURN_IF_ERROR(SyncDir());
     files.erase(std::remove_if(files.begin(), files.end(),
