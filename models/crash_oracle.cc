@@ -44,10 +44,6 @@ bool SameValue(const std::string* a, const std::string* b) {
   return *a == *b;
 }
 
-uint64_t HashOf(std::string_view key, const std::string* value) {
-  return value == nullptr ? 0 : EntryHash(key, *value);
-}
-
 }  // namespace
 
 // Walks the candidate states: base_ + the window's ops, each uncertain op
@@ -67,10 +63,18 @@ class CrashOracle::Walker {
   Walker(const CrashOracle& oracle, const FoundMap* found, const KeySet* corrupted)
       : o_(oracle), found_(found), corrupted_(corrupted) {}
 
-  const std::string* Lookup(std::string_view key) const {
+  // The candidate's value of `key` (nullptr: absent) and its EntryHash (0).
+  struct Slot {
+    const std::string* value = nullptr;
+    uint64_t hash = 0;
+  };
+  Slot LookupSlot(std::string_view key) const {
     auto it = overlay_.find(AV(key));
-    return it != overlay_.end() ? it->second : o_.base_.Find(key);
+    if (it != overlay_.end()) return it->second;
+    const HashMapModel::Entry* e = o_.base_.FindEntry(key);
+    return e == nullptr ? Slot{} : Slot{&e->value, e->hash};
   }
+  const std::string* Lookup(std::string_view key) const { return LookupSlot(key).value; }
 
   // Visits every candidate until `visit` returns true; returns whether it did.
   // The overlay then holds the state of the candidate that stopped the walk.
@@ -93,7 +97,7 @@ class CrashOracle::Walker {
     for (size_t i = 0; i < c.prefix; ++i) {
       const Recorded& rec = o_.window_[i];
       if (rec.uncertain && (c.included & (uint64_t{1} << u++)) == 0) continue;
-      Apply(rec.batch, t);
+      Apply(rec, t);
     }
   }
 
@@ -112,7 +116,7 @@ class CrashOracle::Walker {
         if (!seen_.insert({i, t.hash}).second) return false;
         const size_t mark = undo_.size();
         Track with = t;
-        Apply(rec.batch, with);
+        Apply(rec, with);
         if (Walk(i + 1, u + 1, included | (uint64_t{1} << u), with, false, visit)) return true;
         Undo(mark);
         ++u;
@@ -120,7 +124,7 @@ class CrashOracle::Walker {
         skip_visit = i >= o_.required_;
         continue;
       }
-      Apply(rec.batch, t);
+      Apply(rec, t);
     }
   }
 
@@ -133,19 +137,24 @@ class CrashOracle::Walker {
     return m;
   }
 
-  void Apply(const WriteBatch& batch, Track& t) {
-    for (const WriteBatch::Op& op : batch.ops()) {
-      const std::string* old_value = Lookup(op.key);
-      const std::string* new_value = op.type == WriteBatch::OpType::kPut ? &op.value : nullptr;
-      t.hash += HashOf(op.key, new_value) - HashOf(op.key, old_value);
+  void Apply(const Recorded& rec, Track& t) {
+    size_t j = 0;
+    for (const WriteBatch::Op& op : rec.batch.ops()) {
+      const Slot old_slot = LookupSlot(op.key);
+      const Slot new_slot = op.type == WriteBatch::OpType::kPut ? Slot{&op.value, rec.hashes[j]}
+                                                                : Slot{};
+      const std::string* old_value = old_slot.value;
+      const std::string* new_value = new_slot.value;
+      ++j;
+      t.hash += new_slot.hash - old_slot.hash;
       if (found_ != nullptr && !corrupted_->contains(op.key)) {
         const std::string* f = FindIn(*found_, op.key);
         t.mismatches += !SameValue(new_value, f);
         t.mismatches -= !SameValue(old_value, f);
       }
-      auto [it, inserted] = overlay_.try_emplace(AV(op.key), new_value);
-      undo_.push_back(UndoEntry{it->first, inserted, inserted ? nullptr : it->second});
-      it->second = new_value;
+      auto [it, inserted] = overlay_.try_emplace(AV(op.key), new_slot);
+      undo_.push_back(UndoEntry{it->first, inserted, inserted ? Slot{} : it->second});
+      it->second = new_slot;
     }
   }
 
@@ -164,12 +173,12 @@ class CrashOracle::Walker {
   struct UndoEntry {
     absl::string_view key;
     bool inserted;
-    const std::string* previous;
+    Slot previous;
   };
   const CrashOracle& o_;
   const FoundMap* found_;
   const KeySet* corrupted_;
-  absl::flat_hash_map<absl::string_view, const std::string*> overlay_;
+  absl::flat_hash_map<absl::string_view, Slot> overlay_;
   std::vector<UndoEntry> undo_;
   absl::flat_hash_set<std::pair<size_t, uint64_t>> seen_;  // (uncertain op index, state hash)
 };
@@ -183,6 +192,8 @@ void CrashOracle::Uncertain(WriteBatch op) { Record(std::move(op), /*uncertain=*
 
 void CrashOracle::Record(WriteBatch op, bool uncertain) {
   NoteKeys(op);
+  std::vector<uint64_t> hashes;
+  HashMapModel::BatchHashes(op, hashes);  // Once: model_, base_ and the walker share them.
   if (uncertain) {
     KVLAB_CHECK(uncertain_in_window_ < kMaxUncertainOps,
                 "CrashOracle: too many failed (uncertain) writes since the last check; "
@@ -190,10 +201,10 @@ void CrashOracle::Record(WriteBatch op, bool uncertain) {
     ++uncertain_in_window_;
     ++uncertain_ops_total_;
   } else {
-    model_.Apply(op);
+    model_.Apply(op, hashes);
     ++acknowledged_ops_;
   }
-  window_.push_back(Recorded{std::move(op), uncertain});
+  window_.push_back(Recorded{std::move(op), std::move(hashes), uncertain});
   model_hash_after_.push_back(model_.StateHash());
 }
 
@@ -216,7 +227,7 @@ void CrashOracle::FoldRequired() {
   while (k < required_ && !window_[k].uncertain) ++k;
   if (k == 0) return;
   for (size_t i = 0; i < k; ++i) {
-    base_.Apply(window_[i].batch);
+    base_.Apply(window_[i].batch, window_[i].hashes);
     folded_.push_back(std::move(window_[i].batch));
     if (folded_.size() > kFoldedHistoryOps) folded_.pop_front();
   }
@@ -247,7 +258,7 @@ void CrashOracle::Adopt(const Candidate& c) {
   for (size_t i = 0; i < c.prefix; ++i) {
     const Recorded& rec = window_[i];
     if (rec.uncertain && (c.included & (uint64_t{1} << u++)) == 0) continue;
-    base_.Apply(rec.batch);
+    base_.Apply(rec.batch, rec.hashes);
     folded_.push_back(rec.batch);
     if (folded_.size() > kFoldedHistoryOps) folded_.pop_front();
   }
@@ -383,7 +394,7 @@ absl::Status CrashOracle::Search(const FoundMap& found, const KeySet& corrupted)
     walker.Run([&](const Candidate& c, const Walker::Track& t) {
       ++counters_.prefixes_considered;
       uint64_t h = t.hash;
-      for (const std::string& key : corrupted) h -= HashOf(key, walker.Lookup(key));
+      for (const std::string& key : corrupted) h -= walker.LookupSlot(key).hash;
       if (h != target || !matches()) return false;
       hit = c;
       return true;

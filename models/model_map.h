@@ -1,7 +1,7 @@
-// The point mutations HashMapModel and OrderedModel share: a map of key to
-// value and its state hash (state_hash.h) updated together, for any map type
-// with find/emplace/erase (absl::flat_hash_map, absl::btree_map). Internal
-// to models/.
+// OrderedModel's point mutations: a map of key to value and its state hash
+// (state_hash.h) updated together, for any map type with find/emplace/erase.
+// (HashMapModel keeps each entry's hash beside its value instead, so that an
+// overwrite does not hash the old value again.) Internal to models/.
 #ifndef KVLAB_MODELS_MODEL_MAP_H_
 #define KVLAB_MODELS_MODEL_MAP_H_
 

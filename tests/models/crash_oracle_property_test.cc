@@ -276,8 +276,8 @@ void RunSession() {
       }
       if (s.ok()) {
         // The adopted state is a candidate that matches what was found.
-        ref.Adopt(State(oracle.model().entries().begin(), oracle.model().entries().end()),
-                  found, bad);
+        const auto adopted = oracle.model().Values();
+        ref.Adopt(State(adopted.begin(), adopted.end()), found, bad);
       } else {
         const std::string message(s.message());
         RC_ASSERT(message.find("crash oracle: ") == 0);
@@ -288,7 +288,8 @@ void RunSession() {
         RC_ASSERT(names_key);
       }
     }
-    const State model(oracle.model().entries().begin(), oracle.model().entries().end());
+    const auto values = oracle.model().Values();
+    const State model(values.begin(), values.end());
     RC_ASSERT(model == ref.Model());
     RC_ASSERT(oracle.uncertain_in_window() == ref.Uncertain());
   }

@@ -32,7 +32,7 @@ TEST(CrashOracle, AcceptsEveryPrefixFromTheSyncPoint) {
     const Found states[] = {{{"a", "1"}}, {{"a", "1"}, {"b", "1"}}, {{"a", "2"}, {"b", "1"}},
                             {{"a", "2"}}};
     EXPECT_TRUE(o.CheckRecoveredState(states[p]).ok()) << "prefix " << p;
-    EXPECT_EQ(o.model().entries(), states[p]);  // Adopted as the new base.
+    EXPECT_EQ(o.model().Values(), states[p]);  // Adopted as the new base.
   }
 }
 
@@ -146,7 +146,7 @@ TEST(CrashOracle, UncertainOpsMayOrMayNotBeApplied) {
     EXPECT_EQ(o.uncertain_in_window(), 1u);
     Found state = {{"a", applied ? "2" : "1"}, {"b", "1"}};
     EXPECT_TRUE(o.CheckRecoveredState(state).ok());
-    EXPECT_EQ(o.model().entries(), state);
+    EXPECT_EQ(o.model().Values(), state);
     EXPECT_EQ(o.uncertain_in_window(), 0u);
     EXPECT_FALSE(o.CheckRecoveredState({{"a", "1"}}).ok());  // b was synced.
   }

@@ -85,9 +85,9 @@ void BM_OracleCheck(benchmark::State& state) {
       } else {
         oracle.Acknowledged(b);
       }
-      if (i == window / 2) found = oracle.model().entries();
+      if (i == window / 2) found = oracle.model().Values();
     }
-    if (window == 0) found = oracle.model().entries();
+    if (window == 0) found = oracle.model().Values();
     state.ResumeTiming();
     if (!oracle.CheckRecoveredState(found).ok()) state.SkipWithError("check failed");
   }
