@@ -183,9 +183,20 @@ absl::StatusOr<std::unique_ptr<KvStore>> EngineRegistry::Open(const EngineConfig
                                                               std::string_view path) const {
   absl::StatusOr<EngineOptions> options = Validate(config);
   if (!options.ok()) return options.status();
+  return Open(config.name, *options, env, path);
+}
+
+absl::StatusOr<std::unique_ptr<KvStore>> EngineRegistry::Open(std::string_view name,
+                                                              const EngineOptions& options,
+                                                              const Env& env,
+                                                              std::string_view path) const {
+  const EngineDescriptor* engine = Find(name);
+  if (engine == nullptr) {
+    return absl::InvalidArgumentError(absl::StrCat("unknown engine '", AV(name), "'"));
+  }
   KVLAB_CHECK(env.device != nullptr && env.clock != nullptr && env.executor != nullptr &&
               env.random != nullptr);
-  return Find(config.name)->factory(env, path, *options);
+  return engine->factory(env, path, options);
 }
 
 }  // namespace kvlab

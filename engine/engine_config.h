@@ -88,6 +88,12 @@ class EngineRegistry {
   // Validates, then opens (or creates) the store at `path` on env.device.
   absl::StatusOr<std::unique_ptr<KvStore>> Open(const EngineConfig& config, const Env& env,
                                                 std::string_view path) const;
+  // Opens with options that Validate returned for engine `name`: a driver
+  // that reopens one store many times (the simulator) validates once.
+  // InvalidArgument if no engine has that name.
+  absl::StatusOr<std::unique_ptr<KvStore>> Open(std::string_view name,
+                                                const EngineOptions& options, const Env& env,
+                                                std::string_view path) const;
 
  private:
   std::map<std::string, EngineDescriptor, std::less<>> engines_;

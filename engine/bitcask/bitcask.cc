@@ -110,7 +110,9 @@ absl::StatusOr<std::unique_ptr<BitcaskStore>> BitcaskStore::Open(const Env& env,
   std::unique_ptr<BitcaskStore> store(new BitcaskStore(env, std::string(path), options));
   if (!path.empty()) RETURN_IF_ERROR(env.device->CreateDir(path));
   bool fresh = false;
-  RETURN_IF_ERROR(store->CheckDirectory(&fresh));  // Before LOCK lands in a foreign folder.
+  std::vector<std::string> names;
+  ASSIGN_OR_RETURN(names, env.device->List(path));
+  RETURN_IF_ERROR(store->CheckDirectory(names, &fresh));  // Before LOCK lands in a foreign folder.
   absl::StatusOr<std::unique_ptr<FileLock>> lock = env.device->Lock(store->PathOf(kLockName));
   if (!lock.ok()) {
     return absl::Status(lock.status().code(),
@@ -119,11 +121,17 @@ absl::StatusOr<std::unique_ptr<BitcaskStore>> BitcaskStore::Open(const Env& env,
                                      store->PathOf(kLockName), "'): ", lock.status().message()));
   }
   store->lock_ = std::move(*lock);
-  RETURN_IF_ERROR(store->CheckDirectory(&fresh));  // Again, now that nobody else writes.
-  if (fresh || store->marker_damaged_) RETURN_IF_ERROR(store->CreateStore());
-  RETURN_IF_ERROR(store->FinishCommittedMerge());
-  RETURN_IF_ERROR(store->RemoveLeftovers());
-  RETURN_IF_ERROR(store->LoadFiles());
+  // Again, now that nobody else writes: from here on only this open changes
+  // the directory, and each step below keeps `names` up to date.
+  ASSIGN_OR_RETURN(names, env.device->List(path));
+  RETURN_IF_ERROR(store->CheckDirectory(names, &fresh));
+  if (fresh || store->marker_damaged_) {
+    RETURN_IF_ERROR(store->CreateStore());
+    if (fresh) names.push_back(std::string(kMarkerName));
+  }
+  RETURN_IF_ERROR(store->FinishCommittedMerge(names));
+  RETURN_IF_ERROR(store->RemoveLeftovers(names));
+  RETURN_IF_ERROR(store->LoadFiles(names));
   if (const IoCounters* c = env.device->counters()) store->counters_at_open_ = *c;
   return store;
 }

@@ -147,11 +147,13 @@ class BitcaskStore : public KvStore {
   BitcaskStore(const Env& env, std::string path, const Options& options);
 
   // --- open and recovery (recovery.cc) ---
-  absl::Status CheckDirectory(bool* fresh);
+  // Each step takes the directory listing and leaves it as the directory
+  // now is: one List after the lock serves the whole open.
+  absl::Status CheckDirectory(std::vector<std::string>& names, bool* fresh);
   absl::Status CreateStore();
-  absl::Status FinishCommittedMerge();
-  absl::Status RemoveLeftovers();
-  absl::Status LoadFiles();
+  absl::Status FinishCommittedMerge(std::vector<std::string>& names);
+  absl::Status RemoveLeftovers(std::vector<std::string>& names);
+  absl::Status LoadFiles(const std::vector<std::string>& names);
   // Loads `f` (id, kind and size set) from its hint if `hint_exists` and the
   // hint is sound, else by scanning the data file: `bytes` if they are all
   // f.size of its bytes (read already), else read now.

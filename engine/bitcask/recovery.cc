@@ -67,8 +67,7 @@ absl::StatusOr<bool> EndsWithSyncMark(File& file, uint64_t valid_size) {
 
 }  // namespace
 
-absl::Status BitcaskStore::CheckDirectory(bool* fresh) {
-  ASSIGN_OR_RETURN(std::vector<std::string> names, env_.device->List(path_));
+absl::Status BitcaskStore::CheckDirectory(std::vector<std::string>& names, bool* fresh) {
   bool has_marker = false;
   std::string ours;  // The first file that only Bitcask writes.
   for (const std::string& name : names) {
@@ -132,9 +131,10 @@ absl::Status BitcaskStore::CreateStore() {
   return absl::OkStatus();
 }
 
-absl::Status BitcaskStore::FinishCommittedMerge() {
-  ASSIGN_OR_RETURN(bool exists, env_.device->Exists(PathOf(kManifestName)));
-  if (!exists) return absl::OkStatus();
+absl::Status BitcaskStore::FinishCommittedMerge(std::vector<std::string>& names) {
+  if (std::find(names.begin(), names.end(), kManifestName) == names.end()) {
+    return absl::OkStatus();
+  }
   ASSIGN_OR_RETURN(std::string bytes, ReadSmallFile(*env_.device, PathOf(kManifestName),
                                                     kvlab::FileKind::kManifest));
   MergeManifest manifest;
@@ -157,21 +157,28 @@ absl::Status BitcaskStore::FinishCommittedMerge() {
   }
   RETURN_IF_ERROR(SyncDir());
   RETURN_IF_ERROR(RemoveMergeInputs(manifest.inputs));
-  absl::MutexLock lock(&mu_);
-  ++finished_merges_at_open_;
-  for (uint64_t id : manifest.outputs) next_file_id_ = std::max(next_file_id_, id + 1);
+  {
+    absl::MutexLock lock(&mu_);
+    ++finished_merges_at_open_;
+    for (uint64_t id : manifest.outputs) next_file_id_ = std::max(next_file_id_, id + 1);
+  }
+  ASSIGN_OR_RETURN(names, env_.device->List(path_));  // Renamed and removed files.
   return absl::OkStatus();
 }
 
-absl::Status BitcaskStore::RemoveLeftovers() {
-  ASSIGN_OR_RETURN(std::vector<std::string> names, env_.device->List(path_));
+absl::Status BitcaskStore::RemoveLeftovers(std::vector<std::string>& names) {
   uint64_t removed = 0;
-  for (const std::string& name : names) {
+  std::vector<std::string> kept;
+  for (std::string& name : names) {
     uint64_t id = 0;
-    if (Classify(name, &id) != NameKind::kLeftover) continue;
+    if (Classify(name, &id) != NameKind::kLeftover) {
+      kept.push_back(std::move(name));
+      continue;
+    }
     RETURN_IF_ERROR(env_.device->Remove(PathOf(name)));
     ++removed;
   }
+  names = std::move(kept);
   if (removed > 0) RETURN_IF_ERROR(SyncDir());
   absl::MutexLock lock(&mu_);
   leftovers_removed_ += removed;
@@ -270,10 +277,9 @@ void BitcaskStore::Apply(uint64_t file_id, const HintEntry& e) {
   next_sequence_ = std::max(next_sequence_, e.sequence + 1);
 }
 
-absl::Status BitcaskStore::LoadFiles() {
+absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
   // The listing says which hints exist: nothing else changes the directory
   // while the store opens (the lock is held).
-  ASSIGN_OR_RETURN(std::vector<std::string> names, env_.device->List(path_));
   std::vector<uint64_t> ids;
   absl::flat_hash_set<uint64_t> hints;
   for (const std::string& name : names) {

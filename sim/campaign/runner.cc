@@ -40,10 +40,19 @@ uint64_t AllFaults(const SimCounters& c) {
          c.misdirected_writes;
 }
 
-std::string Show(const std::optional<std::string>& v) {
-  if (!v) return "<absent>";
+std::string Show(const std::string* v) {
+  if (v == nullptr) return "<absent>";
   std::string shown = v->size() <= 24 ? *v : v->substr(0, 24) + "...";
   return absl::StrCat("\"", absl::CHexEscape(shown), "\" (", v->size(), " B)");
+}
+
+// What a Get returned (ok or NotFound) against what the model holds.
+bool SameValue(const absl::StatusOr<std::string>& got, const std::string* expected) {
+  return got.ok() ? expected != nullptr && *got == *expected : expected == nullptr;
+}
+
+const std::string* ValueOf(const absl::StatusOr<std::string>& got) {
+  return got.ok() ? &*got : nullptr;
 }
 
 WriteBatch ToBatch(const Op& op) {
@@ -71,7 +80,8 @@ class SeedRun {
       : config_(config),
         schedule_(schedule),
         env_(schedule.seed, config.profile),
-        oracle_(Durability::kSyncPoint, OracleOptions(config.profile)) {}
+        oracle_(Durability::kSyncPoint, OracleOptions(config.profile)),
+        engine_options_(EngineRegistry::Default().Validate(config.engine)) {}
 
   RunResult Run();
 
@@ -93,7 +103,9 @@ class SeedRun {
   absl::Status OpenStore() {
     faults_reported_ = AllFaults(env_.counters());  // Earlier faults hit the old store.
     absl::StatusOr<std::unique_ptr<KvStore>> store =
-        EngineRegistry::Default().Open(config_.engine, env_.env(), kStorePath);
+        engine_options_.ok() ? EngineRegistry::Default().Open(config_.engine.name, *engine_options_,
+                                                              env_.env(), kStorePath)
+                             : engine_options_.status();
     MixStatus(store.status());
     if (!store.ok()) return store.status();
     store_ = std::move(*store);
@@ -132,6 +144,8 @@ class SeedRun {
   const Schedule& schedule_;
   SimEnv env_;
   models::CrashOracle oracle_;
+  // Validated once: a seed opens the store up to hundreds of times.
+  const absl::StatusOr<EngineOptions> engine_options_;
   std::unique_ptr<KvStore> store_;
   Durability durability_ = Durability::kSyncPoint;
   bool maintenance_unimplemented_[5] = {};
@@ -226,16 +240,14 @@ void SeedRun::DoGet(const Op& op) {
   SimCounters before = env_.counters();
   absl::StatusOr<std::string> got = store_->Get(ReadOptions(), op.key);
   MixStatus(got.status());
-  std::optional<std::string> expected = oracle_.model().Get(op.key);
+  const std::string* expected = oracle_.model().Find(op.key);
   if (got.ok() || absl::IsNotFound(got.status())) {
     ++result_.gets_checked;
-    std::optional<std::string> found;
-    if (got.ok()) found = *got;
-    if (found) Mix(models::HashBytes(*found, 1));
-    if (found == expected) return;
+    if (got.ok()) Mix(models::HashBytes(*got, 1));
+    if (SameValue(got, expected)) return;
     bool damaged = DamageFaults(env_.counters()) > 0;
-    Fail(damaged && found ? FailureKind::kUndetectedCorruption : FailureKind::kWrongValue,
-         absl::StrCat("get ", op.key, " returned ", Show(found), " but the model holds ",
+    Fail(damaged && got.ok() ? FailureKind::kUndetectedCorruption : FailureKind::kWrongValue,
+         absl::StrCat("get ", op.key, " returned ", Show(ValueOf(got)), " but the model holds ",
                       Show(expected)));
     return;
   }
@@ -321,7 +333,7 @@ void SeedRun::CheckReopened() {
   for (const std::string& key : oracle_.keys()) {
     absl::StatusOr<std::string> got = store_->Get(ReadOptions(), key);
     MixStatus(got.status());
-    std::optional<std::string> expected = oracle_.model().Get(key);
+    const std::string* expected = oracle_.model().Find(key);
     if (IsCorruption(got.status())) {
       if (MediumDamageFaults(env_.counters()) > 0) {
         ++result_.corruptions_detected;
@@ -339,12 +351,10 @@ void SeedRun::CheckReopened() {
                         got.status().ToString()));
       return;
     }
-    std::optional<std::string> found;
-    if (got.ok()) found = *got;
-    if (found != expected) {
+    if (!SameValue(got, expected)) {
       Fail(FailureKind::kIllegalRecoveredState,
            absl::StrCat("after a clean close and reopen (no crash), get ", key, " returned ",
-                        Show(found), " but the model holds ", Show(expected)));
+                        Show(ValueOf(got)), " but the model holds ", Show(expected)));
       return;
     }
   }
