@@ -26,7 +26,6 @@
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -35,6 +34,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
 #include "engine/env/env.h"
@@ -275,10 +275,15 @@ class SimDevice final : public Device {
   SimCounters* counters_;
   IoCounters io_counters_;
 
-  // Ordered by path (List and crash numbering walk them in order); looked up
-  // by string_view (std::less<>) so a lookup does not copy the path.
-  std::map<std::string, Node, std::less<>> live_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, Node, std::less<>> durable_ ABSL_GUARDED_BY(mu_);
+  // Path -> entry, looked up by string_view. A hash map's iteration order
+  // is not fixed across processes, so whatever depends on order (List, the
+  // crash numbering, the crash's random draws) walks Sorted(), in path order.
+  using Names = absl::flat_hash_map<std::string, Node>;
+  using NameEntry = std::pair<const std::string, Node>;
+  // The entries of `names` in path (byte) order.
+  static std::vector<const NameEntry*> Sorted(const Names& names);
+  Names live_ ABSL_GUARDED_BY(mu_);
+  Names durable_ ABSL_GUARDED_BY(mu_);
   std::vector<DirOp> dir_log_ ABSL_GUARDED_BY(mu_);
   std::set<std::string> locks_ ABSL_GUARDED_BY(mu_);
   uint64_t used_bytes_ ABSL_GUARDED_BY(mu_) = 0;

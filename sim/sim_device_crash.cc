@@ -16,6 +16,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "engine/common/check.h"
+#include "engine/common/status_macros.h"
 #include "sim/sim_device.h"
 #include "sim/sim_path.h"
 
@@ -100,9 +101,9 @@ void SimDevice::RecomputeUsedBytes() {
 std::vector<SimDevice::Inode*> SimDevice::CrashCandidates() const {
   std::vector<Inode*> out;
   std::set<const Inode*> seen;
-  for (const auto* names : {&live_, &durable_}) {
-    for (const auto& [path, node] : *names) {
-      Inode* inode = node.inode.get();
+  for (const Names* names : {&live_, &durable_}) {
+    for (const NameEntry* e : Sorted(*names)) {
+      Inode* inode = e->second.inode.get();
       if (inode == nullptr || inode->unsynced.empty() || !seen.insert(inode).second) continue;
       out.push_back(inode);
     }
@@ -147,18 +148,22 @@ void SimDevice::CrashLocked(const CrashChooser* chooser) {
       continue;
     }
     for (DirRecord& r : op.records) {
-      durable_.erase(r.path);
-      if (r.node.has_value()) durable_.emplace(r.path, *r.node);
+      if (r.node.has_value()) {
+        durable_.insert_or_assign(r.path, *r.node);
+      } else {
+        durable_.erase(r.path);
+      }
     }
   }
   dir_log_.clear();
   for (bool changed = true; changed;) {
     changed = false;
+    // (A fixpoint: the order of the walk does not change the result.)
     for (auto it = durable_.begin(); it != durable_.end();) {
-      const std::string parent = ParentDir(it->first);
-      auto p = parent.empty() ? durable_.end() : durable_.find(parent);
+      const std::string_view parent = ParentDirView(it->first);
+      auto p = parent.empty() ? durable_.end() : durable_.find(AV(parent));
       if (!parent.empty() && (p == durable_.end() || !p->second.is_dir)) {
-        it = durable_.erase(it);
+        durable_.erase(it++);
         changed = true;
       } else {
         ++it;
@@ -171,10 +176,10 @@ void SimDevice::CrashLocked(const CrashChooser* chooser) {
   for (auto& [path, node] : live_) {
     if (node.inode != nullptr) node.inode->linked = false;
   }
-  // (Membership only: the order is the map's path order, so pointers are fine.)
+  // (Membership only: the walk is in path order, so pointers are fine.)
   std::set<const Inode*> done;
-  for (auto& [path, node] : durable_) {
-    Inode* inode = node.inode.get();
+  for (const NameEntry* e : Sorted(durable_)) {
+    Inode* inode = e->second.inode.get();
     if (inode == nullptr || inode->unsynced.empty() || !done.insert(inode).second) continue;
     auto at = first_index.find(inode);
     CrashInode(*inode, chooser, at == first_index.end() ? 0 : at->second);

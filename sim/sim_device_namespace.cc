@@ -1,12 +1,14 @@
 // SimDevice: the namespace operations (open, remove, rename, create_dir,
 // sync_dir, list, exists, file_size, lock) on the live directory view, and
 // the per-directory log of unsynced entry changes that SyncDir makes durable.
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/status_macros.h"
 #include "sim/sim_device.h"
@@ -18,7 +20,7 @@ namespace kvlab::sim {
 // ---- Namespace ----
 
 const SimDevice::Node* SimDevice::Lookup(std::string_view path) const {
-  auto it = live_.find(path);
+  auto it = live_.find(AV(path));
   return it == live_.end() ? nullptr : &it->second;
 }
 
@@ -37,20 +39,32 @@ absl::Status SimDevice::CheckParentDir(std::string_view op, const std::string& p
   return absl::OkStatus();
 }
 
+std::vector<const SimDevice::NameEntry*> SimDevice::Sorted(const Names& names) {
+  std::vector<const NameEntry*> out;
+  out.reserve(names.size());
+  for (const NameEntry& e : names) out.push_back(&e);
+  std::sort(out.begin(), out.end(),
+            [](const NameEntry* a, const NameEntry* b) { return a->first < b->first; });
+  return out;
+}
+
 void SimDevice::SetEntry(const std::string& path, std::optional<Node> node) {
   auto it = live_.find(path);
-  if (it != live_.end()) {
-    if (it->second.inode != nullptr) {
-      it->second.inode->linked = false;
-      used_bytes_ -= it->second.inode->current.size();
-    }
-    live_.erase(it);
+  if (it != live_.end() && it->second.inode != nullptr) {
+    it->second.inode->linked = false;
+    used_bytes_ -= it->second.inode->current.size();
   }
-  if (node.has_value()) {
-    if (node->inode != nullptr) {
-      node->inode->linked = true;
-      used_bytes_ += node->inode->current.size();
-    }
+  if (!node.has_value()) {
+    if (it != live_.end()) live_.erase(it);
+    return;
+  }
+  if (node->inode != nullptr) {
+    node->inode->linked = true;
+    used_bytes_ += node->inode->current.size();
+  }
+  if (it != live_.end()) {
+    it->second = std::move(*node);
+  } else {
     live_.emplace(path, std::move(*node));
   }
 }
@@ -161,18 +175,17 @@ absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_v
           "rename '", from, "' to '", to, "': cannot move a directory into itself"));
     }
     if (dst != nullptr && dst->is_dir) {
-      auto child = live_.lower_bound(to + "/");
-      if (child != live_.end() && child->first.compare(0, to.size() + 1, to + "/") == 0) {
-        return fail("the target directory is not empty");
+      const std::string to_prefix = to + "/";
+      for (const NameEntry& e : live_) {
+        if (absl::StartsWith(e.first, to_prefix)) return fail("the target directory is not empty");
       }
     }
-    // Erase every moved entry, then set it under its new name.
+    // Erase every moved entry, then set it under its new name (in path order).
     DirOp dir_op;
     std::vector<std::pair<std::string, Node>> moved = {{from, *src}};
     if (src->is_dir) {
-      for (auto it = live_.lower_bound(from_prefix);
-           it != live_.end() && it->first.compare(0, from_prefix.size(), from_prefix) == 0; ++it) {
-        moved.emplace_back(it->first, it->second);
+      for (const NameEntry* e : Sorted(live_)) {
+        if (absl::StartsWith(e->first, from_prefix)) moved.emplace_back(e->first, e->second);
       }
     }
     for (const auto& [path, node] : moved) {
@@ -213,21 +226,29 @@ absl::Status SimDevice::SyncDir(std::string_view dir_view) {
             return absl::NotFoundError(absl::StrCat("sync_dir '", dir, "': no such directory"));
           }
         }
-        // Make this directory's records durable, in log order; keep the others.
-        std::vector<DirOp> remaining;
+        // Make this directory's records durable, in log order; keep the
+        // others (compacted in place, in order).
+        size_t kept_ops = 0;
         for (DirOp& dir_op : dir_log_) {
-          DirOp rest;
+          size_t kept = 0;
           for (DirRecord& r : dir_op.records) {
             if (r.dir != dir) {
-              rest.records.push_back(std::move(r));
+              if (&dir_op.records[kept] != &r) dir_op.records[kept] = std::move(r);
+              ++kept;
               continue;
             }
-            durable_.erase(r.path);
-            if (r.node.has_value()) durable_.emplace(r.path, *r.node);
+            if (r.node.has_value()) {
+              durable_.insert_or_assign(r.path, *r.node);
+            } else {
+              durable_.erase(r.path);
+            }
           }
-          if (!rest.records.empty()) remaining.push_back(std::move(rest));
+          dir_op.records.resize(kept);
+          if (kept == 0) continue;
+          if (&dir_log_[kept_ops] != &dir_op) dir_log_[kept_ops] = std::move(dir_op);
+          ++kept_ops;
         }
-        dir_log_ = std::move(remaining);
+        dir_log_.resize(kept_ops);
         ++io_counters_.dir_syncs;
         return absl::OkStatus();
       });
@@ -247,13 +268,13 @@ absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_vi
             return absl::FailedPreconditionError(absl::StrCat("list '", dir, "': not a directory"));
           }
         }
-        const std::string prefix = dir.empty() ? "" : dir + "/";
-        // Map order is byte order, and children share the prefix: sorted names.
-        for (auto it = live_.lower_bound(prefix);
-             it != live_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
-          std::string_view rest = std::string_view(it->first).substr(prefix.size());
-          if (rest.find('/') == std::string_view::npos) names.emplace_back(rest);
+        // The direct children, in byte order.
+        for (const NameEntry& e : live_) {
+          const std::string_view parent = ParentDirView(e.first);
+          if (parent != dir) continue;
+          names.emplace_back(std::string_view(e.first).substr(parent.empty() ? 0 : parent.size() + 1));
         }
+        std::sort(names.begin(), names.end());
         bytes = names.size();
         return absl::OkStatus();
       }));
