@@ -55,6 +55,10 @@ void SimDevice::Inode::ApplyTo(std::string& image, const PendingOp& w) const {
     image.resize(w.offset, '\0');
     return;
   }
+  if (w.offset == image.size()) {  // An append (the common case): no zero fill.
+    image.append(Data(w));
+    return;
+  }
   const uint64_t end = w.offset + w.size;
   if (image.size() < end) image.resize(end, '\0');
   if (w.size > 0) std::memcpy(image.data() + w.offset, unsynced_data.data() + w.data_at, w.size);
@@ -62,11 +66,13 @@ void SimDevice::Inode::ApplyTo(std::string& image, const PendingOp& w) const {
 
 void SimDevice::ApplyWrite(Inode& inode, uint64_t offset, std::string_view data) {
   const uint64_t end = offset + data.size();
-  if (end > inode.current.size()) {
-    if (inode.linked) used_bytes_ += end - inode.current.size();
-    inode.current.resize(end, '\0');
+  if (end > inode.current.size() && inode.linked) used_bytes_ += end - inode.current.size();
+  if (offset == inode.current.size()) {
+    inode.current.append(data);  // An append: no zero fill to overwrite.
+  } else {
+    if (end > inode.current.size()) inode.current.resize(end, '\0');
+    if (!data.empty()) std::memcpy(inode.current.data() + offset, data.data(), data.size());
   }
-  if (!data.empty()) std::memcpy(inode.current.data() + offset, data.data(), data.size());
   inode.unsynced.push_back(PendingOp{false, offset, inode.unsynced_data.size(), data.size()});
   inode.unsynced_data.append(data);
   inode.unsynced_bytes += data.size();

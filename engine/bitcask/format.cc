@@ -1,6 +1,7 @@
 // Encoders and decoders of the Bitcask formats documented in format.h / FORMAT.md.
 #include "engine/bitcask/format.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -268,6 +269,8 @@ std::string DecodeHint(std::string_view bytes, uint64_t data_id, uint64_t data_s
   }
   const size_t end = bytes.size() - kHintTrailerSize;
   const uint64_t count = GetFixed64(bytes.data() + end);
+  // As many entries as the trailer says, if that many could fit.
+  entries->reserve(std::min<uint64_t>(count, (end - kHintHeaderSize) / kHintEntryFixedSize));
   size_t pos = kHintHeaderSize;
   while (pos < end) {
     if (end - pos < kHintEntryFixedSize) return "truncated hint entry";
