@@ -141,7 +141,11 @@ absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view
   // A merge output was synced in full before it became visible: no torn tail.
   if (result.kind == DataFileKind::kMerge) tolerate_tail = false;
 
-  std::vector<HintEntry> pending;  // Records of the batch being read.
+  // result.entries holds the records of complete batches, [0, committed),
+  // then those of the batch being read, which a damaged batch takes back.
+  size_t committed = 0;
+  auto in_batch = [&] { return result.entries.size() > committed; };
+  result.entries.reserve(std::min<size_t>(bytes.size() / RecordSize(0, 0), 4096));
   uint64_t group_start = kFileHeaderSize;
   uint64_t pos = kFileHeaderSize;
   uint64_t damage_at = bytes.size();
@@ -154,10 +158,10 @@ absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view
     size_t size = 0;
     DecodeResult r = DecodeRecordAt(bytes.substr(pos), pos, &record, &size);
     if (r != DecodeResult::kOk) {
-      damage_at = pending.empty() ? pos : group_start;
+      damage_at = !in_batch() ? pos : group_start;
       bad_record_at = pos;
       reason = std::string(DecodeResultName(r));
-      if (!pending.empty()) absl::StrAppend(&reason, " inside the batch that starts");
+      if (in_batch()) absl::StrAppend(&reason, " inside the batch that starts");
       break;
     }
     if (record.type == RecordType::kSyncMark || record.durable_offset > kFileHeaderSize) {
@@ -166,7 +170,7 @@ absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view
     if (record.type == RecordType::kLink) {
       // A link is the first record of a writer file, and stands alone.
       if (pos != kFileHeaderSize || record.batch_remaining != 0) {
-        damage_at = pending.empty() ? pos : group_start;
+        damage_at = !in_batch() ? pos : group_start;
         reason = "link record out of place";
         break;
       }
@@ -179,8 +183,8 @@ absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view
     }
     if (record.type == RecordType::kSyncMark) {
       // A mark stands alone, between batches (format.h); it holds no key.
-      if (!pending.empty() || record.batch_remaining != 0) {
-        damage_at = pending.empty() ? pos : group_start;
+      if (in_batch() || record.batch_remaining != 0) {
+        damage_at = !in_batch() ? pos : group_start;
         reason = "sync mark inside a batch";
         break;
       }
@@ -188,27 +192,27 @@ absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view
       result.valid_end = pos;
       continue;
     }
-    if (!pending.empty() && record.batch_remaining != expected_remaining) {
+    if (in_batch() && record.batch_remaining != expected_remaining) {
       damage_at = group_start;
       reason = "broken batch framing in the batch that starts";
       break;
     }
-    if (pending.empty()) group_start = pos;
+    if (!in_batch()) group_start = pos;
     expected_remaining = record.batch_remaining - 1;  // Wraps when 0: the batch ends.
-    pending.push_back(HintEntry{record.type, record.sequence, pos, static_cast<uint32_t>(size),
-                                std::string(record.key)});
+    result.entries.push_back(HintEntry{record.type, record.sequence, pos,
+                                       static_cast<uint32_t>(size), std::string(record.key)});
     result.max_sequence = std::max(result.max_sequence, record.sequence);
     pos += size;
     if (record.batch_remaining == 0) {
-      for (HintEntry& e : pending) result.entries.push_back(std::move(e));
-      pending.clear();
+      committed = result.entries.size();
       result.valid_end = pos;
     }
   }
-  if (damage_at == bytes.size() && !pending.empty()) {
+  if (damage_at == bytes.size() && in_batch()) {
     damage_at = group_start;
     reason = "incomplete batch that starts";
   }
+  result.entries.resize(committed);
   if (damage_at == bytes.size()) return result;
 
   std::string what = absl::StrCat(AV(path), ": ", reason, " at offset ", damage_at);
