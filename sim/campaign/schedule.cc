@@ -15,7 +15,8 @@
 namespace kvlab::sim {
 namespace {
 
-std::string KeyName(uint32_t i) { return absl::StrFormat("k%02u", i); }
+// "k00".."k99", "k100", ...: "k" and at least two digits (as "k%02u").
+std::string KeyName(uint32_t i) { return absl::StrCat("k", absl::Dec(i, absl::kZeroPad2)); }
 
 // Values are unique per write ("s<seed>o<index>-" then filler), so a value
 // served from the wrong write is told apart from the right one.
@@ -24,9 +25,8 @@ std::string MakeValue(Random& random, uint64_t seed, size_t index,
   uint64_t length = random.OneIn(20) ? random.Range(1, 4096)
                                      : random.Range(0, options.value_bytes_max);
   std::string value = absl::StrCat("s", seed, "o", index, "-");
-  char fill = static_cast<char>('a' + index % 26);
-  if (value.size() < length) value.append(length - value.size(), fill);
-  value.resize(length);
+  const char fill = static_cast<char>('a' + index % 26);
+  value.resize(length, fill);  // Cut the tag, or pad with the fill byte.
   return value;
 }
 
