@@ -284,6 +284,16 @@ class SimDevice final : public Device {
   static std::vector<const NameEntry*> Sorted(const Names& names);
   Names live_ ABSL_GUARDED_BY(mu_);
   Names durable_ ABSL_GUARDED_BY(mu_);
+  // Bumped by every change of live_. The last List result is kept with the
+  // version it saw: an engine lists a directory again before changing it
+  // (Bitcask lists before and after taking its lock), which costs a copy.
+  uint64_t live_version_ ABSL_GUARDED_BY(mu_) = 0;
+  struct ListCache {
+    std::string dir;
+    uint64_t version = ~uint64_t{0};
+    std::vector<std::string> names;
+  };
+  ListCache list_cache_ ABSL_GUARDED_BY(mu_);
   std::vector<DirOp> dir_log_ ABSL_GUARDED_BY(mu_);
   std::set<std::string> locks_ ABSL_GUARDED_BY(mu_);
   uint64_t used_bytes_ ABSL_GUARDED_BY(mu_) = 0;

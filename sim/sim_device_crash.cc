@@ -186,6 +186,7 @@ void SimDevice::CrashLocked(const CrashChooser* chooser) {
   }
   // 3. The new epoch.
   live_ = durable_;
+  ++live_version_;
   RecomputeUsedBytes();
   locks_.clear();
   ++epoch_;

@@ -49,6 +49,7 @@ std::vector<const SimDevice::NameEntry*> SimDevice::Sorted(const Names& names) {
 }
 
 void SimDevice::SetEntry(const std::string& path, std::optional<Node> node) {
+  ++live_version_;
   auto it = live_.find(path);
   if (it != live_.end() && it->second.inode != nullptr) {
     it->second.inode->linked = false;
@@ -268,13 +269,19 @@ absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_vi
             return absl::FailedPreconditionError(absl::StrCat("list '", dir, "': not a directory"));
           }
         }
-        // The direct children, in byte order.
-        for (const NameEntry& e : live_) {
-          const std::string_view parent = ParentDirView(e.first);
-          if (parent != dir) continue;
-          names.emplace_back(std::string_view(e.first).substr(parent.empty() ? 0 : parent.size() + 1));
+        if (list_cache_.version != live_version_ || list_cache_.dir != dir) {
+          // The direct children, in byte order.
+          std::vector<std::string> children;
+          for (const NameEntry& e : live_) {
+            const std::string_view parent = ParentDirView(e.first);
+            if (parent != dir) continue;
+            children.emplace_back(
+                std::string_view(e.first).substr(parent.empty() ? 0 : parent.size() + 1));
+          }
+          std::sort(children.begin(), children.end());
+          list_cache_ = ListCache{dir, live_version_, std::move(children)};
         }
-        std::sort(names.begin(), names.end());
+        names = list_cache_.names;
         bytes = names.size();
         return absl::OkStatus();
       }));
