@@ -425,9 +425,17 @@ absl::StatusOr<std::string> BitcaskStore::Get(const ReadOptions&, std::string_vi
                                             AV(DecodeResultName(d)), " at offset ", e.offset,
                                             " (reading key of ", key.size(), " bytes)"));
       }
-      absl::MutexLock lock(&mu_);
-      stats_.user_bytes_read += key.size() + r.value.size();
-      return std::string(r.value);
+      {
+        absl::MutexLock lock(&mu_);
+        stats_.user_bytes_read += key.size() + r.value.size();
+      }
+      // The value is the record's tail: move it to the front of the read
+      // buffer and return that (no second allocation).
+      const size_t value_at = static_cast<size_t>(r.value.data() - buf.data());
+      const size_t value_size = r.value.size();
+      buf.erase(0, value_at);
+      buf.resize(value_size);
+      return buf;
     }
     absl::MutexLock lock(&mu_);
     auto it = keydir_.find(key);
