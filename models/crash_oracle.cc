@@ -192,7 +192,7 @@ void CrashOracle::Uncertain(WriteBatch op) { Record(std::move(op), /*uncertain=*
 
 void CrashOracle::Record(WriteBatch op, bool uncertain) {
   NoteKeys(op);
-  std::vector<uint64_t> hashes;
+  HashMapModel::Hashes hashes;
   HashMapModel::BatchHashes(op, hashes);  // Once: model_, base_ and the walker share them.
   if (uncertain) {
     KVLAB_CHECK(uncertain_in_window_ < kMaxUncertainOps,
@@ -271,6 +271,7 @@ void CrashOracle::Adopt(const Candidate& c) {
 
 absl::Status CrashOracle::CheckRecovered(KvStore& store) {
   FoundMap found;
+  found.reserve(keys_.size());
   KeySet corrupted;
   for (const std::string& key : keys_) {
     absl::StatusOr<std::string> value = store.Get(ReadOptions(), key);

@@ -152,7 +152,7 @@ class CrashOracle {
  private:
   struct Recorded {
     WriteBatch batch;
-    std::vector<uint64_t> hashes;  // HashMapModel::BatchHashes(batch).
+    HashMapModel::Hashes hashes;  // HashMapModel::BatchHashes(batch).
     bool uncertain = false;
   };
   class Walker;

@@ -53,7 +53,7 @@ void HashMapModel::Apply(const WriteBatch& batch, absl::Span<const uint64_t> has
   }
 }
 
-void HashMapModel::BatchHashes(const WriteBatch& batch, std::vector<uint64_t>& out) {
+void HashMapModel::BatchHashes(const WriteBatch& batch, Hashes& out) {
   out.clear();
   for (const WriteBatch::Op& op : batch.ops()) {
     out.push_back(op.type == WriteBatch::OpType::kPut ? EntryHash(op.key, op.value) : 0);

@@ -14,9 +14,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/types/span.h"
 #include "engine/kv_store.h"
 
@@ -42,8 +42,10 @@ class HashMapModel {
   void Apply(const WriteBatch& batch);
   // The same with the batch's entry hashes (BatchHashes), one per op.
   void Apply(const WriteBatch& batch, absl::Span<const uint64_t> hashes);
-  // EntryHash of each op of `batch` (0 for a delete), for Apply.
-  static void BatchHashes(const WriteBatch& batch, std::vector<uint64_t>& out);
+  // EntryHash of each op of `batch` (0 for a delete), for Apply. Inline
+  // room for small batches: most writes are a single put.
+  using Hashes = absl::InlinedVector<uint64_t, 4>;
+  static void BatchHashes(const WriteBatch& batch, Hashes& out);
 
   std::optional<std::string> Get(std::string_view key) const;
   // The stored value, or nullptr if missing. Valid until the next mutation.
