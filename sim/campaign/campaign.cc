@@ -229,6 +229,12 @@ std::string FormatSummary(const CampaignOptions& options, const CampaignSummary&
   const SimCounters& f = s.faults;
   const SimCounters& w = s.seeds_with;
   double sim_seconds = static_cast<double>(s.sim_nanos) * 1e-9;
+  // Seeds run on `jobs` threads, so the figure is the whole machine's; per
+  // job is what to compare across machines with other core counts.
+  const int jobs = std::max(1, options.jobs);
+  const double compression = s.wall_seconds > 0 ? sim_seconds / s.wall_seconds : 0.0;
+  const std::string per_job =
+      jobs > 1 ? absl::StrFormat(" (%d jobs, %.0fx per job)", jobs, compression / jobs) : "";
   std::string out = absl::StrFormat(
       "summary: engine %s, %d seeds (%d failed), %d ops, %d crashes, %d gets checked, "
       "%d recoveries checked, %d maintenance runs\n"
@@ -241,7 +247,7 @@ std::string FormatSummary(const CampaignOptions& options, const CampaignSummary&
       "  illegal recovered states %d, spurious corruptions %d, open failures %d, "
       "unexplained errors %d, determinism mismatches %d\n"
       "  time: %.2f s wall, %.2f s simulated device time (both runs), "
-      "%.0fx time compression, %.0f ops/s\n",
+      "%.0fx time compression%s, %.0f ops/s\n",
       options.engine.name, s.seeds, s.failed_seeds, s.ops, s.crashes, s.gets_checked,
       s.recoveries_checked, s.maintenance_runs, FaultKinds(f), f.device_ops, FaultKinds(w),
       w.device_ops, s.full_disk_recoveries,
@@ -249,7 +255,7 @@ std::string FormatSummary(const CampaignOptions& options, const CampaignSummary&
       s.undetected_corruptions, s.corruptions_detected, s.seeds_stopped_on_detected_corruption,
       s.illegal_states, s.spurious_corruptions, s.open_failures, s.unexpected_errors,
       s.determinism_mismatches, s.wall_seconds, sim_seconds,
-      s.wall_seconds > 0 ? sim_seconds / s.wall_seconds : 0.0,
+      compression, per_job,
       s.wall_seconds > 0 ? 2.0 * static_cast<double>(s.ops) / s.wall_seconds : 0.0);
   if (s.first_failure) {
     const SeedReport& r = *s.first_failure;
