@@ -152,6 +152,11 @@ void SimDevice::ScheduleCrashAfterOps(uint64_t n) {
   crash_after_ops_ = n;
 }
 
+void SimDevice::ReseedFaults(uint64_t seed) {
+  absl::MutexLock lock(&mu_);
+  random_ = Random(seed);
+}
+
 bool SimDevice::crash_pending() const {
   absl::MutexLock lock(&mu_);
   return crashed_;

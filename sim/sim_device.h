@@ -105,6 +105,11 @@ class SimDevice final : public Device {
 
   // The n-th next device op (n >= 1) fails as a crash point.
   void ScheduleCrashAfterOps(uint64_t n);
+  // Restarts the stream every fault, latency spike, tear and crash outcome is
+  // drawn from (not the free-space draws of disk full). A driver that reseeds
+  // before each of its operations from that operation's identity makes the
+  // faults it meets independent of what ran before it (schedule.h).
+  void ReseedFaults(uint64_t seed);
   bool crash_pending() const;
   void set_faults_enabled(bool enabled);
   bool faults_enabled() const;

@@ -58,6 +58,7 @@ Schedule BuildSequence(const std::vector<Op>& alphabet, const std::vector<size_t
     std::string value = absl::StrCat("v", i, "-", std::string(100 + 37 * i, 'x'));
     if (op.kind == OpKind::kPut) op.value = value;
     for (size_t j = 0; j < op.batch.size(); ++j) op.batch[j].value = absl::StrCat(value, j);
+    op.id = i;
     s.ops.push_back(op);
   }
   return s;

@@ -9,6 +9,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/check.h"
+#include "engine/common/hash.h"
 #include "engine/common/status_macros.h"
 #include "models/crash_oracle.h"
 #include "models/state_hash.h"
@@ -95,6 +96,11 @@ class SeedRun {
     return stopped_ || (config_.stop_at_first_failure && !result_.failures.empty());
   }
   void Mix(uint64_t v) { hash_ = (hash_ ^ v) * 0x100000001B3ull + 0x9E3779B97F4A7C15ull; }
+  // The device's fault stream for the op with id `op_id` (schedule.h).
+  static constexpr uint64_t kEndOfRunId = ~uint64_t{0};
+  uint64_t FaultSeed(uint64_t op_id) const {
+    return Mix64(FoldWord(FoldWord(0x5eed0f0a17ull, schedule_.seed), op_id));
+  }
   void MixStatus(const absl::Status& s) { Mix(static_cast<uint64_t>(s.code())); }
   void Fail(FailureKind kind, std::string message) {
     result_.failures.push_back({kind, op_index_, std::move(message)});
@@ -180,13 +186,16 @@ RunResult SeedRun::Run() {
   if (FirstOpen()) {
     uint64_t ops_before = env_.counters().device_ops;
     for (op_index_ = 0; op_index_ < schedule_.ops.size() && !Stopped(); ++op_index_) {
-      Apply(schedule_.ops[op_index_]);
+      const Op& op = schedule_.ops[op_index_];
+      env_.device().ReseedFaults(FaultSeed(op.id));
+      Apply(op);
       ++result_.ops_applied;
       if (!Stopped() && env_.crash_pending()) CrashAndRecover();
     }
     result_.device_ops_in_schedule = env_.counters().device_ops - ops_before;
     // The end of every seed is a crash too: whatever was synced must be there.
     op_index_ = schedule_.ops.size();
+    env_.device().ReseedFaults(FaultSeed(kEndOfRunId));
     while (!Stopped() && (result_.crashes < config_.min_crashes || result_.crashes == 0)) {
       CrashAndRecover();
     }

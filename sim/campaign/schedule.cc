@@ -115,6 +115,7 @@ Schedule GenerateSchedule(uint64_t seed, const ScheduleOptions& options) {
                                      c * share + random.Uniform(share) + 1);
     schedule.ops.insert(schedule.ops.begin() + static_cast<ptrdiff_t>(at), std::move(crash));
   }
+  for (size_t i = 0; i < schedule.ops.size(); ++i) schedule.ops[i].id = i;
   return schedule;
 }
 

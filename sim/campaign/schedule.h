@@ -9,6 +9,13 @@
 // operations; after_ops = n arms SimEnv::ScheduleCrashAfterOps(n), so the crash
 // lands in the middle of whatever operation (or background task) performs the
 // n-th next device operation.
+//
+// Each op has an id, its index in the generated schedule. The runner reseeds
+// the device's fault stream from (seed, id) before the op (SimDevice::
+// ReseedFaults), so the faults an op meets do not depend on how many device
+// operations came before it: when the shrinker cuts ops, the faults of the
+// ops it keeps stay where they were, and a failure that needs a fault keeps
+// failing.
 #ifndef KVLAB_SIM_CAMPAIGN_SCHEDULE_H_
 #define KVLAB_SIM_CAMPAIGN_SCHEDULE_H_
 
@@ -40,6 +47,7 @@ struct Op {
   std::vector<WriteBatch::Op> batch;                            // kBatch.
   MaintenanceKind maintenance = MaintenanceKind::kMerge;       // kMaintain.
   uint64_t crash_after_ops = 0;  // kCrash: 0 = now, n = at the n-th next device op.
+  uint64_t id = 0;  // Its index in the generated schedule (see the top of this file).
 };
 
 struct Schedule {

@@ -1,10 +1,12 @@
 // The replayable text form of a Schedule (`kvlab sim --replay FILE`).
 //
-// One op per line, values hex-encoded ("-" for empty), '#' starts a comment:
+// One op per line, values hex-encoded ("-" for empty), '#' starts a comment.
+// An op may start with "@ID", its id (schedule.h; it seeds the op's faults);
+// without it the id is the op's position in the file, from 0:
 //   seed 42
-//   put k03 733432 sync
-//   get k03
-//   delete k07
+//   @0 put k03 733432 sync
+//   @1 get k03
+//   @5 delete k07
 //   batch sync put:k01:6869 del:k02
 //   sync
 //   maintain merge
@@ -107,6 +109,7 @@ std::string SerializeSchedule(const Schedule& schedule) {
   std::string s = absl::StrCat("seed ", schedule.seed, "\n");
   for (const Op& op : schedule.ops) {
     const char* sync = op.sync ? " sync" : "";
+    absl::StrAppend(&s, "@", op.id, " ");
     switch (op.kind) {
       case OpKind::kPut: absl::StrAppend(&s, "put ", op.key, " ", Hex(op.value), sync); break;
       case OpKind::kGet: absl::StrAppend(&s, "get ", op.key); break;
@@ -150,7 +153,16 @@ absl::StatusOr<Schedule> ParseSchedule(const std::string& text) {
       have_seed = true;
       continue;
     }
+    uint64_t id = schedule.ops.size();
+    if (absl::ConsumePrefix(&words[0], "@")) {
+      if (!absl::SimpleAtoi(words[0], &id) || words.size() < 2) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "schedule line ", line_number, ": '@", words[0], "' is not an op id and an op"));
+      }
+      words.erase(words.begin());
+    }
     ASSIGN_OR_RETURN(Op op, ParseOp(words, line_number));
+    op.id = id;
     schedule.ops.push_back(std::move(op));
   }
   if (!have_seed) return absl::InvalidArgumentError("schedule: no 'seed N' line");

@@ -5,7 +5,9 @@
 // moved earlier, batch entries cut, values cut to one byte, sync flags off;
 // last, each fault kind of the profile is switched off if the failure stays.
 // Every candidate is re-run from scratch with the same SimEnv seed, so each
-// verdict is deterministic. A candidate "still fails" when its run reports a
+// verdict is deterministic; and each op keeps its id, which seeds the faults
+// it meets (schedule.h), so cutting ops does not move the faults of the ops
+// that stay: a failure that needs a fault shrinks as far as one that does not. A candidate "still fails" when its run reports a
 // failure of the same kind as the original's first failure.
 #ifndef KVLAB_SIM_CAMPAIGN_SHRINKER_H_
 #define KVLAB_SIM_CAMPAIGN_SHRINKER_H_

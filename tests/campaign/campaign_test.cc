@@ -130,6 +130,61 @@ TEST(Schedule, TextFormRoundTrips) {
   EXPECT_FALSE(ParseSchedule("put k01 00\n").ok());
 }
 
+TEST(Schedule, OpIdsAreKeptInTextAndDefaultToThePosition) {
+  Schedule s = GenerateSchedule(9, ScheduleOptions());
+  for (size_t i = 0; i < s.ops.size(); ++i) ASSERT_EQ(s.ops[i].id, i);
+  s.ops.erase(s.ops.begin(), s.ops.begin() + 10);  // As the shrinker cuts.
+  absl::StatusOr<Schedule> back = ParseSchedule(SerializeSchedule(s));
+  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_EQ(back->ops.size(), s.ops.size());
+  EXPECT_EQ(back->ops[0].id, 10u);
+  EXPECT_EQ(back->ops.back().id, s.ops.back().id);
+  // Files written before ids existed: an op's id is its position.
+  absl::StatusOr<Schedule> old = ParseSchedule("seed 1\nput k01 00\nget k01\n");
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ(old->ops[1].id, 1u);
+  absl::StatusOr<Schedule> bad = ParseSchedule("seed 1\n@x get k01\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("line 2"), std::string_view::npos) << bad.status();
+  EXPECT_FALSE(ParseSchedule("seed 1\n@3\n").ok()) << "an id needs an op";
+}
+
+TEST(Schedule, AnOpsFaultsDoNotDependOnTheOpsBeforeIt) {
+  // An op meets the same faults whatever ran before it: its id seeds them.
+  // Forty gets of one synced key (one device read each, the file already
+  // open), half of the reads slowed by a latency spike: the spikes of the
+  // even gets alone plus those of the odd gets alone are those of all of
+  // them (plus the shared prefix counted twice).
+  EnsureBitcask();
+  RunConfig config;
+  config.engine.name = "bitcask";
+  config.profile = FaultProfile::None();
+  config.profile.latency_spike = 0.5;
+  auto op = [](OpKind kind, uint64_t id) {
+    Op o;
+    o.kind = kind;
+    o.key = "k";
+    o.value = kind == OpKind::kPut ? "v" : "";
+    o.id = id;
+    return o;
+  };
+  Schedule prefix{5, {op(OpKind::kPut, 0), op(OpKind::kSync, 1), op(OpKind::kGet, 2)}};
+  Schedule all = prefix, even = prefix, odd = prefix;
+  for (uint64_t id = 3; id < 43; ++id) {
+    all.ops.push_back(op(OpKind::kGet, id));
+    (id % 2 == 0 ? even : odd).ops.push_back(op(OpKind::kGet, id));
+  }
+  auto spikes = [&](const Schedule& s) {
+    const RunResult r = RunSchedule(config, s);
+    EXPECT_FALSE(r.failed());
+    return r.counters.latency_spikes;
+  };
+  const uint64_t in_all = spikes(all), in_even = spikes(even), in_odd = spikes(odd);
+  EXPECT_GT(in_all, 10u);
+  EXPECT_EQ(in_even + in_odd, in_all + spikes(prefix))
+      << "the faults of the kept ops moved when others were cut";
+}
+
 TEST(Exhaustive, EveryCrashPointOfShortSequencesOnBitcask) {
   EnsureBitcask();
   ExhaustiveOptions o;
