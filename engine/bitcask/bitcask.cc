@@ -127,7 +127,8 @@ absl::StatusOr<std::unique_ptr<BitcaskStore>> BitcaskStore::Open(const Env& env,
   RETURN_IF_ERROR(store->CheckDirectory(names, &fresh));
   if (fresh || store->marker_damaged_) {
     RETURN_IF_ERROR(store->CreateStore());
-    if (fresh) names.push_back(std::string(kMarkerName));
+    // The marker is new, and a leftover BITCASK.tmp was replaced and renamed.
+    ASSIGN_OR_RETURN(names, env.device->List(path));
   }
   RETURN_IF_ERROR(store->FinishCommittedMerge(names));
   RETURN_IF_ERROR(store->RemoveLeftovers(names));

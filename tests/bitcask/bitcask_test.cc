@@ -418,6 +418,26 @@ TEST_F(BitcaskTest, BitFlippedMarkerIsRepaired) {
   EXPECT_EQ(std::string(kMarkerContents), ReadFile(P("BITCASK")));
 }
 
+// A crash while the marker was being written leaves BITCASK.tmp; the open
+// that writes the marker again (a new store, or a damaged marker) replaces it,
+// and must not then try to remove it as a leftover (found by campaign seed
+// 19737: NotFound from the open).
+TEST_F(BitcaskTest, MarkerTmpLeftOverFromACrashedCreateIsReplaced) {
+  ASSERT_TRUE(dev().CreateDir(kDir).ok());
+  WriteAt(P("BITCASK.tmp"), 0, "kvlab bitcask st");  // A torn first create.
+  Open();
+  Put("k", "v", true);
+  store_.reset();
+  std::string marker = ReadFile(P("BITCASK"));
+  marker[5] ^= 0x10;  // Damaged: rewritten through BITCASK.tmp again.
+  WriteAt(P("BITCASK"), 0, marker);
+  WriteAt(P("BITCASK.tmp"), 0, "kvlab");
+  Open();
+  ExpectModel();
+  EXPECT_EQ(std::string(kMarkerContents), ReadFile(P("BITCASK")));
+  EXPECT_FALSE(*dev().Exists(P("BITCASK.tmp")));
+}
+
 TEST_F(BitcaskTest, NoopSyncHookLosesSyncedWrites) {
   options_.test_noop_sync = true;
   Open();
