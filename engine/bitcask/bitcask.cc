@@ -202,6 +202,12 @@ absl::Status BitcaskStore::FlushBuffer(bool aligned) {
 }
 
 absl::Status BitcaskStore::SyncActive() {
+  // After a failed sync (of a rolled file, say, in the background) nothing
+  // newer may become durable: a synced record or mark here would vouch for
+  // the records that sync lost, and recovery would call their loss damage
+  // instead of dropping the unsynced files after them. Every caller checks
+  // this first but MergeCommit, which only syncs on behalf of the merge.
+  RETURN_IF_ERROR(CheckWritable());
   if (active_synced_ == active_size_) return absl::OkStatus();
   // Two phases (format.h, "Sync marks"): the records, then a mark that vouches
   // for them, so that recovery can tell damage to them from a torn tail.
