@@ -170,6 +170,8 @@ absl::Status BitcaskStore::MergeCommit(MergeJob& job) {
     std::vector<std::shared_ptr<File>> rolled;
     {
       absl::MutexLock lock(&mu_);
+      // After a failed sync nothing newer may become durable (SyncActive).
+      RETURN_IF_ERROR(CheckWritable());
       for (const Sealing& seal : seals_) rolled.push_back(seal.file);
     }
     for (const std::shared_ptr<File>& file : rolled) {

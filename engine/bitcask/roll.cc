@@ -106,12 +106,18 @@ absl::Status BitcaskStore::RollActiveFile() {
 
 void BitcaskStore::SealStep() {
   Sealing* job = nullptr;
+  absl::Status s;
   {
     absl::MutexLock lock(&mu_);
     KVLAB_CHECK(!seals_.empty());
     job = &seals_.front();  // Stays queued until done: Sync() waits for it.
+    // After a failed sync (an older rolled file's, say) this file must not
+    // become durable: its link and records would vouch for a writer chain
+    // that lost records before them. Left unsynced and unhinted, recovery
+    // drops it with the broken chain.
+    s = write_error_;
   }
-  absl::Status s = SyncFile(*job->file);
+  if (s.ok()) s = SyncFile(*job->file);
   uint64_t hint_bytes = 0;
   bool hinted = false;
   if (s.ok()) {
