@@ -65,6 +65,25 @@ absl::StatusOr<bool> EndsWithSyncMark(File& file, uint64_t valid_size) {
          record.type == RecordType::kSyncMark;
 }
 
+// Damage the medium can do to the marker (it is written once, whole): a bit
+// or two flipped, or the write misdirected to another sector of the file (the
+// contents once, zeros elsewhere). Anything else is a foreign file.
+bool MarkerDamagedOnTheMedium(std::string_view marker) {
+  if (marker.size() == kMarkerContents.size()) {
+    int bits = 0;
+    for (size_t i = 0; i < marker.size(); ++i) {
+      bits += __builtin_popcount(static_cast<uint8_t>(marker[i] ^ kMarkerContents[i]));
+    }
+    return bits <= 2;
+  }
+  const size_t at = marker.find(kMarkerContents);
+  if (at == std::string_view::npos || marker.size() > (64 << 10)) return false;
+  for (size_t i = 0; i < marker.size(); ++i) {
+    if ((i < at || i >= at + kMarkerContents.size()) && marker[i] != '\0') return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 absl::Status BitcaskStore::CheckDirectory(std::vector<std::string>& names, bool* fresh) {
@@ -90,17 +109,10 @@ absl::Status BitcaskStore::CheckDirectory(std::vector<std::string>& names, bool*
   if (has_marker) {
     ASSIGN_OR_RETURN(std::string marker,
                      ReadSmallFile(*env_.device, PathOf(kMarkerName), kvlab::FileKind::kManifest));
-    if (marker.size() == kMarkerContents.size() && marker != kMarkerContents) {
-      int bits = 0;
-      for (size_t i = 0; i < marker.size(); ++i) {
-        bits += __builtin_popcount(static_cast<uint8_t>(marker[i] ^ kMarkerContents[i]));
-      }
-      // A bit or two flipped on the medium: still our store; Open rewrites it.
-      if (bits <= 2) {
-        *fresh = false;
-        marker_damaged_ = true;
-        return absl::OkStatus();
-      }
+    if (marker != kMarkerContents && MarkerDamagedOnTheMedium(marker)) {
+      *fresh = false;  // Still our store: Open rewrites the marker (a constant).
+      marker_damaged_ = true;
+      return absl::OkStatus();
     }
     if (marker != kMarkerContents) {
       return absl::InvalidArgumentError(absl::StrCat(
