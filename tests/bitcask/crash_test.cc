@@ -282,6 +282,37 @@ TEST(BitcaskCrash, AllFaultsNeverServeWrongValues) {
               corruptions);
 }
 
+// A new store in `sim` (faults off) holding s0..s<n-1>, made durable by a
+// sync on each put (`sync_each`) or by one Sync() after them; `synced` gets them.
+std::unique_ptr<BitcaskStore> OpenWithSyncedKeys(sim::SimEnv& sim, int n, bool sync_each,
+                                                 Model& synced) {
+  auto opened = BitcaskStore::Open(sim.env(), kDir, SmallFiles());
+  EXPECT_TRUE(opened.ok()) << opened.status();
+  if (!opened.ok()) return nullptr;
+  for (int i = 0; i < n; ++i) {
+    const std::string k = "s" + std::to_string(i);
+    EXPECT_TRUE((*opened)->Put(WriteOptions{sync_each}, k, Val(i)).ok());
+    synced[k] = Val(i);
+  }
+  if (!sync_each) EXPECT_TRUE((*opened)->Sync().ok());
+  return std::move(*opened);
+}
+
+// Opens the store after a crash (faults off): every synced key must read
+// back its value. Null, with a failure recorded, if the open fails.
+std::unique_ptr<BitcaskStore> ReopenWithSyncedKeys(sim::SimEnv& sim, const Model& synced,
+                                                   uint64_t seed) {
+  auto reopened = BitcaskStore::Open(sim.env(), kDir, SmallFiles());
+  EXPECT_TRUE(reopened.ok()) << "seed " << seed << ": " << reopened.status();
+  if (!reopened.ok()) return nullptr;
+  for (const auto& [k, v] : synced) {
+    auto got = (*reopened)->Get(ReadOptions(), k);
+    EXPECT_TRUE(got.ok() && *got == v)
+        << "seed " << seed << " synced key " << k << ": " << got.status();
+  }
+  return std::move(*reopened);
+}
+
 // A rolled file's background sync fails (Linux drops its unsynced records)
 // while a merge is under way: the merge must not then sync the newer active
 // file, or its sync mark would vouch for a writer chain with a hole and the
@@ -297,16 +328,9 @@ TEST(BitcaskCrash, AFailedRolledFileSyncIsNotVouchedForByALaterSync) {
     sim.set_faults_enabled(false);
     Model synced;
     {
-      auto opened = BitcaskStore::Open(sim.env(), kDir, SmallFiles());
-      ASSERT_TRUE(opened.ok()) << opened.status();
-      std::unique_ptr<BitcaskStore> store = std::move(*opened);
       // A first file rolls and is synced: the merge's input.
-      for (int i = 0; i < 50; ++i) {
-        const std::string k = "s" + std::to_string(i);
-        ASSERT_TRUE(store->Put(WriteOptions(), k, Val(i)).ok());
-        synced[k] = Val(i);
-      }
-      ASSERT_TRUE(store->Sync().ok());
+      std::unique_ptr<BitcaskStore> store = OpenWithSyncedKeys(sim, 50, false, synced);
+      ASSERT_NE(store, nullptr);
       // A second file rolls; its sync waits in the background.
       for (int i = 0; i < 40; ++i) {
         ASSERT_TRUE(store->Put(WriteOptions(), "u" + std::to_string(i), Val(100 + i)).ok());
@@ -317,13 +341,7 @@ TEST(BitcaskCrash, AFailedRolledFileSyncIsNotVouchedForByALaterSync) {
       sim.set_faults_enabled(false);
       sim.Crash();
     }
-    auto reopened = BitcaskStore::Open(sim.env(), kDir, SmallFiles());
-    ASSERT_TRUE(reopened.ok()) << "seed " << seed << ": " << reopened.status();
-    for (const auto& [k, v] : synced) {
-      auto got = (*reopened)->Get(ReadOptions(), k);
-      ASSERT_TRUE(got.ok()) << "seed " << seed << " synced key " << k << ": " << got.status();
-      EXPECT_EQ(*got, v) << "seed " << seed;
-    }
+    ASSERT_NE(ReopenWithSyncedKeys(sim, synced, seed), nullptr);
   }
   EXPECT_GT(merges_refused, 20) << "the failed-sync path was not exercised";
 }
@@ -344,14 +362,8 @@ TEST(BitcaskCrash, ASyncFailureOfARolledFileStopsTheNewerOnesToo) {
     Model synced;
     std::vector<int> acked;  // The unsynced puts acknowledged, in order.
     {
-      auto opened = BitcaskStore::Open(sim.env(), kDir, SmallFiles());
-      ASSERT_TRUE(opened.ok()) << opened.status();
-      std::unique_ptr<BitcaskStore> store = std::move(*opened);
-      for (int i = 0; i < 10; ++i) {
-        const std::string k = "s" + std::to_string(i);
-        ASSERT_TRUE(store->Put(WriteOptions{true}, k, Val(i)).ok());
-        synced[k] = Val(i);
-      }
+      std::unique_ptr<BitcaskStore> store = OpenWithSyncedKeys(sim, 10, true, synced);
+      ASSERT_NE(store, nullptr);
       sim.set_faults_enabled(true);
       for (int i = 0; i < 100; ++i) {  // Three roll-overs; the seals may fail.
         if (store->Put(WriteOptions(), "u" + std::to_string(i), Val(100 + i)).ok()) {
@@ -363,15 +375,11 @@ TEST(BitcaskCrash, ASyncFailureOfARolledFileStopsTheNewerOnesToo) {
       sim.set_faults_enabled(false);
       sim.Crash();
     }
-    auto reopened = BitcaskStore::Open(sim.env(), kDir, SmallFiles());
-    ASSERT_TRUE(reopened.ok()) << "seed " << seed << ": " << reopened.status();
-    for (const auto& [k, v] : synced) {
-      auto got = (*reopened)->Get(ReadOptions(), k);
-      ASSERT_TRUE(got.ok()) << "seed " << seed << " synced key " << k << ": " << got.status();
-    }
+    std::unique_ptr<BitcaskStore> reopened = ReopenWithSyncedKeys(sim, synced, seed);
+    ASSERT_NE(reopened, nullptr);
     bool lost = false;
     for (int i : acked) {
-      auto got = (*reopened)->Get(ReadOptions(), "u" + std::to_string(i));
+      auto got = reopened->Get(ReadOptions(), "u" + std::to_string(i));
       if (!got.ok()) {
         ASSERT_TRUE(absl::IsNotFound(got.status())) << "seed " << seed << ": " << got.status();
         lost = true;
