@@ -4,6 +4,7 @@
 
 #include "engine/common/check.h"
 #include "engine/common/status_macros.h"
+#include "models/model_map.h"
 #include "models/state_hash.h"
 
 namespace kvlab::models {
@@ -30,15 +31,7 @@ void HashMapModel::Delete(std::string_view key) {
   entries_.erase(it);
 }
 
-void HashMapModel::Apply(const WriteBatch& batch) {
-  for (const WriteBatch::Op& op : batch.ops()) {
-    if (op.type == WriteBatch::OpType::kPut) {
-      Put(op.key, op.value);
-    } else {
-      Delete(op.key);
-    }
-  }
-}
+void HashMapModel::Apply(const WriteBatch& batch) { ApplyBatch(*this, batch); }
 
 void HashMapModel::Apply(const WriteBatch& batch, absl::Span<const uint64_t> hashes) {
   KVLAB_CHECK_EQ(hashes.size(), batch.ops().size());

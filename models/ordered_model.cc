@@ -4,16 +4,28 @@
 #include "engine/common/check.h"
 #include "engine/common/status_macros.h"
 #include "models/model_map.h"
+#include "models/state_hash.h"
 
 namespace kvlab::models {
 
 void OrderedModel::Put(std::string_view key, std::string_view value) {
   WillWrite();
-  PutEntry(entries_, hash_, key, value);
+  auto it = entries_.find(AV(key));
+  if (it != entries_.end()) {
+    hash_ -= EntryHash(key, it->second);
+    it->second.assign(value.data(), value.size());
+  } else {
+    entries_.emplace(std::string(key), std::string(value));
+  }
+  hash_ += EntryHash(key, value);
 }
 
 void OrderedModel::Delete(std::string_view key) {
-  if (DeleteEntry(entries_, hash_, key)) WillWrite();  // A no-op delete keeps the frozen copy.
+  auto it = entries_.find(AV(key));
+  if (it == entries_.end()) return;  // A no-op delete keeps the frozen copy.
+  WillWrite();
+  hash_ -= EntryHash(key, it->second);
+  entries_.erase(it);
 }
 
 void OrderedModel::Apply(const WriteBatch& batch) { ApplyBatch(*this, batch); }
