@@ -59,6 +59,8 @@ EngineDescriptor Descriptor();
 
 // Translates validated engine options into Options.
 Options OptionsFrom(const EngineOptions& options);
+// InvalidArgument naming the option when one is out of range.
+absl::Status CheckOptions(const Options& options);
 
 class BitcaskStore : public KvStore {
  public:
