@@ -1,17 +1,18 @@
 // The replayable text form of a Schedule (`kvlab sim --replay FILE`).
 //
 // One op per line, values hex-encoded ("-" for empty), '#' starts a comment.
-// An op may start with "@ID", its id (schedule.h; it seeds the op's faults);
-// without it the id is the op's position in the file, from 0:
+// Each op starts with "@ID", its id (schedule.h; it seeds the op's faults);
+// in files written before ids existed an op without it gets its position
+// in the file, from 0:
 //   seed 42
 //   @0 put k03 733432 sync
 //   @1 get k03
 //   @5 delete k07
-//   batch sync put:k01:6869 del:k02
-//   sync
-//   maintain merge
-//   reopen
-//   crash 7            (0 = now; n = at the n-th next device operation)
+//   @6 batch sync put:k01:6869 del:k02
+//   @7 sync
+//   @9 maintain merge
+//   @10 reopen
+//   @12 crash 7        (0 = now; n = at the n-th next device operation)
 #include <cstdint>
 #include <string>
 #include <vector>
