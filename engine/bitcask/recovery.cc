@@ -84,6 +84,20 @@ bool MarkerDamagedOnTheMedium(std::string_view marker) {
   return true;
 }
 
+// The link record at the start of a hinted writer file (`bytes`, right after
+// the header), into scan's link fields; none if it does not decode as one.
+void ReadLink(std::string_view bytes, ScanResult& scan) {
+  Record record;
+  size_t size = 0;
+  if (DecodeRecordAt(bytes, kFileHeaderSize, &record, &size) != DecodeResult::kOk ||
+      record.type != RecordType::kLink) {
+    return;
+  }
+  scan.has_link = true;
+  scan.link_prev_id = GetFixed64(record.value.data());
+  scan.link_prev_size = GetFixed64(record.value.data() + 8);
+}
+
 }  // namespace
 
 absl::Status BitcaskStore::CheckDirectory(std::vector<std::string>& names, bool* fresh) {
@@ -307,7 +321,7 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
     uint64_t id;
     DataFileKind kind;
     uint64_t size;
-    std::string bytes;  // The whole file if it has no hint, else empty.
+    std::string bytes;  // The whole file if it has no hint, else its link.
   };
   std::vector<Opened> opened;
   for (uint64_t id : ids) {
@@ -319,7 +333,9 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
     ASSIGN_OR_RETURN(uint64_t size, file->Size());
     std::string bytes;
     if (hints.contains(id)) {
-      bytes.resize(kFileHeaderSize);
+      // The header, and the link record that starts a writer file: the hint
+      // holds no link, and CutBrokenChain checks every writer file's.
+      bytes.resize(kFileHeaderSize + RecordSize(0, kLinkValueSize));
       ASSIGN_OR_RETURN(size_t n, file->Read(0, absl::MakeSpan(bytes)));
       bytes.resize(n);
     } else {
@@ -329,7 +345,7 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
     std::string problem =
         CheckFileHeader(std::string_view(bytes).substr(0, kFileHeaderSize), id, &kind);
     if (problem.empty()) {
-      if (hints.contains(id)) bytes.clear();
+      if (hints.contains(id)) bytes.erase(0, std::min<size_t>(bytes.size(), kFileHeaderSize));
       opened.push_back(Opened{id, kind, size, std::move(bytes)});
       continue;
     }
@@ -352,7 +368,10 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
     f.id = o.id;
     f.kind = o.kind;
     f.size = o.size;
-    RETURN_IF_ERROR(LoadOneFile(f, hints.contains(o.id), std::move(o.bytes)));
+    const bool hinted = hints.contains(o.id);
+    const std::string link_bytes = hinted ? std::move(o.bytes) : std::string();
+    RETURN_IF_ERROR(LoadOneFile(f, hinted, hinted ? std::string() : std::move(o.bytes)));
+    if (f.had_hint) ReadLink(link_bytes, f.scan);
     loaded.push_back(std::move(f));
   }
   RETURN_IF_ERROR(CutBrokenChain(loaded));
