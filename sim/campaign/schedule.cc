@@ -16,7 +16,20 @@ namespace kvlab::sim {
 namespace {
 
 // "k00".."k99", "k100", ...: "k" and at least two digits (as "k%02u").
-std::string KeyName(uint32_t i) { return absl::StrCat("k", absl::Dec(i, absl::kZeroPad2)); }
+// Built by hand: schedules make one per op, and StrCat's formatting showed up
+// in campaign profiles.
+std::string KeyName(uint32_t i) {
+  char digits[10];
+  size_t n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + i % 10);
+    i /= 10;
+  } while (i != 0);
+  if (n < 2) digits[n++] = '0';
+  std::string key(n + 1, 'k');
+  for (size_t j = 0; j < n; ++j) key[1 + j] = digits[n - 1 - j];
+  return key;
+}
 
 // Values are unique per write ("s<seed>o<index>-" then filler), so a value
 // served from the wrong write is told apart from the right one.
@@ -24,7 +37,9 @@ std::string MakeValue(Random& random, uint64_t seed, size_t index,
                       const ScheduleOptions& options) {
   uint64_t length = random.OneIn(20) ? random.Range(1, 4096)
                                      : random.Range(0, options.value_bytes_max);
-  std::string value = absl::StrCat("s", seed, "o", index, "-");
+  std::string value;
+  value.reserve(std::max<uint64_t>(length, 48));  // One allocation: the tag fits.
+  absl::StrAppend(&value, "s", seed, "o", index, "-");
   const char fill = static_cast<char>('a' + index % 26);
   value.resize(length, fill);  // Cut the tag, or pad with the fill byte.
   return value;
