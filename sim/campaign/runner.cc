@@ -5,6 +5,7 @@
 #include <memory>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/check.h"
@@ -135,6 +136,17 @@ class SeedRun {
   void ReportOpenFailure(const absl::Status& status, std::string_view when);
   void CheckRecovery(std::string_view when);
   void CheckReopened();
+  // The key universe, first-written order: the oracle's, or when !check the
+  // one kept here (NoteKeys). Replay reads back exactly what a check reads.
+  const std::vector<std::string>& Keys() const {
+    return config_.check ? oracle_.keys() : keys_;
+  }
+  void NoteKeys(const Op& op);
+  // Reads every key of Keys() back, mixing each answer into the hash (so a
+  // replay covers what a check compared); fills `found` and `corrupted` when
+  // given. A read error other than NotFound or Corruption ends it (returned).
+  absl::Status ReadBack(absl::flat_hash_map<std::string, std::string>* found,
+                        absl::flat_hash_set<std::string>* corrupted);
   // Whether a fault explains an error returned by a call that started with
   // counters `before`: one was injected during the call, or earlier during
   // a call that succeeded (a background task the engine ran inside it, say a
@@ -149,6 +161,8 @@ class SeedRun {
   const Schedule& schedule_;
   SimEnv env_;
   models::CrashOracle oracle_;
+  std::vector<std::string> keys_;  // Keys() when !config_.check.
+  absl::flat_hash_set<std::string> key_set_;
   // Validated once: a seed opens the store up to hundreds of times.
   const absl::StatusOr<EngineOptions> engine_options_;
   std::unique_ptr<KvStore> store_;
@@ -227,7 +241,8 @@ void SeedRun::DoWrite(const Op& op) {
   WriteOptions options;
   options.sync = op.sync;
   SimCounters before = env_.counters();
-  WriteBatch batch = ToBatch(op);
+  WriteBatch batch;
+  if (config_.check || op.kind == OpKind::kBatch) batch = ToBatch(op);
   absl::Status s;
   switch (op.kind) {
     case OpKind::kPut: s = store_->Put(options, op.key, op.value); break;
@@ -235,23 +250,37 @@ void SeedRun::DoWrite(const Op& op) {
     default: s = store_->Write(options, batch); break;
   }
   MixStatus(s);
-  if (s.ok()) {
+  if (!config_.check) {
+    NoteKeys(op);
+  } else if (s.ok()) {
     oracle_.Acknowledged(std::move(batch));
     if (op.sync) oracle_.Synced();
+  } else {
+    oracle_.Uncertain(std::move(batch));
+  }
+  if (!s.ok()) AfterError(s, before, FormatOp(op));
+}
+
+void SeedRun::NoteKeys(const Op& op) {
+  auto note = [&](const std::string& key) {
+    if (key_set_.insert(key).second) keys_.push_back(key);
+  };
+  if (op.kind != OpKind::kBatch) {
+    note(op.key);
     return;
   }
-  oracle_.Uncertain(std::move(batch));
-  AfterError(s, before, FormatOp(op));
+  for (const WriteBatch::Op& b : op.batch) note(b.key);
 }
 
 void SeedRun::DoGet(const Op& op) {
   SimCounters before = env_.counters();
   absl::StatusOr<std::string> got = store_->Get(ReadOptions(), op.key);
   MixStatus(got.status());
-  const std::string* expected = oracle_.model().Find(op.key);
   if (got.ok() || absl::IsNotFound(got.status())) {
     ++result_.gets_checked;
     if (got.ok()) Mix(models::HashBytes(*got, 1));
+    if (!config_.check) return;
+    const std::string* expected = oracle_.model().Find(op.key);
     if (SameValue(got, expected)) return;
     bool damaged = DamageFaults(env_.counters()) > 0;
     Fail(damaged && got.ok() ? FailureKind::kUndetectedCorruption : FailureKind::kWrongValue,
@@ -281,7 +310,7 @@ void SeedRun::DoSync() {
   absl::Status s = store_->Sync();
   MixStatus(s);
   if (s.ok()) {
-    oracle_.Synced();
+    if (config_.check) oracle_.Synced();
     return;
   }
   AfterError(s, before, "sync");
@@ -338,10 +367,9 @@ void SeedRun::DoReopen() {
 }
 
 void SeedRun::CheckReopened() {
-  for (const std::string& key : oracle_.keys()) {
+  for (const std::string& key : Keys()) {
     absl::StatusOr<std::string> got = store_->Get(ReadOptions(), key);
     MixStatus(got.status());
-    const std::string* expected = oracle_.model().Find(key);
     if (IsCorruption(got.status())) {
       if (MediumDamageFaults(env_.counters()) > 0) {
         ++result_.corruptions_detected;
@@ -359,6 +387,9 @@ void SeedRun::CheckReopened() {
                         got.status().ToString()));
       return;
     }
+    if (got.ok()) Mix(models::HashBytes(*got, 1));
+    if (!config_.check) continue;
+    const std::string* expected = oracle_.model().Find(key);
     if (!SameValue(got, expected)) {
       Fail(FailureKind::kIllegalRecoveredState,
            absl::StrCat("after a clean close and reopen (no crash), get ", key, " returned ",
@@ -451,9 +482,31 @@ void SeedRun::ReportOpenFailure(const absl::Status& status, std::string_view whe
   stopped_ = true;
 }
 
+absl::Status SeedRun::ReadBack(absl::flat_hash_map<std::string, std::string>* found,
+                               absl::flat_hash_set<std::string>* corrupted) {
+  for (const std::string& key : Keys()) {
+    absl::StatusOr<std::string> value = store_->Get(ReadOptions(), key);
+    MixStatus(value.status());
+    if (value.ok()) {
+      Mix(models::HashBytes(*value, 1));
+      if (found != nullptr) found->emplace(key, *std::move(value));
+    } else if (IsCorruption(value.status())) {
+      if (corrupted != nullptr) corrupted->insert(key);
+    } else if (!absl::IsNotFound(value.status())) {
+      return absl::Status(value.status().code(),
+                          absl::StrCat("reading key ", key, " back: ", value.status().message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
 void SeedRun::CheckRecovery(std::string_view when) {
+  absl::flat_hash_map<std::string, std::string> found;
+  absl::flat_hash_set<std::string> corrupted;
+  const bool check = config_.check;
+  absl::Status s = ReadBack(check ? &found : nullptr, check ? &corrupted : nullptr);
   models::CrashOracle::Counters before = oracle_.counters();
-  absl::Status s = oracle_.CheckRecovered(*store_);
+  if (s.ok() && check) s = oracle_.CheckRecoveredState(found, corrupted);
   MixStatus(s);
   ++result_.recoveries_checked;
   const models::CrashOracle::Counters& after = oracle_.counters();

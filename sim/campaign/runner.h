@@ -69,6 +69,14 @@ struct RunConfig {
   // it (SimDevice::Crash(chooser)) instead of the fault profile; later crashes
   // follow the profile. For enumerating crash outcomes (exhaustive mode).
   SimDevice::CrashChooser first_crash_chooser;
+  // False: replay only, for the second (determinism) run of a seed whose first
+  // run passed. The engine gets exactly the same calls and a deterministic
+  // run hashes the same, but no model follows the writes: reads are not
+  // compared, recoveries are read back without the crash oracle's search, and
+  // each verdict is the first run's (a pass). Failures that need no model
+  // (an error no fault explains, Corruption with no damaging fault, a failed
+  // open or read-back) are still reported, so SameFailures still compares.
+  bool check = true;
 };
 
 struct RunResult {
