@@ -204,7 +204,7 @@ class SimDevice final : public Device {
   bool Inject(double p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // What a namespace op does once its path is valid and the op counted: runs
   // under mu_, gets the normalised path, may set the bytes the trace records.
-  using NamespaceBody = absl::FunctionRef<absl::Status(const std::string& path, uint64_t& bytes)>;
+  using NamespaceBody = absl::FunctionRef<absl::Status(std::string_view path, uint64_t& bytes)>;
   // One namespace op on one path (every one but Rename): takes mu_,
   // normalises `path` (errors name the op), BeginOp (a crash point),
   // charges `latency_ns`, runs `body` and FinishOp (traced with no data).
@@ -237,11 +237,17 @@ class SimDevice final : public Device {
 
   // Namespace helpers (sim_device_namespace.cc).
   const Node* Lookup(std::string_view path) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status CheckParentDir(std::string_view op, const std::string& path) const
+  absl::Status CheckParentDir(std::string_view op, std::string_view path) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Applies `op` to live_ and logs it as unsynced.
   void LogDirOp(DirOp op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void SetEntry(const std::string& path, std::optional<Node> node)
+  // LogDirOp of one entry change (`node` empty: `path` is erased).
+  void LogEntryChange(std::string_view path, std::optional<Node> node)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SetEntry(const std::string& path, const std::optional<Node>& node)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A live entry goes: its file (if any) no longer counts towards used bytes.
+  void Unlink(const Node& node) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Crash model pieces (sim_device_crash.cc).
   void CrashLocked(const CrashChooser* chooser) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -300,7 +306,7 @@ class SimDevice final : public Device {
   };
   ListCache list_cache_ ABSL_GUARDED_BY(mu_);
   std::vector<DirOp> dir_log_ ABSL_GUARDED_BY(mu_);
-  std::set<std::string> locks_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string, std::less<>> locks_ ABSL_GUARDED_BY(mu_);
   uint64_t used_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;  // Bumped by Crash(); older handles are dead.
   bool faults_enabled_ ABSL_GUARDED_BY(mu_) = true;

@@ -6,18 +6,48 @@
 #include "engine/env/io_error.h"
 
 namespace kvlab::sim {
+namespace {
 
-PathArg NormalizePath(std::string_view op, std::string_view raw, bool allow_root) {
-  PathArg arg{CheckDevicePath(raw, allow_root, op), {}};
-  // A valid path with no "." component is already normal (the common case).
-  const bool has_dot = raw == "." || raw.substr(0, 2) == "./" ||
-                       raw.find("/./") != std::string_view::npos ||
-                       (raw.size() >= 2 && raw.substr(raw.size() - 2) == "/.");
-  if (!arg.status.ok() || !has_dot) {
-    arg.path.assign(raw.data(), raw.size());
-    return arg;
+// CheckDevicePath's rules in one pass, without building an error: true if
+// `raw` passes them. Sets *has_dot if a component is ".". Never more lenient
+// than CheckDevicePath (a rejected path gets its error from it).
+bool QuickValid(std::string_view raw, bool allow_root, bool* has_dot) {
+  *has_dot = false;
+  if (raw.empty()) return allow_root;
+  if (raw.front() == '/') return false;
+  size_t start = 0;  // The first byte of the current component.
+  for (size_t i = 0; i <= raw.size(); ++i) {
+    if (i < raw.size() && raw[i] != '/') {
+      if (raw[i] == '\0') return false;
+      continue;
+    }
+    const size_t len = i - start;
+    if (len == 0) return false;  // An empty component.
+    if (raw[start] == '.') {
+      if (len == 1) *has_dot = true;
+      if (len == 2 && raw[start + 1] == '.') return false;
+    }
+    start = i + 1;
   }
-  std::string out;
+  return true;
+}
+
+}  // namespace
+
+absl::Status NormalizePath(std::string_view op, std::string_view raw, bool allow_root,
+                           std::string* storage, std::string_view* path) {
+  *path = raw;
+  bool has_dot = false;
+  if (!QuickValid(raw, allow_root, &has_dot)) {
+    RETURN_IF_ERROR(CheckDevicePath(raw, allow_root, op));
+    // (Never reached: QuickValid is exact. Normalising a dotless path the
+    // slow way would give it back unchanged.)
+    has_dot = true;
+  }
+  // A valid path with no "." component is already normal (the common case).
+  if (!has_dot) return absl::OkStatus();
+  std::string& out = *storage;
+  out.clear();
   size_t start = 0;
   while (start <= raw.size()) {
     size_t end = raw.find('/', start);
@@ -30,13 +60,11 @@ PathArg NormalizePath(std::string_view op, std::string_view raw, bool allow_root
     start = end + 1;
   }
   if (out.empty() && !allow_root) {
-    arg.status = absl::InvalidArgumentError(
+    return absl::InvalidArgumentError(
         absl::StrCat(AV(op), " '", AV(raw), "': bad device path (names the root, not a file)"));
-    arg.path.assign(raw.data(), raw.size());
-    return arg;
   }
-  arg.path = std::move(out);
-  return arg;
+  *path = out;
+  return absl::OkStatus();
 }
 
 std::string ParentDir(std::string_view path) { return std::string(ParentDirView(path)); }
