@@ -59,8 +59,6 @@ SimDevice::~SimDevice() = default;
 
 // ---- Op accounting ----
 
-bool SimDevice::Inject(double p) { return faults_enabled_ && random_.Bernoulli(p); }
-
 absl::Status SimDevice::BeginOp(Op& op) {
   ++counters_->device_ops;
   if (crashed_) {
@@ -91,9 +89,11 @@ absl::Status SimDevice::FinishOp(Op& op, absl::Status s, uint64_t bytes, std::st
   } else {
     clock_->Advance(latency);
   }
-  // Kind and status code in one word (both are below 256).
+  // Kind and status code in one word (both are below 256). An OK status is
+  // code 0, known without a call into absl.
+  const uint64_t code = s.ok() ? 0 : static_cast<uint64_t>(s.code());
   trace_->Add(TraceEvent(TraceHash::kDeviceOp)
-                  .Word(static_cast<uint64_t>(op.kind) | static_cast<uint64_t>(s.code()) << 8)
+                  .Word(static_cast<uint64_t>(op.kind) | code << 8)
                   .Bytes(op.path)
                   .Word(op.offset)
                   .Word(op.length)

@@ -201,7 +201,11 @@ class SimDevice final : public Device {
   // Charges latency (a spike maybe), folds the op into the trace; returns `s`.
   absl::Status FinishOp(Op& op, absl::Status s, uint64_t bytes, std::string_view data)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  bool Inject(double p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A fault of probability p, drawn while faults are enabled. Inline, and
+  // Bernoulli is not called for p <= 0 (it returns false without a draw).
+  bool Inject(double p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return faults_enabled_ && p > 0.0 && random_.Bernoulli(p);
+  }
   // What a namespace op does once its path is valid and the op counted: runs
   // under mu_, gets the normalised path, may set the bytes the trace records.
   using NamespaceBody = absl::FunctionRef<absl::Status(std::string_view path, uint64_t& bytes)>;
