@@ -19,7 +19,8 @@
 // advances the SimClock by its modelled
 // latency (a batch by the time of its busiest channel, see fault_profile.h).
 //
-// Thread-safe (one mutex), but deterministic only when driven from one thread.
+// Thread-safe (one mutex, sim/device_mutex.h), but deterministic only when
+// driven from one thread.
 // File and FileLock handles must not outlive the device.
 #ifndef KVLAB_SIM_SIM_DEVICE_H_
 #define KVLAB_SIM_SIM_DEVICE_H_
@@ -36,8 +37,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
-#include "absl/synchronization/mutex.h"
 #include "engine/env/env.h"
+#include "sim/device_mutex.h"
 #include "sim/fault_profile.h"
 #include "sim/sim_clock.h"
 #include "sim/sim_env.h"
@@ -279,7 +280,7 @@ class SimDevice final : public Device {
   std::unique_ptr<SimCounters> owned_counters_;
 
   const FaultProfile profile_;
-  mutable absl::Mutex mu_;
+  mutable DeviceMutex mu_;
   Random random_ ABSL_GUARDED_BY(mu_);
   // Draws of the free space only, so that disk full shifts no other fault.
   Random capacity_random_ ABSL_GUARDED_BY(mu_);

@@ -112,19 +112,19 @@ std::vector<SimDevice::Inode*> SimDevice::CrashCandidates() const {
 }
 
 size_t SimDevice::UnsyncedOpsForCrash() const {
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   size_t n = dir_log_.size();
   for (const Inode* inode : CrashCandidates()) n += inode->unsynced.size();
   return n;
 }
 
 void SimDevice::Crash() {
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   CrashLocked(nullptr);
 }
 
 void SimDevice::Crash(const CrashChooser& chooser) {
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   CrashLocked(&chooser);
 }
 

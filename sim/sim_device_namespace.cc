@@ -85,7 +85,7 @@ void SimDevice::LogEntryChange(std::string_view path, std::optional<Node> node) 
 
 absl::Status SimDevice::NamespaceOp(OpKind kind, std::string_view path_view, bool allow_root,
                                     int64_t latency_ns, NamespaceBody body) {
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   std::string storage;
   std::string_view path;
   const absl::Status path_status =
@@ -157,7 +157,7 @@ absl::Status SimDevice::Remove(std::string_view path_view) {
 // Rename spells NamespaceOp's steps out: it checks two paths and traces the
 // target as the op's data.
 absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_view) {
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   std::string from_storage, to_storage;
   std::string_view from, to;
   const absl::Status from_status =
