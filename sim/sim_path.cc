@@ -8,26 +8,20 @@
 namespace kvlab::sim {
 namespace {
 
-// CheckDevicePath's rules in one pass, without building an error: true if
-// `raw` passes them. Sets *has_dot if a component is ".". Never more lenient
+// CheckDevicePath's rules, without building an error (and with memchr
+// doing the scans): true if `raw` passes them. Sets *has_dot if a component is ".". Never more lenient
 // than CheckDevicePath (a rejected path gets its error from it).
 bool QuickValid(std::string_view raw, bool allow_root, bool* has_dot) {
   *has_dot = false;
   if (raw.empty()) return allow_root;
-  if (raw.front() == '/') return false;
-  size_t start = 0;  // The first byte of the current component.
-  for (size_t i = 0; i <= raw.size(); ++i) {
-    if (i < raw.size() && raw[i] != '/') {
-      if (raw[i] == '\0') return false;
-      continue;
-    }
-    const size_t len = i - start;
-    if (len == 0) return false;  // An empty component.
-    if (raw[start] == '.') {
-      if (len == 1) *has_dot = true;
-      if (len == 2 && raw[start + 1] == '.') return false;
-    }
-    start = i + 1;
+  if (raw.front() == '/' || raw.find('\0') != std::string_view::npos) return false;
+  for (size_t start = 0; start <= raw.size();) {
+    size_t end = raw.find('/', start);
+    if (end == std::string_view::npos) end = raw.size();
+    const std::string_view part = raw.substr(start, end - start);
+    if (part.empty() || part == "..") return false;
+    if (part == ".") *has_dot = true;
+    start = end + 1;
   }
   return true;
 }
