@@ -294,7 +294,24 @@ class SimDevice final : public Device {
   // Path -> entry, looked up by string_view. A hash map's iteration order
   // is not fixed across processes, so whatever depends on order (List, the
   // crash numbering, the crash's random draws) walks Sorted(), in path order.
-  using Names = absl::flat_hash_map<std::string, Node>;
+  // The hash of a path in live_ and durable_: inline, one multiply per 8
+  // bytes (absl::Hash calls into a shared library for strings over 16 bytes).
+  // Not part of the trace, and no result depends on the maps' order.
+  struct PathHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view path) const {
+      uint64_t h = path.size();
+      size_t at = 0;
+      for (; path.size() - at >= 8; at += 8) h = FoldWord(h, LoadLe64(path.data() + at, 8));
+      if (at < path.size()) h = FoldWord(h, LoadLe64Short(path.data() + at, path.size() - at));
+      return static_cast<size_t>(Mix64(h));
+    }
+  };
+  struct PathEq {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+  };
+  using Names = absl::flat_hash_map<std::string, Node, PathHash, PathEq>;
   using NameEntry = std::pair<const std::string, Node>;
   // The entries of `names` in path (byte) order.
   static std::vector<const NameEntry*> Sorted(const Names& names);

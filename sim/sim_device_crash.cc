@@ -161,7 +161,7 @@ void SimDevice::CrashLocked(const CrashChooser* chooser) {
     // (A fixpoint: the order of the walk does not change the result.)
     for (auto it = durable_.begin(); it != durable_.end();) {
       const std::string_view parent = ParentDirView(it->first);
-      auto p = parent.empty() ? durable_.end() : durable_.find(AV(parent));
+      auto p = parent.empty() ? durable_.end() : durable_.find(parent);
       if (!parent.empty() && (p == durable_.end() || !p->second.is_dir)) {
         durable_.erase(it++);
         changed = true;

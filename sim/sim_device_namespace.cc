@@ -20,7 +20,7 @@ namespace kvlab::sim {
 // ---- Namespace ----
 
 const SimDevice::Node* SimDevice::Lookup(std::string_view path) const {
-  auto it = live_.find(AV(path));
+  auto it = live_.find(path);
   return it == live_.end() ? nullptr : &it->second;
 }
 
