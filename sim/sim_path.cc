@@ -11,12 +11,14 @@ namespace kvlab::sim {
 namespace {
 
 // CheckDevicePath's rules, without building an error (and with memchr
-// doing the scans): true if `raw` passes them. Sets *has_dot if a component is ".". Never more lenient
-// than CheckDevicePath (a rejected path gets its error from it).
+// doing the scans): true if `raw` passes them. Sets *has_dot if a component
+// is ".". Never more lenient than CheckDevicePath (a rejected path gets its
+// error from it).
 bool QuickValid(std::string_view raw, bool allow_root, bool* has_dot) {
   *has_dot = false;
   if (raw.empty()) return allow_root;
-  if (raw.front() == '/' || raw.find('\0') != std::string_view::npos) return false;
+  if (raw.front() == '/') return false;
+  if (raw.find('\0') != std::string_view::npos) return false;
   for (size_t start = 0; start <= raw.size();) {
     size_t end = raw.find('/', start);
     if (end == std::string_view::npos) end = raw.size();
