@@ -34,7 +34,7 @@ SimDevice::SimDevice(const FaultProfile& profile, Context context)
   KVLAB_CHECK(profile_.sector_size > 0 && (profile_.sector_size & (profile_.sector_size - 1)) == 0,
               "sector_size must be a power of two");
   KVLAB_CHECK(profile_.device_parallelism > 0);
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   capacity_ = DrawCapacity();
 }
 
@@ -51,15 +51,13 @@ SimDevice::SimDevice(uint64_t seed, const FaultProfile& profile)
   KVLAB_CHECK(profile_.sector_size > 0 && (profile_.sector_size & (profile_.sector_size - 1)) == 0,
               "sector_size must be a power of two");
   KVLAB_CHECK(profile_.device_parallelism > 0);
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   capacity_ = DrawCapacity();
 }
 
 SimDevice::~SimDevice() = default;
 
 // ---- Op accounting ----
-
-bool SimDevice::Inject(double p) { return faults_enabled_ && random_.Bernoulli(p); }
 
 absl::Status SimDevice::BeginOp(Op& op) {
   ++counters_->device_ops;
@@ -91,9 +89,11 @@ absl::Status SimDevice::FinishOp(Op& op, absl::Status s, uint64_t bytes, std::st
   } else {
     clock_->Advance(latency);
   }
-  // Kind and status code in one word (both are below 256).
+  // Kind and status code in one word (both are below 256). An OK status is
+  // code 0, known without a call into absl.
+  const uint64_t code = s.ok() ? 0 : static_cast<uint64_t>(s.code());
   trace_->Add(TraceEvent(TraceHash::kDeviceOp)
-                  .Word(static_cast<uint64_t>(op.kind) | static_cast<uint64_t>(s.code()) << 8)
+                  .Word(static_cast<uint64_t>(op.kind) | code << 8)
                   .Bytes(op.path)
                   .Word(op.offset)
                   .Word(op.length)
@@ -106,7 +106,7 @@ absl::Status SimDevice::FinishOp(Op& op, absl::Status s, uint64_t bytes, std::st
 // ---- Batches ----
 
 absl::Status SimDevice::SubmitBatch(absl::Span<IoRequest> batch) {
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   // Complete the requests in a seeded order (Fisher-Yates).
   std::vector<size_t> order(batch.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -148,32 +148,32 @@ absl::Status SimDevice::SubmitBatch(absl::Span<IoRequest> batch) {
 
 void SimDevice::ScheduleCrashAfterOps(uint64_t n) {
   KVLAB_CHECK(n >= 1);
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   crash_after_ops_ = n;
 }
 
 void SimDevice::ReseedFaults(uint64_t seed) {
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   random_ = Random(seed);
 }
 
 bool SimDevice::crash_pending() const {
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   return crashed_;
 }
 
 void SimDevice::set_faults_enabled(bool enabled) {
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   faults_enabled_ = enabled;
 }
 
 bool SimDevice::faults_enabled() const {
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   return faults_enabled_;
 }
 
 uint64_t SimDevice::used_bytes() const {
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   return used_bytes_;
 }
 
@@ -209,18 +209,18 @@ absl::Status SimDevice::DiskFull(uint64_t growth, std::string_view what) {
 }
 
 uint64_t SimDevice::capacity_bytes() const {
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   return capacity_;
 }
 
 void SimDevice::FreeSpace() {
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   if (profile_.free_space_bytes == 0) return;
   capacity_ = DrawCapacity();
 }
 
 void SimDevice::set_hold_full(bool hold) {
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   hold_full_ = hold;
 }
 

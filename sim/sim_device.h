@@ -19,7 +19,8 @@
 // advances the SimClock by its modelled
 // latency (a batch by the time of its busiest channel, see fault_profile.h).
 //
-// Thread-safe (one mutex), but deterministic only when driven from one thread.
+// Thread-safe (one mutex, sim/device_mutex.h), but deterministic only when
+// driven from one thread.
 // File and FileLock handles must not outlive the device.
 #ifndef KVLAB_SIM_SIM_DEVICE_H_
 #define KVLAB_SIM_SIM_DEVICE_H_
@@ -36,8 +37,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
-#include "absl/synchronization/mutex.h"
 #include "engine/env/env.h"
+#include "sim/device_mutex.h"
 #include "sim/fault_profile.h"
 #include "sim/sim_clock.h"
 #include "sim/sim_env.h"
@@ -201,10 +202,14 @@ class SimDevice final : public Device {
   // Charges latency (a spike maybe), folds the op into the trace; returns `s`.
   absl::Status FinishOp(Op& op, absl::Status s, uint64_t bytes, std::string_view data)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  bool Inject(double p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A fault of probability p, drawn while faults are enabled. Inline, and
+  // Bernoulli is not called for p <= 0 (it returns false without a draw).
+  bool Inject(double p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return faults_enabled_ && p > 0.0 && random_.Bernoulli(p);
+  }
   // What a namespace op does once its path is valid and the op counted: runs
   // under mu_, gets the normalised path, may set the bytes the trace records.
-  using NamespaceBody = absl::FunctionRef<absl::Status(const std::string& path, uint64_t& bytes)>;
+  using NamespaceBody = absl::FunctionRef<absl::Status(std::string_view path, uint64_t& bytes)>;
   // One namespace op on one path (every one but Rename): takes mu_,
   // normalises `path` (errors name the op), BeginOp (a crash point),
   // charges `latency_ns`, runs `body` and FinishOp (traced with no data).
@@ -237,11 +242,17 @@ class SimDevice final : public Device {
 
   // Namespace helpers (sim_device_namespace.cc).
   const Node* Lookup(std::string_view path) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status CheckParentDir(std::string_view op, const std::string& path) const
+  absl::Status CheckParentDir(std::string_view op, std::string_view path) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Applies `op` to live_ and logs it as unsynced.
   void LogDirOp(DirOp op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void SetEntry(const std::string& path, std::optional<Node> node)
+  // LogDirOp of one entry change (`node` empty: `path` is erased).
+  void LogEntryChange(std::string_view path, std::optional<Node> node)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SetEntry(const std::string& path, const std::optional<Node>& node)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A live entry goes: its file (if any) no longer counts towards used bytes.
+  void Unlink(const Node& node) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Crash model pieces (sim_device_crash.cc).
   void CrashLocked(const CrashChooser* chooser) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -269,7 +280,7 @@ class SimDevice final : public Device {
   std::unique_ptr<SimCounters> owned_counters_;
 
   const FaultProfile profile_;
-  mutable absl::Mutex mu_;
+  mutable DeviceMutex mu_;
   Random random_ ABSL_GUARDED_BY(mu_);
   // Draws of the free space only, so that disk full shifts no other fault.
   Random capacity_random_ ABSL_GUARDED_BY(mu_);
@@ -283,7 +294,24 @@ class SimDevice final : public Device {
   // Path -> entry, looked up by string_view. A hash map's iteration order
   // is not fixed across processes, so whatever depends on order (List, the
   // crash numbering, the crash's random draws) walks Sorted(), in path order.
-  using Names = absl::flat_hash_map<std::string, Node>;
+  // The hash of a path in live_ and durable_: inline, one multiply per 8
+  // bytes (absl::Hash calls into a shared library for strings over 16 bytes).
+  // Not part of the trace, and no result depends on the maps' order.
+  struct PathHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view path) const {
+      uint64_t h = path.size();
+      size_t at = 0;
+      for (; path.size() - at >= 8; at += 8) h = FoldWord(h, LoadLe64(path.data() + at, 8));
+      if (at < path.size()) h = FoldWord(h, LoadLe64Short(path.data() + at, path.size() - at));
+      return static_cast<size_t>(Mix64(h));
+    }
+  };
+  struct PathEq {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+  };
+  using Names = absl::flat_hash_map<std::string, Node, PathHash, PathEq>;
   using NameEntry = std::pair<const std::string, Node>;
   // The entries of `names` in path (byte) order.
   static std::vector<const NameEntry*> Sorted(const Names& names);
@@ -300,7 +328,7 @@ class SimDevice final : public Device {
   };
   ListCache list_cache_ ABSL_GUARDED_BY(mu_);
   std::vector<DirOp> dir_log_ ABSL_GUARDED_BY(mu_);
-  std::set<std::string> locks_ ABSL_GUARDED_BY(mu_);
+  std::set<std::string, std::less<>> locks_ ABSL_GUARDED_BY(mu_);
   uint64_t used_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;  // Bumped by Crash(); older handles are dead.
   bool faults_enabled_ ABSL_GUARDED_BY(mu_) = true;

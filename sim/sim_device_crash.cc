@@ -112,19 +112,19 @@ std::vector<SimDevice::Inode*> SimDevice::CrashCandidates() const {
 }
 
 size_t SimDevice::UnsyncedOpsForCrash() const {
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   size_t n = dir_log_.size();
   for (const Inode* inode : CrashCandidates()) n += inode->unsynced.size();
   return n;
 }
 
 void SimDevice::Crash() {
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   CrashLocked(nullptr);
 }
 
 void SimDevice::Crash(const CrashChooser& chooser) {
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   CrashLocked(&chooser);
 }
 
@@ -161,7 +161,7 @@ void SimDevice::CrashLocked(const CrashChooser* chooser) {
     // (A fixpoint: the order of the walk does not change the result.)
     for (auto it = durable_.begin(); it != durable_.end();) {
       const std::string_view parent = ParentDirView(it->first);
-      auto p = parent.empty() ? durable_.end() : durable_.find(AV(parent));
+      auto p = parent.empty() ? durable_.end() : durable_.find(parent);
       if (!parent.empty() && (p == durable_.end() || !p->second.is_dir)) {
         durable_.erase(it++);
         changed = true;

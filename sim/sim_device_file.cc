@@ -199,7 +199,7 @@ absl::Status SimDevice::WriteChecked(SimFile& f, Op& op, std::string_view data) 
 // ---- Sync, truncate, size ----
 
 absl::Status SimDevice::SyncFile(SimFile& f) {
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   Op op{OpKind::kSync, f.path_};
   absl::Status s = [&]() -> absl::Status {
     RETURN_IF_ERROR(CheckHandle(f, /*write=*/false));
@@ -233,7 +233,7 @@ absl::Status SimDevice::SyncFile(SimFile& f) {
 }
 
 absl::Status SimDevice::TruncateFile(SimFile& f, uint64_t size) {
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   Op op{OpKind::kTruncate, f.path_, size};
   absl::Status s = [&]() -> absl::Status {
     RETURN_IF_ERROR(CheckHandle(f, /*write=*/true));
@@ -251,7 +251,7 @@ absl::Status SimDevice::TruncateFile(SimFile& f, uint64_t size) {
 }
 
 absl::StatusOr<uint64_t> SimDevice::SizeOf(SimFile& f) {
-  absl::MutexLock lock(&mu_);
+  DeviceMutexLock lock(&mu_);
   Op op{OpKind::kSize, f.path_};
   uint64_t size = 0;
   absl::Status s = [&]() -> absl::Status {

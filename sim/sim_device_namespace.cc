@@ -20,21 +20,21 @@ namespace kvlab::sim {
 // ---- Namespace ----
 
 const SimDevice::Node* SimDevice::Lookup(std::string_view path) const {
-  auto it = live_.find(AV(path));
+  auto it = live_.find(path);
   return it == live_.end() ? nullptr : &it->second;
 }
 
-absl::Status SimDevice::CheckParentDir(std::string_view op, const std::string& path) const {
+absl::Status SimDevice::CheckParentDir(std::string_view op, std::string_view path) const {
   std::string_view parent = ParentDirView(path);
   if (parent.empty()) return absl::OkStatus();
   const Node* n = Lookup(parent);
   if (n == nullptr) {
-    return absl::NotFoundError(absl::StrCat(AV(op), " '", path, "': parent directory '", AV(parent),
-                                            "' does not exist"));
+    return absl::NotFoundError(absl::StrCat(AV(op), " '", AV(path), "': parent directory '",
+                                            AV(parent), "' does not exist"));
   }
   if (!n->is_dir) {
     return absl::FailedPreconditionError(
-        absl::StrCat(AV(op), " '", path, "': '", AV(parent), "' is a file, not a directory"));
+        absl::StrCat(AV(op), " '", AV(path), "': '", AV(parent), "' is a file, not a directory"));
   }
   return absl::OkStatus();
 }
@@ -48,26 +48,28 @@ std::vector<const SimDevice::NameEntry*> SimDevice::Sorted(const Names& names) {
   return out;
 }
 
-void SimDevice::SetEntry(const std::string& path, std::optional<Node> node) {
+void SimDevice::Unlink(const Node& node) {
+  if (node.inode == nullptr) return;
+  node.inode->linked = false;
+  used_bytes_ -= node.inode->current.size();
+}
+
+void SimDevice::SetEntry(const std::string& path, const std::optional<Node>& node) {
   ++live_version_;
-  auto it = live_.find(path);
-  if (it != live_.end() && it->second.inode != nullptr) {
-    it->second.inode->linked = false;
-    used_bytes_ -= it->second.inode->current.size();
-  }
   if (!node.has_value()) {
-    if (it != live_.end()) live_.erase(it);
+    auto it = live_.find(path);
+    if (it == live_.end()) return;
+    Unlink(it->second);
+    live_.erase(it);
     return;
   }
+  auto [it, inserted] = live_.try_emplace(path);
+  if (!inserted) Unlink(it->second);
   if (node->inode != nullptr) {
     node->inode->linked = true;
     used_bytes_ += node->inode->current.size();
   }
-  if (it != live_.end()) {
-    it->second = std::move(*node);
-  } else {
-    live_.emplace(path, std::move(*node));
-  }
+  it->second = *node;
 }
 
 void SimDevice::LogDirOp(DirOp op) {
@@ -75,17 +77,26 @@ void SimDevice::LogDirOp(DirOp op) {
   dir_log_.push_back(std::move(op));
 }
 
+void SimDevice::LogEntryChange(std::string_view path, std::optional<Node> node) {
+  DirOp op;
+  op.records.push_back(DirRecord{ParentDir(path), std::string(path), std::move(node)});
+  LogDirOp(std::move(op));
+}
+
 absl::Status SimDevice::NamespaceOp(OpKind kind, std::string_view path_view, bool allow_root,
                                     int64_t latency_ns, NamespaceBody body) {
-  absl::MutexLock lock(&mu_);
-  const PathArg arg = NormalizePath(KindName(kind), path_view, allow_root);
-  Op op{kind, arg.path};
+  DeviceMutexLock lock(&mu_);
+  std::string storage;
+  std::string_view path;
+  const absl::Status path_status =
+      NormalizePath(KindName(kind), path_view, allow_root, &storage, &path);
+  Op op{kind, path};
   uint64_t bytes = 0;
   absl::Status s = [&]() -> absl::Status {
-    RETURN_IF_ERROR(arg.status);
+    RETURN_IF_ERROR(path_status);
     RETURN_IF_ERROR(BeginOp(op));
     op.latency_ns = latency_ns;
-    return body(arg.path, bytes);
+    return body(path, bytes);
   }();
   return FinishOp(op, s, bytes, {});
 }
@@ -95,30 +106,32 @@ absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view
   std::unique_ptr<File> file;
   RETURN_IF_ERROR(NamespaceOp(
       OpKind::kOpen, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
-      [&](const std::string& path, uint64_t&) -> absl::Status {
+      [&](std::string_view path, uint64_t&) -> absl::Status {
         const Node* n = Lookup(path);
         if (n != nullptr && n->is_dir) {
-          return absl::FailedPreconditionError(absl::StrCat("open '", path, "': is a directory"));
+          return absl::FailedPreconditionError(
+              absl::StrCat("open '", AV(path), "': is a directory"));
         }
         if (n != nullptr && options.create && options.exclusive) {
           return absl::AlreadyExistsError(
-              absl::StrCat("open '", path, "': exists (exclusive create asked)"));
+              absl::StrCat("open '", AV(path), "': exists (exclusive create asked)"));
         }
         std::shared_ptr<Inode> inode;
         if (n == nullptr) {
           if (!options.create) {
-            return absl::NotFoundError(absl::StrCat("open '", path, "': no such file"));
+            return absl::NotFoundError(absl::StrCat("open '", AV(path), "': no such file"));
           }
           RETURN_IF_ERROR(CheckParentDir("open", path));
           inode = std::make_shared<Inode>();
-          LogDirOp(DirOp{{DirRecord{ParentDir(path), path, Node{false, inode}}}});
+          LogEntryChange(path, Node{false, inode});
         } else {
           inode = n->inode;
         }
         if (options.truncate && !options.read_only && !inode->current.empty()) {
           ApplyTruncate(*inode, 0);
         }
-        file = std::make_unique<SimFile>(this, inode, path, options, epoch_);
+        file =
+            std::make_unique<SimFile>(this, std::move(inode), std::string(path), options, epoch_);
         return absl::OkStatus();
       }));
   return file;
@@ -127,16 +140,16 @@ absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view
 absl::Status SimDevice::Remove(std::string_view path_view) {
   return NamespaceOp(
       OpKind::kRemove, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
-      [&](const std::string& path, uint64_t&) -> absl::Status {
+      [&](std::string_view path, uint64_t&) -> absl::Status {
         const Node* n = Lookup(path);
         if (n == nullptr) {
-          return absl::NotFoundError(absl::StrCat("remove '", path, "': no such file"));
+          return absl::NotFoundError(absl::StrCat("remove '", AV(path), "': no such file"));
         }
         if (n->is_dir) {
           return absl::FailedPreconditionError(
-              absl::StrCat("remove '", path, "': is a directory (Remove removes files)"));
+              absl::StrCat("remove '", AV(path), "': is a directory (Remove removes files)"));
         }
-        LogDirOp(DirOp{{DirRecord{ParentDir(path), path, std::nullopt}}});
+        LogEntryChange(path, std::nullopt);
         return absl::OkStatus();
       });
 }
@@ -144,56 +157,66 @@ absl::Status SimDevice::Remove(std::string_view path_view) {
 // Rename spells NamespaceOp's steps out: it checks two paths and traces the
 // target as the op's data.
 absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_view) {
-  absl::MutexLock lock(&mu_);
-  const PathArg from_arg = NormalizePath("rename", from_view, /*allow_root=*/false);
-  const PathArg to_arg = NormalizePath("rename", to_view, /*allow_root=*/false);
-  const std::string& from = from_arg.path;
-  const std::string& to = to_arg.path;
+  DeviceMutexLock lock(&mu_);
+  std::string from_storage, to_storage;
+  std::string_view from, to;
+  const absl::Status from_status =
+      NormalizePath("rename", from_view, /*allow_root=*/false, &from_storage, &from);
+  const absl::Status to_status =
+      NormalizePath("rename", to_view, /*allow_root=*/false, &to_storage, &to);
   Op op{OpKind::kRename, from};
   op.length = to.size();
   absl::Status s = [&]() -> absl::Status {
-    RETURN_IF_ERROR(from_arg.status);
-    RETURN_IF_ERROR(to_arg.status);
+    RETURN_IF_ERROR(from_status);
+    RETURN_IF_ERROR(to_status);
     RETURN_IF_ERROR(BeginOp(op));
     op.latency_ns = profile_.metadata_latency_ns;
     const Node* src = Lookup(from);
     if (src == nullptr) {
-      return absl::NotFoundError(absl::StrCat("rename '", from, "' to '", to, "': no such file"));
+      return absl::NotFoundError(
+          absl::StrCat("rename '", AV(from), "' to '", AV(to), "': no such file"));
     }
     RETURN_IF_ERROR(CheckParentDir("rename", to));
     if (from == to) return absl::OkStatus();
     const Node* dst = Lookup(to);
     auto fail = [&](std::string_view why) {
       return absl::FailedPreconditionError(
-          absl::StrCat("rename '", from, "' to '", to, "': ", AV(why)));
+          absl::StrCat("rename '", AV(from), "' to '", AV(to), "': ", AV(why)));
     };
     if (dst != nullptr && dst->is_dir != src->is_dir) {
       return fail(dst->is_dir ? "the target is a directory" : "the target is a file");
     }
-    const std::string from_prefix = from + "/";
-    if (src->is_dir && to.compare(0, from_prefix.size(), from_prefix) == 0) {
+    // "from/": the names of a moved directory's entries start with it.
+    const std::string from_prefix = src->is_dir ? absl::StrCat(AV(from), "/") : std::string();
+    if (src->is_dir && absl::StartsWith(AV(to), from_prefix)) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "rename '", from, "' to '", to, "': cannot move a directory into itself"));
+          "rename '", AV(from), "' to '", AV(to), "': cannot move a directory into itself"));
     }
     if (dst != nullptr && dst->is_dir) {
-      const std::string to_prefix = to + "/";
+      const std::string to_prefix = absl::StrCat(AV(to), "/");
       for (const NameEntry& e : live_) {
         if (absl::StartsWith(e.first, to_prefix)) return fail("the target directory is not empty");
       }
     }
-    // Erase every moved entry, then set it under its new name (in path order).
-    DirOp dir_op;
-    std::vector<std::pair<std::string, Node>> moved = {{from, *src}};
+    // Erase every moved entry, then set it under its new name (in path
+    // order). The views and nodes point into live_, unchanged until LogDirOp.
+    std::vector<std::pair<std::string_view, const Node*>> moved = {{from, src}};
     if (src->is_dir) {
       for (const NameEntry* e : Sorted(live_)) {
-        if (absl::StartsWith(e->first, from_prefix)) moved.emplace_back(e->first, e->second);
+        if (absl::StartsWith(e->first, from_prefix)) moved.emplace_back(e->first, &e->second);
       }
     }
+    DirOp dir_op;
+    dir_op.records.reserve(2 * moved.size());
+    const std::string_view from_parent = ParentDirView(from);
+    const std::string_view to_parent = ParentDirView(to);
     for (const auto& [path, node] : moved) {
-      dir_op.records.push_back(DirRecord{ParentDir(from), path, std::nullopt});
+      dir_op.records.push_back(
+          DirRecord{std::string(from_parent), std::string(path), std::nullopt});
     }
     for (const auto& [path, node] : moved) {
-      dir_op.records.push_back(DirRecord{ParentDir(to), to + path.substr(from.size()), node});
+      dir_op.records.push_back(DirRecord{
+          std::string(to_parent), absl::StrCat(AV(to), AV(path.substr(from.size()))), *node});
     }
     LogDirOp(std::move(dir_op));
     return absl::OkStatus();
@@ -204,15 +227,15 @@ absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_v
 absl::Status SimDevice::CreateDir(std::string_view path_view) {
   return NamespaceOp(
       OpKind::kCreateDir, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
-      [&](const std::string& path, uint64_t&) -> absl::Status {
+      [&](std::string_view path, uint64_t&) -> absl::Status {
         const Node* n = Lookup(path);
         if (n != nullptr) {
           if (n->is_dir) return absl::OkStatus();
           return absl::AlreadyExistsError(
-              absl::StrCat("create_dir '", path, "': a file of that name exists"));
+              absl::StrCat("create_dir '", AV(path), "': a file of that name exists"));
         }
         RETURN_IF_ERROR(CheckParentDir("create_dir", path));
-        LogDirOp(DirOp{{DirRecord{ParentDir(path), path, Node{true, nullptr}}}});
+        LogEntryChange(path, Node{true, nullptr});
         return absl::OkStatus();
       });
 }
@@ -220,11 +243,12 @@ absl::Status SimDevice::CreateDir(std::string_view path_view) {
 absl::Status SimDevice::SyncDir(std::string_view dir_view) {
   return NamespaceOp(
       OpKind::kSyncDir, dir_view, /*allow_root=*/true, profile_.sync_latency_ns,
-      [&](const std::string& dir, uint64_t&) -> absl::Status {
+      [&](std::string_view dir, uint64_t&) -> absl::Status {
         if (!dir.empty()) {
           const Node* n = Lookup(dir);
           if (n == nullptr || !n->is_dir) {
-            return absl::NotFoundError(absl::StrCat("sync_dir '", dir, "': no such directory"));
+            return absl::NotFoundError(
+                absl::StrCat("sync_dir '", AV(dir), "': no such directory"));
           }
         }
         // Make this directory's records durable, in log order; keep the
@@ -238,8 +262,9 @@ absl::Status SimDevice::SyncDir(std::string_view dir_view) {
               ++kept;
               continue;
             }
+            // (The record is dropped below: its parts can move.)
             if (r.node.has_value()) {
-              durable_.insert_or_assign(r.path, *r.node);
+              durable_.insert_or_assign(std::move(r.path), std::move(*r.node));
             } else {
               durable_.erase(r.path);
             }
@@ -259,14 +284,15 @@ absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_vi
   std::vector<std::string> names;
   RETURN_IF_ERROR(NamespaceOp(
       OpKind::kList, dir_view, /*allow_root=*/true, profile_.metadata_latency_ns,
-      [&](const std::string& dir, uint64_t& bytes) -> absl::Status {
+      [&](std::string_view dir, uint64_t& bytes) -> absl::Status {
         if (!dir.empty()) {
           const Node* n = Lookup(dir);
           if (n == nullptr) {
-            return absl::NotFoundError(absl::StrCat("list '", dir, "': no such directory"));
+            return absl::NotFoundError(absl::StrCat("list '", AV(dir), "': no such directory"));
           }
           if (!n->is_dir) {
-            return absl::FailedPreconditionError(absl::StrCat("list '", dir, "': not a directory"));
+            return absl::FailedPreconditionError(
+                absl::StrCat("list '", AV(dir), "': not a directory"));
           }
         }
         if (list_cache_.version != live_version_ || list_cache_.dir != dir) {
@@ -279,7 +305,7 @@ absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_vi
                 std::string_view(e.first).substr(parent.empty() ? 0 : parent.size() + 1));
           }
           std::sort(children.begin(), children.end());
-          list_cache_ = ListCache{dir, live_version_, std::move(children)};
+          list_cache_ = ListCache{std::string(dir), live_version_, std::move(children)};
         }
         names = list_cache_.names;
         bytes = names.size();
@@ -292,7 +318,7 @@ absl::StatusOr<bool> SimDevice::Exists(std::string_view path_view) {
   bool exists = false;
   RETURN_IF_ERROR(NamespaceOp(OpKind::kExists, path_view, /*allow_root=*/true,
                               profile_.metadata_latency_ns,
-                              [&](const std::string& path, uint64_t& bytes) -> absl::Status {
+                              [&](std::string_view path, uint64_t& bytes) -> absl::Status {
                                 exists = path.empty() || Lookup(path) != nullptr;
                                 bytes = exists ? 1 : 0;
                                 return absl::OkStatus();
@@ -304,14 +330,14 @@ absl::StatusOr<uint64_t> SimDevice::FileSize(std::string_view path_view) {
   uint64_t size = 0;
   RETURN_IF_ERROR(NamespaceOp(
       OpKind::kFileSize, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
-      [&](const std::string& path, uint64_t& bytes) -> absl::Status {
+      [&](std::string_view path, uint64_t& bytes) -> absl::Status {
         const Node* n = Lookup(path);
         if (n == nullptr) {
-          return absl::NotFoundError(absl::StrCat("file_size '", path, "': no such file"));
+          return absl::NotFoundError(absl::StrCat("file_size '", AV(path), "': no such file"));
         }
         if (n->is_dir) {
           return absl::FailedPreconditionError(
-              absl::StrCat("file_size '", path, "': is a directory"));
+              absl::StrCat("file_size '", AV(path), "': is a directory"));
         }
         size = bytes = n->inode->current.size();
         return absl::OkStatus();
@@ -323,22 +349,22 @@ absl::StatusOr<std::unique_ptr<FileLock>> SimDevice::Lock(std::string_view path_
   std::unique_ptr<FileLock> held;
   RETURN_IF_ERROR(NamespaceOp(
       OpKind::kLock, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
-      [&](const std::string& path, uint64_t&) -> absl::Status {
+      [&](std::string_view path, uint64_t&) -> absl::Status {
         const Node* n = Lookup(path);
         if (n != nullptr && n->is_dir) {
-          return absl::FailedPreconditionError(absl::StrCat("lock '", path, "': is a directory"));
+          return absl::FailedPreconditionError(
+              absl::StrCat("lock '", AV(path), "': is a directory"));
         }
         if (locks_.count(path) > 0) {
           return absl::AlreadyExistsError(
-              absl::StrCat("lock '", path, "': already held (is another store open here?)"));
+              absl::StrCat("lock '", AV(path), "': already held (is another store open here?)"));
         }
         if (n == nullptr) {
           RETURN_IF_ERROR(CheckParentDir("lock", path));
-          LogDirOp(
-              DirOp{{DirRecord{ParentDir(path), path, Node{false, std::make_shared<Inode>()}}}});
+          LogEntryChange(path, Node{false, std::make_shared<Inode>()});
         }
-        locks_.insert(path);
-        held = std::make_unique<SimFileLock>(this, path, epoch_);
+        locks_.emplace(path);
+        held = std::make_unique<SimFileLock>(this, std::string(path), epoch_);
         return absl::OkStatus();
       }));
   return held;

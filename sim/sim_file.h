@@ -19,15 +19,15 @@ class SimFile final : public File {
         epoch_(epoch) {}
 
   absl::StatusOr<size_t> Read(uint64_t offset, absl::Span<char> dst) override {
-    absl::MutexLock lock(&device_->mu_);
+    DeviceMutexLock lock(&device_->mu_);
     return device_->ReadLocked(*this, offset, dst);
   }
   absl::Status Write(uint64_t offset, std::string_view data) override {
-    absl::MutexLock lock(&device_->mu_);
+    DeviceMutexLock lock(&device_->mu_);
     return device_->WriteLocked(*this, /*append=*/false, offset, data).status();
   }
   absl::StatusOr<uint64_t> Append(std::string_view data) override {
-    absl::MutexLock lock(&device_->mu_);
+    DeviceMutexLock lock(&device_->mu_);
     return device_->WriteLocked(*this, /*append=*/true, 0, data);
   }
   absl::Status Sync() override { return device_->SyncFile(*this); }
@@ -51,7 +51,7 @@ class SimFileLock final : public FileLock {
   // Releases the lock, unless a crash already did (and someone may hold the
   // same name again in the new epoch).
   ~SimFileLock() override {
-    absl::MutexLock lock(&device_->mu_);
+    DeviceMutexLock lock(&device_->mu_);
     if (device_->epoch_ == epoch_) device_->locks_.erase(path_);
   }
 

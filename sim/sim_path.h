@@ -11,16 +11,15 @@
 
 namespace kvlab::sim {
 
-struct PathArg {
-  absl::Status status;
-  std::string path;  // Normalised when status is OK, else the raw path.
-};
-
 // Checks `raw` exactly as the real devices do (relative, no leading '/', no
 // "..", no empty component, no NUL; "" is the root, only if `allow_root`),
 // then drops "." components as the file system would resolve them.
 // InvalidArgument naming `op` and the path otherwise.
-PathArg NormalizePath(std::string_view op, std::string_view raw, bool allow_root);
+// Sets *path to the normalised path when OK, else to `raw`. It views `raw`
+// itself unless a "." component had to go (the common case costs no copy);
+// then it views *storage, which must outlive it.
+absl::Status NormalizePath(std::string_view op, std::string_view raw, bool allow_root,
+                           std::string* storage, std::string_view* path);
 
 // The directory holding `path` ("" for the root); the view points into `path`.
 std::string ParentDir(std::string_view path);

@@ -37,6 +37,14 @@ inline uint64_t Fnv1a64(std::string_view bytes) {
 
 inline uint64_t Avalanche64(uint64_t x) { return Mix64(x + kGoldenGamma); }
 
+// LoadLe64(p, n) for 0 < n < 8, without the libc call that memcpy of a
+// variable length costs: two overlapping loads, or three single bytes.
+inline uint64_t LoadLe64Short(const char* p, size_t n) {
+  if (n >= 4) return LoadLe64(p, 4) | LoadLe64(p + n - 4, 4) << (8 * (n - 4));
+  const auto byte = [p](size_t i) { return uint64_t{static_cast<unsigned char>(p[i])}; };
+  return byte(0) | byte(n / 2) << (8 * (n / 2)) | byte(n - 1) << (8 * (n - 1));
+}
+
 // The digest of one event, built word by word (see the top of this file).
 class TraceEvent {
  public:
@@ -48,10 +56,9 @@ class TraceEvent {
   TraceEvent& Bytes(std::string_view bytes) {
     Word(bytes.size());
     if (bytes.size() > 64) return Word(HashBytes64(bytes));
-    for (size_t at = 0; at < bytes.size(); at += 8) {
-      const size_t take = bytes.size() - at < 8 ? bytes.size() - at : 8;
-      Word(LoadLe64(bytes.data() + at, take));
-    }
+    size_t at = 0;
+    for (; bytes.size() - at >= 8; at += 8) Word(LoadLe64(bytes.data() + at, 8));
+    if (at < bytes.size()) Word(LoadLe64Short(bytes.data() + at, bytes.size() - at));
     return *this;
   }
   uint64_t digest() const { return d_; }
