@@ -1,0 +1,165 @@
+// The checks of a SeedRun (seed_run.h): reads compared against the model, and
+// the read-backs after a reopen (against the model) and after a crash (by the
+// crash oracle). When RunConfig::check is false they read back the same keys
+// and mix the same answers into the hash, comparing nothing.
+#include <string>
+#include <utility>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "engine/common/status_macros.h"
+#include "models/state_hash.h"
+#include "sim/campaign/seed_run.h"
+
+namespace kvlab::sim::internal {
+namespace {
+
+std::string Show(const std::string* v) {
+  if (v == nullptr) return "<absent>";
+  std::string shown = v->size() <= 24 ? *v : v->substr(0, 24) + "...";
+  return absl::StrCat("\"", absl::CHexEscape(shown), "\" (", v->size(), " B)");
+}
+
+// What a Get returned (ok or NotFound) against what the model holds.
+bool SameValue(const absl::StatusOr<std::string>& got, const std::string* expected) {
+  return got.ok() ? expected != nullptr && *got == *expected : expected == nullptr;
+}
+
+const std::string* ValueOf(const absl::StatusOr<std::string>& got) {
+  return got.ok() ? &*got : nullptr;
+}
+
+}  // namespace
+
+void SeedRun::NoteKeys(const Op& op) {
+  auto note = [&](const std::string& key) {
+    if (key_set_.insert(key).second) keys_.push_back(key);
+  };
+  if (op.kind != OpKind::kBatch) {
+    note(op.key);
+    return;
+  }
+  for (const WriteBatch::Op& b : op.batch) note(b.key);
+}
+
+void SeedRun::DoGet(const Op& op) {
+  SimCounters before = env_.counters();
+  absl::StatusOr<std::string> got = store_->Get(ReadOptions(), op.key);
+  MixStatus(got.status());
+  if (got.ok() || absl::IsNotFound(got.status())) {
+    ++result_.gets_checked;
+    if (got.ok()) Mix(models::HashBytes(*got, 1));
+    if (!config_.check) return;
+    const std::string* expected = oracle_.model().Find(op.key);
+    if (SameValue(got, expected)) return;
+    bool damaged = DamageFaults(env_.counters()) > 0;
+    Fail(damaged && got.ok() ? FailureKind::kUndetectedCorruption : FailureKind::kWrongValue,
+         absl::StrCat("get ", op.key, " returned ", Show(ValueOf(got)), " but the model holds ",
+                      Show(expected)));
+    return;
+  }
+  if (IsCorruption(got.status())) {
+    if (MediumDamageFaults(env_.counters()) > 0) {
+      ++result_.corruptions_detected;
+      return;
+    }
+    Fail(FailureKind::kSpuriousCorruption,
+         absl::StrCat("get ", op.key, " reported ", got.status().ToString(),
+                      " but no fault could have damaged it"));
+    return;
+  }
+  // A read error or a crash point: explained by a fault, or a failure.
+  call_failed_ = true;
+  if (env_.crash_pending() || FaultExplains(before)) return;
+  Fail(FailureKind::kUnexpectedError,
+       absl::StrCat("get ", op.key, " failed with no fault injected: ", got.status().ToString()));
+}
+
+void SeedRun::CheckReopened() {
+  for (const std::string& key : Keys()) {
+    absl::StatusOr<std::string> got = store_->Get(ReadOptions(), key);
+    MixStatus(got.status());
+    if (IsCorruption(got.status())) {
+      if (MediumDamageFaults(env_.counters()) > 0) {
+        ++result_.corruptions_detected;
+        continue;
+      }
+      Fail(FailureKind::kSpuriousCorruption,
+           absl::StrCat("after a clean close and reopen, get ", key, " reported ",
+                        got.status().ToString(), " but no fault could have damaged it"));
+      return;
+    }
+    if (!got.ok() && env_.crash_pending()) return;  // An armed crash point fired.
+    if (!got.ok() && !absl::IsNotFound(got.status())) {
+      Fail(FailureKind::kUnexpectedError,
+           absl::StrCat("after a clean close and reopen, get ", key, " failed (faults off): ",
+                        got.status().ToString()));
+      return;
+    }
+    if (got.ok()) Mix(models::HashBytes(*got, 1));
+    if (!config_.check) continue;
+    const std::string* expected = oracle_.model().Find(key);
+    if (!SameValue(got, expected)) {
+      Fail(FailureKind::kIllegalRecoveredState,
+           absl::StrCat("after a clean close and reopen (no crash), get ", key, " returned ",
+                        Show(ValueOf(got)), " but the model holds ", Show(expected)));
+      return;
+    }
+  }
+}
+
+void SeedRun::ReportOpenFailure(const absl::Status& status, std::string_view when) {
+  if (IsCorruption(status) && MediumDamageFaults(env_.counters()) > 0) {
+    // Detected corruption: the right answer; the seed cannot go on.
+    ++result_.corruptions_detected;
+    result_.stopped_on_detected_corruption = true;
+    stopped_ = true;
+    return;
+  }
+  Fail(IsCorruption(status) ? FailureKind::kSpuriousCorruption : FailureKind::kOpenFailed,
+       absl::StrCat("open ", AV(when), " (faults off) failed: ", status.ToString()));
+  stopped_ = true;
+}
+
+absl::Status SeedRun::ReadBack(absl::flat_hash_map<std::string, std::string>* found,
+                               absl::flat_hash_set<std::string>* corrupted) {
+  for (const std::string& key : Keys()) {
+    absl::StatusOr<std::string> value = store_->Get(ReadOptions(), key);
+    MixStatus(value.status());
+    if (value.ok()) {
+      Mix(models::HashBytes(*value, 1));
+      if (found != nullptr) found->emplace(key, *std::move(value));
+    } else if (IsCorruption(value.status())) {
+      if (corrupted != nullptr) corrupted->insert(key);
+    } else if (!absl::IsNotFound(value.status())) {
+      return absl::Status(value.status().code(),
+                          absl::StrCat("reading key ", key, " back: ", value.status().message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void SeedRun::CheckRecovery(std::string_view when) {
+  absl::flat_hash_map<std::string, std::string> found;
+  absl::flat_hash_set<std::string> corrupted;
+  const bool check = config_.check;
+  absl::Status s = ReadBack(check ? &found : nullptr, check ? &corrupted : nullptr);
+  models::CrashOracle::Counters before = oracle_.counters();
+  if (s.ok() && check) s = oracle_.CheckRecoveredState(found, corrupted);
+  MixStatus(s);
+  ++result_.recoveries_checked;
+  const models::CrashOracle::Counters& after = oracle_.counters();
+  result_.corruptions_detected += after.corruptions_reported - before.corruptions_reported;
+  if (s.ok()) return;
+  FailureKind kind = FailureKind::kIllegalRecoveredState;
+  if (after.synced_ops_lost > before.synced_ops_lost) {
+    kind = FailureKind::kSyncedWriteLost;
+  } else if (after.wrong_values > before.wrong_values) {
+    kind = DamageFaults(env_.counters()) > 0 ? FailureKind::kUndetectedCorruption
+                                             : FailureKind::kWrongValue;
+  }
+  Fail(kind, absl::StrCat("recovery ", AV(when), ": ", s.message()));
+  stopped_ = true;  // The oracle's state is unchanged: it cannot go on.
+}
+
+}  // namespace kvlab::sim::internal
