@@ -34,30 +34,6 @@ bool ValidRecordType(uint8_t t) {
 
 }  // namespace
 
-void PutFixed32(std::string* out, uint32_t v) {
-  char b[4];
-  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>(v >> (8 * i));
-  out->append(b, 4);
-}
-
-void PutFixed64(std::string* out, uint64_t v) {
-  char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (8 * i));
-  out->append(b, 8);
-}
-
-uint32_t GetFixed32(const char* p) {
-  uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
-}
-
-uint64_t GetFixed64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
-}
-
 // absl::Dec, not StrFormat: recovery and merge name every file several times.
 std::string DataFileName(uint64_t id) {
   return absl::StrCat(absl::Dec(id, absl::kZeroPad10), AV(kDataSuffix));
@@ -106,18 +82,6 @@ std::string CheckFileHeader(std::string_view bytes, uint64_t expected_id, DataFi
   return "";
 }
 
-namespace {
-
-inline void StoreFixed32(char* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
-
-inline void StoreFixed64(char* p, uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
-
-}  // namespace
-
 size_t EncodeRecordTo(const Record& record, char* dst) {
   KVLAB_CHECK(record.key.size() <= kMaxKeySize);
   KVLAB_CHECK(record.value.size() <= kMaxValueSizeLimit);
@@ -150,8 +114,8 @@ void EncodeRecord(const Record& record, std::string* out) {
 
 void EncodeLink(uint64_t prev_id, uint64_t prev_size, uint64_t offset, std::string* out) {
   char value[kLinkValueSize];
-  for (int i = 0; i < 8; ++i) value[i] = static_cast<char>(prev_id >> (8 * i));
-  for (int i = 0; i < 8; ++i) value[8 + i] = static_cast<char>(prev_size >> (8 * i));
+  StoreFixed64(value, prev_id);
+  StoreFixed64(value + 8, prev_size);
   Record link;
   link.type = RecordType::kLink;
   link.offset = offset;
