@@ -159,7 +159,7 @@ class BitcaskStore : public KvStore {
   // Loads `f` (id, kind and size set) from its hint if `hint_exists` and the
   // hint is sound, else by scanning the data file: `bytes` if they are all
   // f.size of its bytes (read already), else read now.
-  absl::Status LoadOneFile(Loaded& f, bool hint_exists, std::string bytes);
+  absl::Status LoadOneFile(Loaded& f, bool hint_exists, FileBytes bytes);
   absl::Status CutBrokenChain(std::vector<Loaded>& files);
   absl::Status SealLoadedFile(Loaded& file);
   absl::Status StartActiveFile(Loaded* newest, uint64_t prev_id, uint64_t prev_size);

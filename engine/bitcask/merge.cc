@@ -73,7 +73,8 @@ absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
   }
   const std::string path = PathOf(DataFileName(input));
   ASSIGN_OR_RETURN(std::shared_ptr<File> file, cache_.Get(input));
-  ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(*file, size));
+  ASSIGN_OR_RETURN(FileBytes file_bytes, ReadWholeFile(*file, size));
+  const std::string_view bytes = file_bytes.view();
   ASSIGN_OR_RETURN(ScanResult scan, ScanDataFile(bytes, path, input, /*tolerate_tail=*/false));
   std::vector<const HintEntry*> live;
   {
@@ -110,7 +111,7 @@ absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
     }
     Record r;
     size_t n = 0;
-    KVLAB_CHECK(DecodeRecordAt(std::string_view(bytes).substr(e->offset), e->offset, &r, &n) ==
+    KVLAB_CHECK(DecodeRecordAt(bytes.substr(e->offset), e->offset, &r, &n) ==
                 DecodeResult::kOk);
     KVLAB_CHECK_EQ(n, e->size);
     r.durable_offset = 0;   // Merge outputs are synced whole before they count.
