@@ -17,6 +17,7 @@
 #ifndef KVLAB_ENGINE_BITCASK_BITCASK_H_
 #define KVLAB_ENGINE_BITCASK_BITCASK_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -282,6 +283,7 @@ class BitcaskStore : public KvStore {
 
   // Counters for Stats().
   Stats stats_ ABSL_GUARDED_BY(mu_);
+  std::atomic<uint64_t> get_bytes_read_{0};  // Stats::user_bytes_read (stats_ has the rest).
   uint64_t merges_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t merge_failures_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t merge_bytes_reclaimed_ ABSL_GUARDED_BY(mu_) = 0;
