@@ -32,8 +32,10 @@ BitcaskStore::BitcaskStore(const Env& env, std::string path, const Options& opti
       cache_(env.device, path_, std::max<size_t>(1, options.max_open_files)) {
   // Reserved once: encoding a record into the buffer never allocates, except
   // for a record larger than the slack (the buffer then keeps the larger size).
+  // It holds part of the active file only, which rolls over at max_file_size
+  // (plus the batch that crosses it), so a small max_file_size caps it too.
   absl::MutexLock lock(&mu_);
-  buffer_.Reserve(options.write_buffer_size + kBufferSlackBytes);
+  buffer_.Reserve(std::min(options.write_buffer_size, options.max_file_size) + kBufferSlackBytes);
 }
 
 BitcaskStore::~BitcaskStore() {
