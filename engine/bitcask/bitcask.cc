@@ -115,7 +115,7 @@ absl::Status BitcaskStore::WriteHintFile(uint64_t id, const std::string& bytes,
                                          std::string_view final_name, uint64_t* hint_bytes) {
   const bool via_tmp = final_name == HintFileName(id);
   const std::string target = PathOf(final_name);
-  const std::string write_path = via_tmp ? absl::StrCat(target, AV(kTmpSuffix)) : target;
+  const std::string write_path = via_tmp ? PathOf(final_name, kTmpSuffix) : target;
   RETURN_IF_ERROR(CreateSyncedFile(write_path, bytes, kvlab::FileKind::kHint).status());
   if (via_tmp) RETURN_IF_ERROR(env_.device->Rename(write_path, target));
   *hint_bytes = bytes.size();

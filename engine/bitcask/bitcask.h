@@ -230,7 +230,9 @@ class BitcaskStore : public KvStore {
   void MergeAbort(MergeJob& job);
   void MergeDone(absl::Status status);
 
-  std::string PathOf(std::string_view name) const { return JoinPath(path_, name); }
+  std::string PathOf(std::string_view name, std::string_view suffix = {}) const {
+    return JoinPath(path_, name, suffix);
+  }
 
   const Env env_;
   const std::string path_;

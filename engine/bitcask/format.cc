@@ -34,13 +34,24 @@ bool ValidRecordType(uint8_t t) {
 
 }  // namespace
 
-// absl::Dec, not StrFormat: recovery and merge name every file several times.
-std::string DataFileName(uint64_t id) {
-  return absl::StrCat(absl::Dec(id, absl::kZeroPad10), AV(kDataSuffix));
+// Formatted by hand: recovery and merge name every file several times, and
+// the 15-character names fit a std::string without allocating.
+std::string NumberedFileName(uint64_t id, std::string_view suffix) {
+  char digits[20];
+  size_t n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + id % 10);
+    id /= 10;
+  } while (id != 0);
+  while (n < 10) digits[n++] = '0';
+  char name[32];
+  KVLAB_CHECK(n + suffix.size() <= sizeof(name));
+  for (size_t i = 0; i < n; ++i) name[i] = digits[n - 1 - i];
+  std::memcpy(name + n, suffix.data(), suffix.size());
+  return std::string(name, n + suffix.size());
 }
-std::string HintFileName(uint64_t id) {
-  return absl::StrCat(absl::Dec(id, absl::kZeroPad10), AV(kHintSuffix));
-}
+std::string DataFileName(uint64_t id) { return NumberedFileName(id, kDataSuffix); }
+std::string HintFileName(uint64_t id) { return NumberedFileName(id, kHintSuffix); }
 
 bool ParseFileName(std::string_view name, std::string_view suffix, uint64_t* id) {
   if (name.size() != 10 + suffix.size() || name.substr(10) != suffix) return false;

@@ -122,6 +122,8 @@ enum class RecordType : uint8_t { kPut = 1, kDelete = 2, kSyncMark = 3, kLink = 
 inline constexpr size_t kLinkValueSize = 16;  // Previous writer id u64, its size u64.
 
 // ---- names ----
+// "<id:010><suffix>": the id zero-padded to 10 digits (more if it needs them).
+std::string NumberedFileName(uint64_t id, std::string_view suffix);
 std::string DataFileName(uint64_t id);
 std::string HintFileName(uint64_t id);
 // Parses "<10 digits><suffix>"; false if `name` is not of that form.

@@ -101,9 +101,8 @@ absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
       options.truncate = true;
       options.kind = kvlab::FileKind::kData;
       job.outputs.push_back(job.out_id);
-      ASSIGN_OR_RETURN(job.out, env_.device->Open(PathOf(absl::StrCat(DataFileName(job.out_id),
-                                                                      AV(kMergingSuffix))),
-                                                  options));
+      ASSIGN_OR_RETURN(job.out,
+                       env_.device->Open(PathOf(DataFileName(job.out_id), kMergingSuffix), options));
       job.buffer = EncodeFileHeader(DataFileKind::kMerge, job.out_id);
       job.out_size = kFileHeaderSize;
       job.out_written = 0;
@@ -199,7 +198,7 @@ absl::Status BitcaskStore::MergeCommit(MergeJob& job) {
     for (uint64_t id : job.outputs) {
       for (const std::string& name : {DataFileName(id), HintFileName(id)}) {
         RETURN_IF_ERROR(
-            env_.device->Rename(PathOf(absl::StrCat(name, AV(kMergingSuffix))), PathOf(name)));
+            env_.device->Rename(PathOf(name, kMergingSuffix), PathOf(name)));
       }
     }
     return SyncDir();
@@ -252,7 +251,7 @@ void BitcaskStore::MergeAbort(MergeJob& job) {
   // Ignoring errors on purpose: leftovers are removed at the next open.
   for (uint64_t id : job.outputs) {
     for (const std::string& name : {DataFileName(id), HintFileName(id)}) {
-      (void)env_.device->Remove(PathOf(absl::StrCat(name, AV(kMergingSuffix))));
+      (void)env_.device->Remove(PathOf(name, kMergingSuffix));
     }
   }
   (void)env_.device->Remove(PathOf(kManifestTmpName));

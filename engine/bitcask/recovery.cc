@@ -172,7 +172,7 @@ absl::Status BitcaskStore::FinishCommittedMerge(std::vector<std::string>& names)
   // Redo: the outputs take their final names, then the inputs go.
   for (uint64_t id : manifest.outputs) {
     for (const std::string& name : {DataFileName(id), HintFileName(id)}) {
-      const std::string merging = PathOf(absl::StrCat(name, AV(kMergingSuffix)));
+      const std::string merging = PathOf(name, kMergingSuffix);
       ASSIGN_OR_RETURN(bool pending, env_.device->Exists(merging));
       if (pending) RETURN_IF_ERROR(env_.device->Rename(merging, PathOf(name)));
     }
