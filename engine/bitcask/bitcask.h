@@ -102,7 +102,8 @@ class BitcaskStore : public KvStore {
   // The state of one merge (merge.cc); only merge tasks touch it while it runs.
   struct MergeJob {
     struct Moved {
-      std::string key;
+      size_t key_at = 0;  // The key is moved_keys.substr(key_at, key_size).
+      uint32_t key_size = 0;
       uint64_t old_file = 0;
       uint64_t old_offset = 0;
       uint64_t new_file = 0;
@@ -116,12 +117,13 @@ class BitcaskStore : public KvStore {
     uint64_t out_id = 0;
     uint64_t out_size = 0;     // Bytes encoded so far (written + buffered).
     uint64_t out_written = 0;  // Bytes written to the file.
-    std::string buffer;
-    std::vector<HintEntry> out_hints;
+    WriteBuffer buffer;  // Encoded, not yet written (grows once; reused per output).
+    HintBuilder out_hints;
     // Every finished output: id -> (data bytes, hint bytes).
     std::vector<uint64_t> outputs;
     std::map<uint64_t, std::pair<uint64_t, uint64_t>> output_sizes;
     std::vector<Moved> moved;
+    std::string moved_keys;  // Every Moved's key, end to end (no allocation per key).
     bool committed = false;
   };
   // A rolled writer file waiting for its background sync and hint (roll.cc).
@@ -136,6 +138,7 @@ class BitcaskStore : public KvStore {
     uint64_t id = 0;
     DataFileKind kind = DataFileKind::kWriter;
     std::vector<HintEntry> entries;
+    FileBytes bytes;  // The hint or data file read: entries' keys point into it.
     bool had_hint = false;
     uint64_t size = 0;        // On the device.
     uint64_t valid_size = 0;  // Up to the end of its last complete record or batch.

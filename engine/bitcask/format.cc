@@ -259,13 +259,13 @@ std::string DecodeHint(std::string_view bytes, uint64_t data_id, uint64_t data_s
     e.sequence = GetFixed64(p + 5);
     e.offset = GetFixed64(p + 13);
     e.size = GetFixed32(p + 21);
-    e.key.assign(p + kHintEntryFixedSize, key_len);
+    e.key = std::string_view(p + kHintEntryFixedSize, key_len);
     const bool size_ok = e.type == RecordType::kDelete ? e.size == RecordSize(key_len, 0)
                                                        : e.size >= RecordSize(key_len, 0);
     if (e.offset < kFileHeaderSize || e.offset + e.size > data_size || !size_ok) {
       return "hint entry points outside its data file";
     }
-    entries->push_back(std::move(e));
+    entries->push_back(e);
     pos += kHintEntryFixedSize + key_len;
   }
   if (entries->size() != count) return "hint entry count mismatch";

@@ -179,7 +179,10 @@ struct HintEntry {
   uint64_t sequence = 0;
   uint64_t offset = 0;
   uint32_t size = 0;
-  std::string key;
+  // Decoded entries view their key in the bytes decoded (a hint or a data
+  // file, DecodeHint and ScanDataFile), which must outlive them: loading a
+  // store copies no key until the keydir does.
+  std::string_view key;
 };
 std::string EncodeHint(uint64_t data_id, uint64_t data_size, const std::vector<HintEntry>& entries);
 
@@ -202,7 +205,8 @@ class HintBuilder {
   std::string bytes_;  // Header placeholder + entries.
   uint64_t count_ = 0;
 };
-// Returns a description of the defect (e.g. "checksum mismatch") or "" and fills *entries.
+// Returns a description of the defect (e.g. "checksum mismatch") or "" and
+// fills *entries, whose keys point into `bytes`.
 std::string DecodeHint(std::string_view bytes, uint64_t data_id, uint64_t data_size,
                        std::vector<HintEntry>* entries);
 

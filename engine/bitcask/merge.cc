@@ -16,6 +16,7 @@
 // Tombstones are dropped: every older record of their key is in an input, and
 // the inputs disappear together under the manifest.
 #include <algorithm>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "engine/bitcask/bitcask.h"
@@ -103,10 +104,12 @@ absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
       job.outputs.push_back(job.out_id);
       ASSIGN_OR_RETURN(job.out,
                        env_.device->Open(PathOf(DataFileName(job.out_id), kMergingSuffix), options));
-      job.buffer = EncodeFileHeader(DataFileKind::kMerge, job.out_id);
+      const std::string header = EncodeFileHeader(DataFileKind::kMerge, job.out_id);
+      job.buffer.Clear();
+      std::memcpy(job.buffer.Append(header.size()), header.data(), header.size());
       job.out_size = kFileHeaderSize;
       job.out_written = 0;
-      job.out_hints.clear();
+      job.out_hints.Clear();
     }
     Record r;
     size_t n = 0;
@@ -117,10 +120,12 @@ absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
     r.batch_remaining = 0;  // Each live record stands alone.
     const uint64_t new_offset = job.out_size;
     r.offset = new_offset;
-    EncodeRecord(r, &job.buffer);
+    EncodeRecordTo(r, job.buffer.Append(n));
     job.out_size += n;
-    job.out_hints.push_back(HintEntry{RecordType::kPut, r.sequence, new_offset, e->size, e->key});
-    job.moved.push_back(MergeJob::Moved{e->key, input, e->offset, job.out_id, new_offset, e->size});
+    job.out_hints.Add(RecordType::kPut, r.sequence, new_offset, e->size, e->key);
+    job.moved.push_back(MergeJob::Moved{job.moved_keys.size(), static_cast<uint32_t>(e->key.size()),
+                                        input, e->offset, job.out_id, new_offset, e->size});
+    job.moved_keys.append(e->key);
     if (job.buffer.size() >= kMergeWriteChunkBytes) RETURN_IF_ERROR(MergeFlush(job, false));
   }
   return absl::OkStatus();
@@ -144,16 +149,17 @@ absl::Status BitcaskStore::RemoveMergeInputs(const std::vector<uint64_t>& inputs
 absl::Status BitcaskStore::MergeFlush(MergeJob& job, bool finish_file) {
   KVLAB_CHECK(job.out != nullptr);
   if (!job.buffer.empty()) {
-    RETURN_IF_ERROR(job.out->Write(job.out_written, job.buffer));
+    RETURN_IF_ERROR(
+        job.out->Write(job.out_written, std::string_view(job.buffer.data(), job.buffer.size())));
     job.out_written += job.buffer.size();
-    job.buffer.clear();
+    job.buffer.Clear();
   }
   if (!finish_file) return absl::OkStatus();
   KVLAB_CHECK_EQ(job.out_written, job.out_size);
   RETURN_IF_ERROR(SyncFile(*job.out));
   job.out.reset();
   uint64_t hint_bytes = 0;
-  RETURN_IF_ERROR(WriteHintFile(job.out_id, EncodeHint(job.out_id, job.out_size, job.out_hints),
+  RETURN_IF_ERROR(WriteHintFile(job.out_id, job.out_hints.Finish(job.out_id, job.out_size),
                                 absl::StrCat(HintFileName(job.out_id), AV(kMergingSuffix)),
                                 &hint_bytes));
   job.output_sizes[job.out_id] = {job.out_size, hint_bytes};
@@ -216,7 +222,7 @@ absl::Status BitcaskStore::MergeCommit(MergeJob& job) {
       files_[id] = FileInfo{DataFileKind::kMerge, data_bytes, 0, hint_bytes};
     }
     for (const MergeJob::Moved& m : job.moved) {
-      auto it = keydir_.find(std::string_view(m.key));
+      auto it = keydir_.find(std::string_view(job.moved_keys).substr(m.key_at, m.key_size));
       if (it == keydir_.end() || it->second.file_id != m.old_file ||
           it->second.offset != m.old_offset) {
         continue;  // Overwritten or deleted while the merge ran: the copy is dead.

@@ -226,6 +226,7 @@ absl::Status BitcaskStore::LoadOneFile(Loaded& f, bool hint_exists, FileBytes by
       ++hint_loads_;
       files_[f.id].hint_bytes = hint.size();
       f.had_hint = true;
+      f.bytes = std::move(hint);  // The keys of f.entries.
       return absl::OkStatus();
     }
     ++hint_fallbacks_;  // A corrupt or stale hint: scan the data file instead.
@@ -242,6 +243,7 @@ absl::Status BitcaskStore::LoadOneFile(Loaded& f, bool hint_exists, FileBytes by
   ASSIGN_OR_RETURN(f.scan,
                    ScanDataFile(bytes.view(), data_path, f.id, /*tolerate_tail=*/true));
   f.entries = std::move(f.scan.entries);
+  f.bytes = std::move(bytes);  // The keys of f.entries.
   f.valid_size = f.scan.valid_end;
   return absl::OkStatus();
 }

@@ -199,8 +199,8 @@ absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view
     }
     if (!in_batch()) group_start = pos;
     expected_remaining = record.batch_remaining - 1;  // Wraps when 0: the batch ends.
-    result.entries.push_back(HintEntry{record.type, record.sequence, pos,
-                                       static_cast<uint32_t>(size), std::string(record.key)});
+    result.entries.push_back(
+        HintEntry{record.type, record.sequence, pos, static_cast<uint32_t>(size), record.key});
     result.max_sequence = std::max(result.max_sequence, record.sequence);
     pos += size;
     if (record.batch_remaining == 0) {

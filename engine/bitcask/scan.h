@@ -25,7 +25,8 @@ namespace kvlab::bitcask {
 
 struct ScanResult {
   DataFileKind kind = DataFileKind::kWriter;
-  std::vector<HintEntry> entries;  // Records of complete batches, in file order.
+  // Records of complete batches, in file order; keys point into the bytes scanned.
+  std::vector<HintEntry> entries;
   uint64_t max_sequence = 0;
   uint64_t valid_end = 0;          // End of the last complete record (or batch).
   bool torn_tail = false;          // Bytes after valid_end were damaged and dropped.
