@@ -385,6 +385,14 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
     previous = newest;
     newest = &f;
   }
+  {
+    // Sized once for every record loaded (an upper bound: keys repeat across
+    // files), so the keydir is not rehashed again and again as it fills.
+    size_t entries = 0;
+    for (const Loaded& f : loaded) entries += f.entries.size();
+    absl::MutexLock lock(&mu_);
+    keydir_.reserve(entries);
+  }
   for (Loaded& f : loaded) {
     if (&f != newest && !f.had_hint) RETURN_IF_ERROR(SealLoadedFile(f));
     absl::MutexLock lock(&mu_);
