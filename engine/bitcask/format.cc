@@ -37,29 +37,29 @@ bool ValidRecordType(uint8_t t) {
 // Formatted by hand: recovery and merge name every file several times, and
 // the 15-character names fit a std::string without allocating.
 std::string NumberedFileName(uint64_t id, std::string_view suffix) {
-  char digits[20];
-  size_t n = 0;
+  size_t n = 10;
+  for (uint64_t rest = id / 10000000000ull; rest != 0; rest /= 10) ++n;  // Past 10 digits.
+  std::string name(n + suffix.size(), '0');  // The padding zeros are in place already.
+  char* p = name.data() + n;
   do {
-    digits[n++] = static_cast<char>('0' + id % 10);
+    *--p = static_cast<char>('0' + id % 10);
     id /= 10;
   } while (id != 0);
-  while (n < 10) digits[n++] = '0';
-  char name[32];
-  KVLAB_CHECK(n + suffix.size() <= sizeof(name));
-  for (size_t i = 0; i < n; ++i) name[i] = digits[n - 1 - i];
-  std::memcpy(name + n, suffix.data(), suffix.size());
-  return std::string(name, n + suffix.size());
+  std::memcpy(name.data() + n, suffix.data(), suffix.size());
+  return name;
 }
 std::string DataFileName(uint64_t id) { return NumberedFileName(id, kDataSuffix); }
 std::string HintFileName(uint64_t id) { return NumberedFileName(id, kHintSuffix); }
 
 bool ParseFileName(std::string_view name, std::string_view suffix, uint64_t* id) {
-  if (name.size() != 10 + suffix.size() || name.substr(10) != suffix) return false;
+  if (name.size() != 10 + suffix.size()) return false;
   uint64_t v = 0;
   for (size_t i = 0; i < 10; ++i) {
-    if (name[i] < '0' || name[i] > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(name[i] - '0');
+    const unsigned digit = static_cast<unsigned char>(name[i]) - '0';
+    if (digit > 9) return false;
+    v = v * 10 + digit;
   }
+  if (std::memcmp(name.data() + 10, suffix.data(), suffix.size()) != 0) return false;
   *id = v;
   return true;
 }
