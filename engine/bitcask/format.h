@@ -148,9 +148,9 @@ struct Record {
 inline size_t RecordSize(size_t key_size, size_t value_size) {
   return kRecordHeaderSize + key_size + value_size;
 }
-// Writes the encoded record, RecordSize(key, value) bytes, at dst. The key and
-// the value are copied and checksummed in one pass (crc32c::CopyAndExtend).
-// Returns the bytes written.
+// Writes the encoded record, RecordSize(key, value) bytes, at dst. The value
+// is copied and checksummed in one pass (crc32c::CopyAndExtend); the key is
+// checksummed with the header. Returns the bytes written.
 size_t EncodeRecordTo(const Record& record, char* dst);
 // Appends the encoded record to *out.
 void EncodeRecord(const Record& record, std::string* out);
