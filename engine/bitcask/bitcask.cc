@@ -20,6 +20,14 @@ namespace {
 constexpr uint64_t kFlushAlignBytes = 4096;
 // Reserved beyond write_buffer_size: the record that crosses the threshold.
 constexpr size_t kBufferSlackBytes = 64 << 10;
+// A Get reads records up to this size into a stack buffer (larger ones: heap).
+constexpr size_t kGetStackBytes = 4096;
+
+// A Get's miss, built once: copies share its payload (no allocation per miss).
+const absl::Status& KeyNotFound() {
+  static const absl::Status* const status = new absl::Status(absl::NotFoundError("key not found"));
+  return *status;
+}
 
 }  // namespace
 
@@ -30,8 +38,10 @@ BitcaskStore::BitcaskStore(const Env& env, std::string path, const Options& opti
       cache_(env.device, path_, std::max<size_t>(1, options.max_open_files)) {
   // Reserved once: encoding a record into the buffer never allocates, except
   // for a record larger than the slack (the buffer then keeps the larger size).
+  // It holds part of the active file only, which rolls over at max_file_size
+  // (plus the batch that crosses it), so a small max_file_size caps it too.
   absl::MutexLock lock(&mu_);
-  buffer_.Reserve(options.write_buffer_size + kBufferSlackBytes);
+  buffer_.Reserve(std::min(options.write_buffer_size, options.max_file_size) + kBufferSlackBytes);
 }
 
 BitcaskStore::~BitcaskStore() {
@@ -111,7 +121,7 @@ absl::Status BitcaskStore::WriteHintFile(uint64_t id, const std::string& bytes,
                                          std::string_view final_name, uint64_t* hint_bytes) {
   const bool via_tmp = final_name == HintFileName(id);
   const std::string target = PathOf(final_name);
-  const std::string write_path = via_tmp ? absl::StrCat(target, AV(kTmpSuffix)) : target;
+  const std::string write_path = via_tmp ? PathOf(final_name, kTmpSuffix) : target;
   RETURN_IF_ERROR(CreateSyncedFile(write_path, bytes, kvlab::FileKind::kHint).status());
   if (via_tmp) RETURN_IF_ERROR(env_.device->Rename(write_path, target));
   *hint_bytes = bytes.size();
@@ -319,16 +329,22 @@ absl::StatusOr<std::string> BitcaskStore::Get(const ReadOptions&, std::string_vi
   for (int attempt = 0;; ++attempt) {
     KeyEntry e;
     std::shared_ptr<File> file;
-    std::string buf;
+    // The record is read into here (not zero-filled first), then its value copied out.
+    char stack_buf[kGetStackBytes];
+    FileBytes heap_buf;
+    char* buf = stack_buf;
     size_t on_device = 0;  // Bytes of the record to read from the device (a prefix).
     {
       absl::MutexLock lock(&mu_);
       if (closed_) return absl::FailedPreconditionError(absl::StrCat("bitcask '", path_, "' is closed"));
       ++stats_.gets;
       auto it = keydir_.find(key);
-      if (it == keydir_.end()) return absl::NotFoundError("key not found");
+      if (it == keydir_.end()) return KeyNotFound();
       e = it->second;
-      buf.resize(e.size);
+      if (e.size > sizeof(stack_buf)) {
+        heap_buf = FileBytes(e.size);
+        buf = heap_buf.data();
+      }
       on_device = e.size;
       if (e.file_id == active_id_) {
         file = active_;
@@ -338,7 +354,7 @@ absl::StatusOr<std::string> BitcaskStore::Get(const ReadOptions&, std::string_vi
         if (e.offset + e.size > active_written_) {
           on_device = e.offset >= active_written_ ? 0 : active_written_ - e.offset;
           const size_t from = static_cast<size_t>(e.offset + on_device - active_written_);
-          std::memcpy(buf.data() + on_device, buffer_.data() + from, e.size - on_device);
+          std::memcpy(buf + on_device, buffer_.data() + from, e.size - on_device);
         }
       }
     }
@@ -349,7 +365,7 @@ absl::StatusOr<std::string> BitcaskStore::Get(const ReadOptions&, std::string_vi
     }
     if (s.ok() && on_device > 0) {
       absl::StatusOr<size_t> n =
-          file->Read(e.offset, absl::MakeSpan(buf.data(), on_device));  // The one read.
+          file->Read(e.offset, absl::MakeSpan(buf, on_device));  // The one read.
       s = !n.ok() ? n.status()
           : *n != on_device ? CorruptionError(absl::StrCat(PathOf(DataFileName(e.file_id)),
                                                            ": record at offset ", e.offset,
@@ -360,7 +376,7 @@ absl::StatusOr<std::string> BitcaskStore::Get(const ReadOptions&, std::string_vi
     if (s.ok()) {
       Record r;
       size_t size = 0;
-      DecodeResult d = DecodeRecordAt(buf, e.offset, &r, &size);
+      DecodeResult d = DecodeRecordAt(std::string_view(buf, e.size), e.offset, &r, &size);
       if (d == DecodeResult::kOk && (size != e.size || r.key != key || r.sequence != e.sequence)) {
         d = DecodeResult::kBadHeader;
       }
@@ -369,17 +385,9 @@ absl::StatusOr<std::string> BitcaskStore::Get(const ReadOptions&, std::string_vi
                                             AV(DecodeResultName(d)), " at offset ", e.offset,
                                             " (reading key of ", key.size(), " bytes)"));
       }
-      {
-        absl::MutexLock lock(&mu_);
-        stats_.user_bytes_read += key.size() + r.value.size();
-      }
-      // The value is the record's tail: move it to the front of the read
-      // buffer and return that (no second allocation).
-      const size_t value_at = static_cast<size_t>(r.value.data() - buf.data());
-      const size_t value_size = r.value.size();
-      buf.erase(0, value_at);
-      buf.resize(value_size);
-      return buf;
+      // Counted without mu_ (GetStats adds it in): the lock is not taken twice per Get.
+      get_bytes_read_.fetch_add(key.size() + r.value.size(), std::memory_order_relaxed);
+      return std::string(r.value);
     }
     absl::MutexLock lock(&mu_);
     auto it = keydir_.find(key);
@@ -443,6 +451,7 @@ Capabilities BitcaskStore::GetCapabilities() const {
 Stats BitcaskStore::GetStats() {
   absl::MutexLock lock(&mu_);
   Stats s = stats_;
+  s.user_bytes_read += get_bytes_read_.load(std::memory_order_relaxed);
   if (const IoCounters* c = env_.device->counters()) s.device = *c - counters_at_open_;
   uint64_t dead = 0;
   for (const auto& [id, info] : files_) {

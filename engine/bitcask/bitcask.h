@@ -17,6 +17,7 @@
 #ifndef KVLAB_ENGINE_BITCASK_BITCASK_H_
 #define KVLAB_ENGINE_BITCASK_BITCASK_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -101,7 +102,8 @@ class BitcaskStore : public KvStore {
   // The state of one merge (merge.cc); only merge tasks touch it while it runs.
   struct MergeJob {
     struct Moved {
-      std::string key;
+      size_t key_at = 0;  // The key is moved_keys.substr(key_at, key_size).
+      uint32_t key_size = 0;
       uint64_t old_file = 0;
       uint64_t old_offset = 0;
       uint64_t new_file = 0;
@@ -115,12 +117,13 @@ class BitcaskStore : public KvStore {
     uint64_t out_id = 0;
     uint64_t out_size = 0;     // Bytes encoded so far (written + buffered).
     uint64_t out_written = 0;  // Bytes written to the file.
-    std::string buffer;
-    std::vector<HintEntry> out_hints;
+    WriteBuffer buffer;  // Encoded, not yet written (grows once; reused per output).
+    HintBuilder out_hints;
     // Every finished output: id -> (data bytes, hint bytes).
     std::vector<uint64_t> outputs;
     std::map<uint64_t, std::pair<uint64_t, uint64_t>> output_sizes;
     std::vector<Moved> moved;
+    std::string moved_keys;  // Every Moved's key, end to end (no allocation per key).
     bool committed = false;
   };
   // A rolled writer file waiting for its background sync and hint (roll.cc).
@@ -135,6 +138,7 @@ class BitcaskStore : public KvStore {
     uint64_t id = 0;
     DataFileKind kind = DataFileKind::kWriter;
     std::vector<HintEntry> entries;
+    FileBytes bytes;  // The hint or data file read: entries' keys point into it.
     bool had_hint = false;
     uint64_t size = 0;        // On the device.
     uint64_t valid_size = 0;  // Up to the end of its last complete record or batch.
@@ -159,7 +163,7 @@ class BitcaskStore : public KvStore {
   // Loads `f` (id, kind and size set) from its hint if `hint_exists` and the
   // hint is sound, else by scanning the data file: `bytes` if they are all
   // f.size of its bytes (read already), else read now.
-  absl::Status LoadOneFile(Loaded& f, bool hint_exists, std::string bytes);
+  absl::Status LoadOneFile(Loaded& f, bool hint_exists, FileBytes bytes);
   absl::Status CutBrokenChain(std::vector<Loaded>& files);
   absl::Status SealLoadedFile(Loaded& file);
   absl::Status StartActiveFile(Loaded* newest, uint64_t prev_id, uint64_t prev_size);
@@ -229,7 +233,9 @@ class BitcaskStore : public KvStore {
   void MergeAbort(MergeJob& job);
   void MergeDone(absl::Status status);
 
-  std::string PathOf(std::string_view name) const { return JoinPath(path_, name); }
+  std::string PathOf(std::string_view name, std::string_view suffix = {}) const {
+    return JoinPath(path_, name, suffix);
+  }
 
   const Env env_;
   const std::string path_;
@@ -282,6 +288,7 @@ class BitcaskStore : public KvStore {
 
   // Counters for Stats().
   Stats stats_ ABSL_GUARDED_BY(mu_);
+  std::atomic<uint64_t> get_bytes_read_{0};  // Stats::user_bytes_read (stats_ has the rest).
   uint64_t merges_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t merge_failures_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t merge_bytes_reclaimed_ ABSL_GUARDED_BY(mu_) = 0;

@@ -43,8 +43,8 @@ class FileCache {
   uint64_t misses_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-// "<dir>/<name>", or `name` when dir is the device root "".
-std::string JoinPath(std::string_view dir, std::string_view name);
+// "<dir>/<name><suffix>", or "<name><suffix>" when dir is the device root "".
+std::string JoinPath(std::string_view dir, std::string_view name, std::string_view suffix = {});
 
 }  // namespace kvlab::bitcask
 

@@ -34,45 +34,32 @@ bool ValidRecordType(uint8_t t) {
 
 }  // namespace
 
-void PutFixed32(std::string* out, uint32_t v) {
-  char b[4];
-  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>(v >> (8 * i));
-  out->append(b, 4);
+// Formatted by hand: recovery and merge name every file several times, and
+// the 15-character names fit a std::string without allocating.
+std::string NumberedFileName(uint64_t id, std::string_view suffix) {
+  size_t n = 10;
+  for (uint64_t rest = id / 10000000000ull; rest != 0; rest /= 10) ++n;  // Past 10 digits.
+  std::string name(n + suffix.size(), '0');  // The padding zeros are in place already.
+  char* p = name.data() + n;
+  do {
+    *--p = static_cast<char>('0' + id % 10);
+    id /= 10;
+  } while (id != 0);
+  std::memcpy(name.data() + n, suffix.data(), suffix.size());
+  return name;
 }
-
-void PutFixed64(std::string* out, uint64_t v) {
-  char b[8];
-  for (int i = 0; i < 8; ++i) b[i] = static_cast<char>(v >> (8 * i));
-  out->append(b, 8);
-}
-
-uint32_t GetFixed32(const char* p) {
-  uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
-}
-
-uint64_t GetFixed64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
-}
-
-// absl::Dec, not StrFormat: recovery and merge name every file several times.
-std::string DataFileName(uint64_t id) {
-  return absl::StrCat(absl::Dec(id, absl::kZeroPad10), AV(kDataSuffix));
-}
-std::string HintFileName(uint64_t id) {
-  return absl::StrCat(absl::Dec(id, absl::kZeroPad10), AV(kHintSuffix));
-}
+std::string DataFileName(uint64_t id) { return NumberedFileName(id, kDataSuffix); }
+std::string HintFileName(uint64_t id) { return NumberedFileName(id, kHintSuffix); }
 
 bool ParseFileName(std::string_view name, std::string_view suffix, uint64_t* id) {
-  if (name.size() != 10 + suffix.size() || name.substr(10) != suffix) return false;
+  if (name.size() != 10 + suffix.size()) return false;
   uint64_t v = 0;
   for (size_t i = 0; i < 10; ++i) {
-    if (name[i] < '0' || name[i] > '9') return false;
-    v = v * 10 + static_cast<uint64_t>(name[i] - '0');
+    const unsigned digit = static_cast<unsigned char>(name[i]) - '0';
+    if (digit > 9) return false;
+    v = v * 10 + digit;
   }
+  if (std::memcmp(name.data() + 10, suffix.data(), suffix.size()) != 0) return false;
   *id = v;
   return true;
 }
@@ -106,18 +93,6 @@ std::string CheckFileHeader(std::string_view bytes, uint64_t expected_id, DataFi
   return "";
 }
 
-namespace {
-
-inline void StoreFixed32(char* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
-
-inline void StoreFixed64(char* p, uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
-
-}  // namespace
-
 size_t EncodeRecordTo(const Record& record, char* dst) {
   KVLAB_CHECK(record.key.size() <= kMaxKeySize);
   KVLAB_CHECK(record.value.size() <= kMaxValueSizeLimit);
@@ -132,10 +107,11 @@ size_t EncodeRecordTo(const Record& record, char* dst) {
   StoreFixed32(p + 32, record.batch_remaining);
   StoreFixed32(p + 36, static_cast<uint32_t>(record.key.size()));
   StoreFixed32(p + 40, static_cast<uint32_t>(record.value.size()));
-  // The checksum covers bytes [4, end): the header rest, then the key and the
-  // value, each copied into place by the pass that checksums it.
-  uint32_t crc = crc32c::Extend(0, p + 4, kRecordHeaderSize - 4);
-  crc = crc32c::CopyAndExtend(crc, p + kRecordHeaderSize, record.key.data(), record.key.size());
+  // The checksum covers bytes [4, end): the header rest and the key in one
+  // pass (keys are short: a pass of their own cost more than their bytes),
+  // then the value, copied into place by the pass that checksums it.
+  if (!record.key.empty()) std::memcpy(p + kRecordHeaderSize, record.key.data(), record.key.size());
+  uint32_t crc = crc32c::Extend(0, p + 4, kRecordHeaderSize - 4 + record.key.size());
   crc = crc32c::CopyAndExtend(crc, p + kRecordHeaderSize + record.key.size(), record.value.data(),
                               record.value.size());
   StoreFixed32(p, crc32c::Mask(crc));
@@ -150,8 +126,8 @@ void EncodeRecord(const Record& record, std::string* out) {
 
 void EncodeLink(uint64_t prev_id, uint64_t prev_size, uint64_t offset, std::string* out) {
   char value[kLinkValueSize];
-  for (int i = 0; i < 8; ++i) value[i] = static_cast<char>(prev_id >> (8 * i));
-  for (int i = 0; i < 8; ++i) value[8 + i] = static_cast<char>(prev_size >> (8 * i));
+  StoreFixed64(value, prev_id);
+  StoreFixed64(value + 8, prev_size);
   Record link;
   link.type = RecordType::kLink;
   link.offset = offset;
@@ -284,13 +260,13 @@ std::string DecodeHint(std::string_view bytes, uint64_t data_id, uint64_t data_s
     e.sequence = GetFixed64(p + 5);
     e.offset = GetFixed64(p + 13);
     e.size = GetFixed32(p + 21);
-    e.key.assign(p + kHintEntryFixedSize, key_len);
+    e.key = std::string_view(p + kHintEntryFixedSize, key_len);
     const bool size_ok = e.type == RecordType::kDelete ? e.size == RecordSize(key_len, 0)
                                                        : e.size >= RecordSize(key_len, 0);
     if (e.offset < kFileHeaderSize || e.offset + e.size > data_size || !size_ok) {
       return "hint entry points outside its data file";
     }
-    entries->push_back(std::move(e));
+    entries->push_back(e);
     pos += kHintEntryFixedSize + key_len;
   }
   if (entries->size() != count) return "hint entry count mismatch";

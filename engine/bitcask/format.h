@@ -77,8 +77,10 @@
 #ifndef KVLAB_ENGINE_BITCASK_FORMAT_H_
 #define KVLAB_ENGINE_BITCASK_FORMAT_H_
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -120,6 +122,8 @@ enum class RecordType : uint8_t { kPut = 1, kDelete = 2, kSyncMark = 3, kLink = 
 inline constexpr size_t kLinkValueSize = 16;  // Previous writer id u64, its size u64.
 
 // ---- names ----
+// "<id:010><suffix>": the id zero-padded to 10 digits (more if it needs them).
+std::string NumberedFileName(uint64_t id, std::string_view suffix);
 std::string DataFileName(uint64_t id);
 std::string HintFileName(uint64_t id);
 // Parses "<10 digits><suffix>"; false if `name` is not of that form.
@@ -144,9 +148,9 @@ struct Record {
 inline size_t RecordSize(size_t key_size, size_t value_size) {
   return kRecordHeaderSize + key_size + value_size;
 }
-// Writes the encoded record, RecordSize(key, value) bytes, at dst. The key and
-// the value are copied and checksummed in one pass (crc32c::CopyAndExtend).
-// Returns the bytes written.
+// Writes the encoded record, RecordSize(key, value) bytes, at dst. The value
+// is copied and checksummed in one pass (crc32c::CopyAndExtend); the key is
+// checksummed with the header. Returns the bytes written.
 size_t EncodeRecordTo(const Record& record, char* dst);
 // Appends the encoded record to *out.
 void EncodeRecord(const Record& record, std::string* out);
@@ -175,7 +179,10 @@ struct HintEntry {
   uint64_t sequence = 0;
   uint64_t offset = 0;
   uint32_t size = 0;
-  std::string key;
+  // Decoded entries view their key in the bytes decoded (a hint or a data
+  // file, DecodeHint and ScanDataFile), which must outlive them: loading a
+  // store copies no key until the keydir does.
+  std::string_view key;
 };
 std::string EncodeHint(uint64_t data_id, uint64_t data_size, const std::vector<HintEntry>& entries);
 
@@ -198,7 +205,8 @@ class HintBuilder {
   std::string bytes_;  // Header placeholder + entries.
   uint64_t count_ = 0;
 };
-// Returns a description of the defect (e.g. "checksum mismatch") or "" and fills *entries.
+// Returns a description of the defect (e.g. "checksum mismatch") or "" and
+// fills *entries, whose keys point into `bytes`.
 std::string DecodeHint(std::string_view bytes, uint64_t data_id, uint64_t data_size,
                        std::vector<HintEntry>* entries);
 
@@ -212,10 +220,39 @@ std::string EncodeManifest(const MergeManifest& manifest);
 std::string DecodeManifest(std::string_view bytes, MergeManifest* manifest);
 
 // ---- little-endian helpers ----
-void PutFixed32(std::string* out, uint32_t v);
-void PutFixed64(std::string* out, uint64_t v);
-uint32_t GetFixed32(const char* p);
-uint64_t GetFixed64(const char* p);
+// Inline, and one load or store on a little-endian CPU: records and hint
+// entries are decoded field by field, and a byte loop per field cost more
+// than the rest of a decode (the CRC aside).
+inline void StoreFixed32(char* p, uint32_t v) {
+  if constexpr (std::endian::native != std::endian::little) v = __builtin_bswap32(v);
+  std::memcpy(p, &v, sizeof(v));
+}
+inline void StoreFixed64(char* p, uint64_t v) {
+  if constexpr (std::endian::native != std::endian::little) v = __builtin_bswap64(v);
+  std::memcpy(p, &v, sizeof(v));
+}
+inline uint32_t GetFixed32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof(v));
+  if constexpr (std::endian::native != std::endian::little) v = __builtin_bswap32(v);
+  return v;
+}
+inline uint64_t GetFixed64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof(v));
+  if constexpr (std::endian::native != std::endian::little) v = __builtin_bswap64(v);
+  return v;
+}
+inline void PutFixed32(std::string* out, uint32_t v) {
+  char b[4];
+  StoreFixed32(b, v);
+  out->append(b, sizeof(b));
+}
+inline void PutFixed64(std::string* out, uint64_t v) {
+  char b[8];
+  StoreFixed64(b, v);
+  out->append(b, sizeof(b));
+}
 
 }  // namespace kvlab::bitcask
 

@@ -16,6 +16,7 @@
 // Tombstones are dropped: every older record of their key is in an input, and
 // the inputs disappear together under the manifest.
 #include <algorithm>
+#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "engine/bitcask/bitcask.h"
@@ -73,7 +74,8 @@ absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
   }
   const std::string path = PathOf(DataFileName(input));
   ASSIGN_OR_RETURN(std::shared_ptr<File> file, cache_.Get(input));
-  ASSIGN_OR_RETURN(std::string bytes, ReadWholeFile(*file, size));
+  ASSIGN_OR_RETURN(FileBytes file_bytes, ReadWholeFile(*file, size));
+  const std::string_view bytes = file_bytes.view();
   ASSIGN_OR_RETURN(ScanResult scan, ScanDataFile(bytes, path, input, /*tolerate_tail=*/false));
   std::vector<const HintEntry*> live;
   {
@@ -100,27 +102,30 @@ absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
       options.truncate = true;
       options.kind = kvlab::FileKind::kData;
       job.outputs.push_back(job.out_id);
-      ASSIGN_OR_RETURN(job.out, env_.device->Open(PathOf(absl::StrCat(DataFileName(job.out_id),
-                                                                      AV(kMergingSuffix))),
-                                                  options));
-      job.buffer = EncodeFileHeader(DataFileKind::kMerge, job.out_id);
+      ASSIGN_OR_RETURN(job.out,
+                       env_.device->Open(PathOf(DataFileName(job.out_id), kMergingSuffix), options));
+      const std::string header = EncodeFileHeader(DataFileKind::kMerge, job.out_id);
+      job.buffer.Clear();
+      std::memcpy(job.buffer.Append(header.size()), header.data(), header.size());
       job.out_size = kFileHeaderSize;
       job.out_written = 0;
-      job.out_hints.clear();
+      job.out_hints.Clear();
     }
     Record r;
     size_t n = 0;
-    KVLAB_CHECK(DecodeRecordAt(std::string_view(bytes).substr(e->offset), e->offset, &r, &n) ==
+    KVLAB_CHECK(DecodeRecordAt(bytes.substr(e->offset), e->offset, &r, &n) ==
                 DecodeResult::kOk);
     KVLAB_CHECK_EQ(n, e->size);
     r.durable_offset = 0;   // Merge outputs are synced whole before they count.
     r.batch_remaining = 0;  // Each live record stands alone.
     const uint64_t new_offset = job.out_size;
     r.offset = new_offset;
-    EncodeRecord(r, &job.buffer);
+    EncodeRecordTo(r, job.buffer.Append(n));
     job.out_size += n;
-    job.out_hints.push_back(HintEntry{RecordType::kPut, r.sequence, new_offset, e->size, e->key});
-    job.moved.push_back(MergeJob::Moved{e->key, input, e->offset, job.out_id, new_offset, e->size});
+    job.out_hints.Add(RecordType::kPut, r.sequence, new_offset, e->size, e->key);
+    job.moved.push_back(MergeJob::Moved{job.moved_keys.size(), static_cast<uint32_t>(e->key.size()),
+                                        input, e->offset, job.out_id, new_offset, e->size});
+    job.moved_keys.append(e->key);
     if (job.buffer.size() >= kMergeWriteChunkBytes) RETURN_IF_ERROR(MergeFlush(job, false));
   }
   return absl::OkStatus();
@@ -144,16 +149,17 @@ absl::Status BitcaskStore::RemoveMergeInputs(const std::vector<uint64_t>& inputs
 absl::Status BitcaskStore::MergeFlush(MergeJob& job, bool finish_file) {
   KVLAB_CHECK(job.out != nullptr);
   if (!job.buffer.empty()) {
-    RETURN_IF_ERROR(job.out->Write(job.out_written, job.buffer));
+    RETURN_IF_ERROR(
+        job.out->Write(job.out_written, std::string_view(job.buffer.data(), job.buffer.size())));
     job.out_written += job.buffer.size();
-    job.buffer.clear();
+    job.buffer.Clear();
   }
   if (!finish_file) return absl::OkStatus();
   KVLAB_CHECK_EQ(job.out_written, job.out_size);
   RETURN_IF_ERROR(SyncFile(*job.out));
   job.out.reset();
   uint64_t hint_bytes = 0;
-  RETURN_IF_ERROR(WriteHintFile(job.out_id, EncodeHint(job.out_id, job.out_size, job.out_hints),
+  RETURN_IF_ERROR(WriteHintFile(job.out_id, job.out_hints.Finish(job.out_id, job.out_size),
                                 absl::StrCat(HintFileName(job.out_id), AV(kMergingSuffix)),
                                 &hint_bytes));
   job.output_sizes[job.out_id] = {job.out_size, hint_bytes};
@@ -198,7 +204,7 @@ absl::Status BitcaskStore::MergeCommit(MergeJob& job) {
     for (uint64_t id : job.outputs) {
       for (const std::string& name : {DataFileName(id), HintFileName(id)}) {
         RETURN_IF_ERROR(
-            env_.device->Rename(PathOf(absl::StrCat(name, AV(kMergingSuffix))), PathOf(name)));
+            env_.device->Rename(PathOf(name, kMergingSuffix), PathOf(name)));
       }
     }
     return SyncDir();
@@ -216,7 +222,7 @@ absl::Status BitcaskStore::MergeCommit(MergeJob& job) {
       files_[id] = FileInfo{DataFileKind::kMerge, data_bytes, 0, hint_bytes};
     }
     for (const MergeJob::Moved& m : job.moved) {
-      auto it = keydir_.find(std::string_view(m.key));
+      auto it = keydir_.find(std::string_view(job.moved_keys).substr(m.key_at, m.key_size));
       if (it == keydir_.end() || it->second.file_id != m.old_file ||
           it->second.offset != m.old_offset) {
         continue;  // Overwritten or deleted while the merge ran: the copy is dead.
@@ -251,7 +257,7 @@ void BitcaskStore::MergeAbort(MergeJob& job) {
   // Ignoring errors on purpose: leftovers are removed at the next open.
   for (uint64_t id : job.outputs) {
     for (const std::string& name : {DataFileName(id), HintFileName(id)}) {
-      (void)env_.device->Remove(PathOf(absl::StrCat(name, AV(kMergingSuffix))));
+      (void)env_.device->Remove(PathOf(name, kMergingSuffix));
     }
   }
   (void)env_.device->Remove(PathOf(kManifestTmpName));

@@ -42,7 +42,7 @@ std::string ParentOf(std::string_view path) {
   return slash == std::string_view::npos ? std::string() : std::string(path.substr(0, slash));
 }
 
-absl::StatusOr<std::string> ReadSmallFile(Device& device, const std::string& path,
+absl::StatusOr<FileBytes> ReadSmallFile(Device& device, const std::string& path,
                                           kvlab::FileKind kind) {
   OpenOptions options;
   options.read_only = true;
@@ -121,8 +121,9 @@ absl::Status BitcaskStore::CheckDirectory(std::vector<std::string>& names, bool*
     }
   }
   if (has_marker) {
-    ASSIGN_OR_RETURN(std::string marker,
+    ASSIGN_OR_RETURN(FileBytes marker_bytes,
                      ReadSmallFile(*env_.device, PathOf(kMarkerName), kvlab::FileKind::kManifest));
+    const std::string_view marker = marker_bytes.view();
     if (marker != kMarkerContents && MarkerDamagedOnTheMedium(marker)) {
       *fresh = false;  // Still our store: Open rewrites the marker (a constant).
       marker_damaged_ = true;
@@ -161,17 +162,17 @@ absl::Status BitcaskStore::FinishCommittedMerge(std::vector<std::string>& names)
   if (std::find(names.begin(), names.end(), kManifestName) == names.end()) {
     return absl::OkStatus();
   }
-  ASSIGN_OR_RETURN(std::string bytes, ReadSmallFile(*env_.device, PathOf(kManifestName),
-                                                    kvlab::FileKind::kManifest));
+  ASSIGN_OR_RETURN(FileBytes bytes, ReadSmallFile(*env_.device, PathOf(kManifestName),
+                                                  kvlab::FileKind::kManifest));
   MergeManifest manifest;
-  std::string problem = DecodeManifest(bytes, &manifest);
+  std::string problem = DecodeManifest(bytes.view(), &manifest);
   if (!problem.empty()) {
     return CorruptionError(absl::StrCat(PathOf(kManifestName), ": ", problem, " at offset 0"));
   }
   // Redo: the outputs take their final names, then the inputs go.
   for (uint64_t id : manifest.outputs) {
     for (const std::string& name : {DataFileName(id), HintFileName(id)}) {
-      const std::string merging = PathOf(absl::StrCat(name, AV(kMergingSuffix)));
+      const std::string merging = PathOf(name, kMergingSuffix);
       ASSIGN_OR_RETURN(bool pending, env_.device->Exists(merging));
       if (pending) RETURN_IF_ERROR(env_.device->Rename(merging, PathOf(name)));
     }
@@ -211,20 +212,21 @@ absl::Status BitcaskStore::RemoveLeftovers(std::vector<std::string>& names) {
   return absl::OkStatus();
 }
 
-absl::Status BitcaskStore::LoadOneFile(Loaded& f, bool hint_exists, std::string bytes) {
+absl::Status BitcaskStore::LoadOneFile(Loaded& f, bool hint_exists, FileBytes bytes) {
   const std::string data_path = PathOf(DataFileName(f.id));
   const std::string hint_path = PathOf(HintFileName(f.id));
   f.had_hint = false;
   f.valid_size = f.size;
   if (hint_exists) {
-    ASSIGN_OR_RETURN(std::string bytes,
+    ASSIGN_OR_RETURN(FileBytes hint,
                      ReadSmallFile(*env_.device, hint_path, kvlab::FileKind::kHint));
-    std::string problem = DecodeHint(bytes, f.id, f.size, &f.entries);
+    std::string problem = DecodeHint(hint.view(), f.id, f.size, &f.entries);
     absl::MutexLock lock(&mu_);
     if (problem.empty()) {
       ++hint_loads_;
-      files_[f.id].hint_bytes = bytes.size();
+      files_[f.id].hint_bytes = hint.size();
       f.had_hint = true;
+      f.bytes = std::move(hint);  // The keys of f.entries.
       return absl::OkStatus();
     }
     ++hint_fallbacks_;  // A corrupt or stale hint: scan the data file instead.
@@ -238,8 +240,10 @@ absl::Status BitcaskStore::LoadOneFile(Loaded& f, bool hint_exists, std::string 
   }
   // Any writer file may end in a torn tail here (a rolled file is synced in
   // the background); CutBrokenChain decides which may, and what follows.
-  ASSIGN_OR_RETURN(f.scan, ScanDataFile(bytes, data_path, f.id, /*tolerate_tail=*/true));
+  ASSIGN_OR_RETURN(f.scan,
+                   ScanDataFile(bytes.view(), data_path, f.id, /*tolerate_tail=*/true));
   f.entries = std::move(f.scan.entries);
+  f.bytes = std::move(bytes);  // The keys of f.entries.
   f.valid_size = f.scan.valid_end;
   return absl::OkStatus();
 }
@@ -321,7 +325,7 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
     uint64_t id;
     DataFileKind kind;
     uint64_t size;
-    std::string bytes;  // The whole file if it has no hint, else its link.
+    FileBytes bytes;  // The whole file if it has no hint, else its header and link.
   };
   std::vector<Opened> opened;
   for (uint64_t id : ids) {
@@ -331,21 +335,20 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
     options.kind = kvlab::FileKind::kData;
     ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(path, options));
     ASSIGN_OR_RETURN(uint64_t size, file->Size());
-    std::string bytes;
+    FileBytes bytes;
     if (hints.contains(id)) {
       // The header, and the link record that starts a writer file: the hint
       // holds no link, and CutBrokenChain checks every writer file's.
-      bytes.resize(kFileHeaderSize + RecordSize(0, kLinkValueSize));
-      ASSIGN_OR_RETURN(size_t n, file->Read(0, absl::MakeSpan(bytes)));
-      bytes.resize(n);
+      bytes = FileBytes(kFileHeaderSize + RecordSize(0, kLinkValueSize));
+      ASSIGN_OR_RETURN(size_t n, file->Read(0, absl::MakeSpan(bytes.data(), bytes.size())));
+      bytes.Truncate(n);
     } else {
       ASSIGN_OR_RETURN(bytes, ReadWholeFile(*file, size));
     }
     DataFileKind kind;
     std::string problem =
-        CheckFileHeader(std::string_view(bytes).substr(0, kFileHeaderSize), id, &kind);
+        CheckFileHeader(bytes.view().substr(0, kFileHeaderSize), id, &kind);
     if (problem.empty()) {
-      if (hints.contains(id)) bytes.erase(0, std::min<size_t>(bytes.size(), kFileHeaderSize));
       opened.push_back(Opened{id, kind, size, std::move(bytes)});
       continue;
     }
@@ -369,9 +372,9 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
     f.kind = o.kind;
     f.size = o.size;
     const bool hinted = hints.contains(o.id);
-    const std::string link_bytes = hinted ? std::move(o.bytes) : std::string();
-    RETURN_IF_ERROR(LoadOneFile(f, hinted, hinted ? std::string() : std::move(o.bytes)));
-    if (f.had_hint) ReadLink(link_bytes, f.scan);
+    const FileBytes link_bytes = hinted ? std::move(o.bytes) : FileBytes();
+    RETURN_IF_ERROR(LoadOneFile(f, hinted, hinted ? FileBytes() : std::move(o.bytes)));
+    if (f.had_hint) ReadLink(link_bytes.view().substr(kFileHeaderSize), f.scan);
     loaded.push_back(std::move(f));
   }
   RETURN_IF_ERROR(CutBrokenChain(loaded));
@@ -381,6 +384,14 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
     if (f.kind != DataFileKind::kWriter) continue;
     previous = newest;
     newest = &f;
+  }
+  {
+    // Sized once for every record loaded (an upper bound: keys repeat across
+    // files), so the keydir is not rehashed again and again as it fills.
+    size_t entries = 0;
+    for (const Loaded& f : loaded) entries += f.entries.size();
+    absl::MutexLock lock(&mu_);
+    keydir_.reserve(entries);
   }
   for (Loaded& f : loaded) {
     if (&f != newest && !f.had_hint) RETURN_IF_ERROR(SealLoadedFile(f));

@@ -199,8 +199,8 @@ absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view
     }
     if (!in_batch()) group_start = pos;
     expected_remaining = record.batch_remaining - 1;  // Wraps when 0: the batch ends.
-    result.entries.push_back(HintEntry{record.type, record.sequence, pos,
-                                       static_cast<uint32_t>(size), std::string(record.key)});
+    result.entries.push_back(
+        HintEntry{record.type, record.sequence, pos, static_cast<uint32_t>(size), record.key});
     result.max_sequence = std::max(result.max_sequence, record.sequence);
     pos += size;
     if (record.batch_remaining == 0) {
@@ -239,14 +239,14 @@ absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view
   return result;
 }
 
-absl::StatusOr<std::string> ReadWholeFile(File& file, uint64_t size) {
-  std::string out(size, '\0');
+absl::StatusOr<FileBytes> ReadWholeFile(File& file, uint64_t size) {
+  FileBytes out(static_cast<size_t>(size));
   uint64_t done = 0;
   while (done < size) {
     size_t want = static_cast<size_t>(std::min<uint64_t>(kReadChunkBytes, size - done));
     ASSIGN_OR_RETURN(size_t n, file.Read(done, absl::MakeSpan(out.data() + done, want)));
     if (n == 0) {
-      out.resize(done);  // The file shrank under us; scan what there is.
+      out.Truncate(done);  // The file shrank under us; scan what there is.
       break;
     }
     done += n;

@@ -10,7 +10,9 @@
 #ifndef KVLAB_ENGINE_BITCASK_SCAN_H_
 #define KVLAB_ENGINE_BITCASK_SCAN_H_
 
+#include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -23,7 +25,8 @@ namespace kvlab::bitcask {
 
 struct ScanResult {
   DataFileKind kind = DataFileKind::kWriter;
-  std::vector<HintEntry> entries;  // Records of complete batches, in file order.
+  // Records of complete batches, in file order; keys point into the bytes scanned.
+  std::vector<HintEntry> entries;
   uint64_t max_sequence = 0;
   uint64_t valid_end = 0;          // End of the last complete record (or batch).
   bool torn_tail = false;          // Bytes after valid_end were damaged and dropped.
@@ -43,8 +46,26 @@ struct ScanResult {
 absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view path, uint64_t id,
                                         bool tolerate_tail);
 
-// Reads the whole of `file` (of `size` bytes) into a string, in chunks.
-absl::StatusOr<std::string> ReadWholeFile(File& file, uint64_t size);
+// Bytes read from a file. The block is allocated without zero-filling it (a
+// std::string would be), since the read overwrites it anyway.
+class FileBytes {
+ public:
+  FileBytes() = default;
+  explicit FileBytes(size_t size)
+      : data_(size > 0 ? std::make_unique_for_overwrite<char[]>(size) : nullptr), size_(size) {}
+  char* data() { return data_.get(); }
+  size_t size() const { return size_; }
+  // Keeps the first n bytes (a short read).
+  void Truncate(size_t n) { size_ = std::min(size_, n); }
+  std::string_view view() const { return std::string_view(data_.get(), size_); }
+
+ private:
+  std::unique_ptr<char[]> data_;
+  size_t size_ = 0;
+};
+
+// Reads the whole of `file` (of `size` bytes), in chunks.
+absl::StatusOr<FileBytes> ReadWholeFile(File& file, uint64_t size);
 
 }  // namespace kvlab::bitcask
 
