@@ -80,7 +80,8 @@ FaultProfile SeedProfile(const CampaignOptions& options, uint64_t seed);
 // The RunConfig of seed `seed`.
 RunConfig SeedConfig(const CampaignOptions& options, uint64_t seed);
 
-// Runs one seed twice and compares.
+// Runs one seed twice and compares: the second run replays the first without
+// the model when the first passed (RunConfig::check), in full when it failed.
 SeedReport RunSeed(const CampaignOptions& options, uint64_t seed);
 
 // Runs every seed; `on_seed` (may be empty) is called in seed order, from the

@@ -9,8 +9,6 @@
 #include <memory>
 #include <string>
 
-#include "engine/bitcask/bitcask.h"
-#include "engine/engine_config.h"
 #include "gtest/gtest.h"
 #include "sim/campaign/campaign.h"
 #include "sim/campaign/runner.h"
@@ -26,48 +24,24 @@ std::atomic<uint64_t> g_opens{0}, g_extra_call_open{0};
 
 // Bitcask, but the g_wrong_get-th Get answers with a byte appended (or "!"
 // where it would have answered NotFound or an error).
-class FlakyStore : public KvStore {
+class FlakyStore : public testing::ForwardingStore {
  public:
-  explicit FlakyStore(std::unique_ptr<KvStore> inner) : inner_(std::move(inner)) {}
-  absl::Status Put(const WriteOptions& o, std::string_view k, std::string_view v) override {
-    return inner_->Put(o, k, v);
-  }
+  using ForwardingStore::ForwardingStore;
   absl::StatusOr<std::string> Get(const ReadOptions& o, std::string_view k) override {
-    absl::StatusOr<std::string> got = inner_->Get(o, k);
+    absl::StatusOr<std::string> got = ForwardingStore::Get(o, k);
     if (++g_gets != g_wrong_get.load()) return got;
     return got.ok() ? *got + "!" : std::string("!");
   }
-  absl::Status Delete(const WriteOptions& o, std::string_view k) override {
-    return inner_->Delete(o, k);
-  }
-  absl::Status Write(const WriteOptions& o, const WriteBatch& b) override {
-    return inner_->Write(o, b);
-  }
-  absl::Status Sync() override { return inner_->Sync(); }
-  absl::Status Maintain(MaintenanceKind kind) override { return inner_->Maintain(kind); }
-  Stats GetStats() override { return inner_->GetStats(); }
-  Capabilities GetCapabilities() const override { return inner_->GetCapabilities(); }
-  absl::Status Close() override { return inner_->Close(); }
-
- private:
-  std::unique_ptr<KvStore> inner_;
 };
 
 void EnsureFlaky() {
-  EngineRegistry& registry = EngineRegistry::Default();
-  if (registry.Find("flaky_bitcask") != nullptr) return;
-  EngineDescriptor d = bitcask::Descriptor();
-  d.name = "flaky_bitcask";
-  EngineFactory open = d.factory;
-  d.factory = [open](const Env& env, std::string_view path,
-                     const EngineOptions& options) -> absl::StatusOr<std::unique_ptr<KvStore>> {
-    // The planted open first asks the device about a file nobody uses.
-    if (++g_opens == g_extra_call_open.load()) (void)env.device->Exists("flake");
-    absl::StatusOr<std::unique_ptr<KvStore>> store = open(env, path, options);
-    if (!store.ok()) return store.status();
-    return std::unique_ptr<KvStore>(std::make_unique<FlakyStore>(*std::move(store)));
-  };
-  ASSERT_TRUE(registry.Register(std::move(d)).ok());
+  testing::EnsureWrappedBitcask(
+      "flaky_bitcask", "test engine: Bitcask with one planted difference between runs",
+      [](const Env& env, std::unique_ptr<KvStore> inner) -> std::unique_ptr<KvStore> {
+        // The planted open then asks the device about a file nobody uses.
+        if (++g_opens == g_extra_call_open.load()) (void)env.device->Exists("flake");
+        return std::make_unique<FlakyStore>(std::move(inner));
+      });
 }
 
 CampaignOptions Options() {

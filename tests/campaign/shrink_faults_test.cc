@@ -20,51 +20,25 @@ namespace {
 // Bitcask with a planted bug: a Get whose device read fails with an injected
 // read error returns an empty value instead of the error. Only a read error
 // on a Get that reaches the device shows it.
-class SwallowsReadErrors final : public KvStore {
+class SwallowsReadErrors : public testing::ForwardingStore {
  public:
-  explicit SwallowsReadErrors(std::unique_ptr<KvStore> inner) : inner_(std::move(inner)) {}
-
-  absl::Status Put(const WriteOptions& o, std::string_view k, std::string_view v) override {
-    return inner_->Put(o, k, v);
-  }
+  using ForwardingStore::ForwardingStore;
   absl::StatusOr<std::string> Get(const ReadOptions& o, std::string_view key) override {
-    absl::StatusOr<std::string> got = inner_->Get(o, key);
+    absl::StatusOr<std::string> got = ForwardingStore::Get(o, key);
     if (!got.ok() && absl::StrContains(got.status().message(), "injected read error")) {
       return std::string();  // The bug.
     }
     return got;
   }
-  absl::Status Delete(const WriteOptions& o, std::string_view k) override {
-    return inner_->Delete(o, k);
-  }
-  absl::Status Write(const WriteOptions& o, const WriteBatch& b) override {
-    return inner_->Write(o, b);
-  }
-  absl::Status Sync() override { return inner_->Sync(); }
-  absl::Status Maintain(MaintenanceKind kind) override { return inner_->Maintain(kind); }
-  Stats GetStats() override { return inner_->GetStats(); }
-  Capabilities GetCapabilities() const override { return inner_->GetCapabilities(); }
-  absl::Status Close() override { return inner_->Close(); }
-
- private:
-  std::unique_ptr<KvStore> inner_;
 };
 
 void EnsureEngine() {
-  testing::EnsureBitcask();
-  EngineRegistry& registry = EngineRegistry::Default();
-  if (registry.Find("test_swallows_read_errors") != nullptr) return;
-  EngineDescriptor d = *registry.Find("bitcask");
-  d.name = "test_swallows_read_errors";
-  d.summary = "test engine: Bitcask that turns read errors on Get into empty values";
-  EngineFactory bitcask = d.factory;
-  d.factory = [bitcask](const Env& env, std::string_view path,
-                        const EngineOptions& options) -> absl::StatusOr<std::unique_ptr<KvStore>> {
-    absl::StatusOr<std::unique_ptr<KvStore>> inner = bitcask(env, path, options);
-    if (!inner.ok()) return inner.status();
-    return std::make_unique<SwallowsReadErrors>(*std::move(inner));
-  };
-  ASSERT_TRUE(registry.Register(std::move(d)).ok());
+  testing::EnsureWrappedBitcask(
+      "test_swallows_read_errors",
+      "test engine: Bitcask that turns read errors on Get into empty values",
+      [](const Env&, std::unique_ptr<KvStore> inner) -> std::unique_ptr<KvStore> {
+        return std::make_unique<SwallowsReadErrors>(std::move(inner));
+      });
 }
 
 TEST(ShrinkFaults, AReadErrorFailureShrinksToAFewOps) {
