@@ -248,7 +248,9 @@ TEST_F(BitcaskTest, AHintedWriterFileWhoseLinkOutrunsTheFileBeforeIsCorruption) 
   ASSERT_TRUE(store_->Sync().ok());
   store_.reset();  // A clean close: every file has its hint.
   std::vector<uint64_t> data_ids;
-  for (const std::string& name : *dev().List(kDir)) {
+  absl::StatusOr<std::vector<std::string>> names = dev().List(kDir);
+  ASSERT_TRUE(names.ok()) << names.status();
+  for (const std::string& name : *names) {  // Not *List(): the StatusOr would die first.
     uint64_t id = 0;
     if (ParseFileName(name, kDataSuffix, &id)) data_ids.push_back(id);
   }
