@@ -37,6 +37,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
+#include "engine/common/check.h"
 #include "engine/env/env.h"
 #include "sim/device_mutex.h"
 #include "sim/fault_profile.h"
@@ -177,10 +178,18 @@ class SimDevice final : public Device {
     bool is_dir = false;
     std::shared_ptr<Inode> inode;  // Files only.
   };
-  // One directory entry change; `node` empty means the entry is erased.
+  // One directory entry change; `node` empty means the entry is erased. The
+  // directory whose SyncDir makes it durable is always a prefix of `path`
+  // (the entry's parent; for the entries under a renamed directory, that
+  // directory's parent), so only its length is kept.
   struct DirRecord {
-    std::string dir;
+    DirRecord(std::string_view dir, std::string path_in, std::optional<Node> node_in)
+        : path(std::move(path_in)), dir_size(dir.size()), node(std::move(node_in)) {
+      KVLAB_CHECK(path.size() >= dir_size && path.compare(0, dir_size, dir) == 0);
+    }
+    std::string_view dir() const { return std::string_view(path).substr(0, dir_size); }
     std::string path;
+    size_t dir_size;
     std::optional<Node> node;
   };
   // The records of one operation (a rename has two, or more for a directory):
