@@ -295,16 +295,26 @@ absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_vi
           }
         }
         if (list_cache_.version != live_version_ || list_cache_.dir != dir) {
-          // The direct children, in byte order.
-          std::vector<std::string> children;
+          // The direct children, in byte order: views into live_'s keys
+          // (unchanged in here), sorted, then copied into the cache.
+          std::vector<std::string_view> children;
           for (const NameEntry& e : live_) {
-            const std::string_view parent = ParentDirView(e.first);
-            if (parent != dir) continue;
-            children.emplace_back(
-                std::string_view(e.first).substr(parent.empty() ? 0 : parent.size() + 1));
+            std::string_view name = e.first;
+            if (!dir.empty()) {
+              // "dir/..."; `dir` is valid, so "dir" never ends in '/'.
+              if (name.size() <= dir.size() || name[dir.size()] != '/' ||
+                  !name.starts_with(dir)) {
+                continue;
+              }
+              name.remove_prefix(dir.size() + 1);
+            }
+            if (name.find('/') != std::string_view::npos) continue;  // A grandchild.
+            children.push_back(name);
           }
           std::sort(children.begin(), children.end());
-          list_cache_ = ListCache{std::string(dir), live_version_, std::move(children)};
+          list_cache_.dir.assign(dir);
+          list_cache_.version = live_version_;
+          list_cache_.names.assign(children.begin(), children.end());
         }
         names = list_cache_.names;
         bytes = names.size();
