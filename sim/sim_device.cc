@@ -5,6 +5,7 @@
 #include "sim/sim_device.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "engine/common/check.h"
@@ -23,6 +24,7 @@ std::string_view SimDevice::KindName(OpKind kind) {
 
 SimDevice::SimDevice(const FaultProfile& profile, Context context)
     : profile_(profile),
+      chances_(profile_),
       random_(context.random),
       capacity_random_(Random(context.random).Fork()),
       clock_(context.clock),
@@ -43,6 +45,7 @@ SimDevice::SimDevice(uint64_t seed, const FaultProfile& profile)
       owned_trace_(std::make_unique<TraceHash>()),
       owned_counters_(std::make_unique<SimCounters>()),
       profile_(profile),
+      chances_(profile_),
       random_(seed),
       capacity_random_(Random(seed).Fork()),
       clock_(owned_clock_.get()),
@@ -59,18 +62,31 @@ SimDevice::~SimDevice() = default;
 
 // ---- Op accounting ----
 
-absl::Status SimDevice::BeginOp(Op& op) {
-  ++counters_->device_ops;
-  if (crashed_) {
-    return absl::UnavailableError(absl::StrCat(
-        "simulated crash: the device is down since ", crash_reason_,
-        "; ", AV(KindName(op.kind)), " '", AV(op.path),
-        "' fails until the driver calls Crash()"));
+SimDevice::Chance::Chance(double p) {
+  if (p >= 1.0) {
+    threshold = kAlways;
+  } else if (p > 0.0) {
+    threshold = static_cast<uint64_t>(std::ceil(p * 0x1.0p53));  // In [1, 2^53].
   }
-  bool hit = false;
-  if (crash_after_ops_ > 0) hit = --crash_after_ops_ == 0;
-  if (!hit) hit = Inject(profile_.crash);
-  if (!hit) return absl::OkStatus();
+}
+
+SimDevice::FaultChances::FaultChances(const FaultProfile& profile)
+    : crash(profile.crash),
+      latency_spike(profile.latency_spike),
+      read_error(profile.read_error),
+      bit_flip(profile.bit_flip),
+      write_error(profile.write_error),
+      misdirected_write(profile.misdirected_write),
+      sync_error(profile.sync_error) {}
+
+absl::Status SimDevice::DownError(const Op& op) const {
+  return absl::UnavailableError(absl::StrCat(
+      "simulated crash: the device is down since ", crash_reason_,
+      "; ", AV(KindName(op.kind)), " '", AV(op.path),
+      "' fails until the driver calls Crash()"));
+}
+
+absl::Status SimDevice::CrashPoint(const Op& op) {
   crashed_ = true;
   crash_reason_ = absl::StrCat("device op #", counters_->device_ops, " (",
                                AV(KindName(op.kind)), " '", AV(op.path),
@@ -80,7 +96,7 @@ absl::Status SimDevice::BeginOp(Op& op) {
 
 absl::Status SimDevice::FinishOp(Op& op, absl::Status s, uint64_t bytes, std::string_view data) {
   int64_t latency = op.latency_ns;
-  if (latency > 0 && Inject(profile_.latency_spike)) {
+  if (latency > 0 && Inject(chances_.latency_spike)) {
     latency += profile_.latency_spike_ns;
     ++counters_->latency_spikes;
   }

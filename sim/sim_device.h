@@ -37,6 +37,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/functional/function_ref.h"
+#include "engine/common/check.h"
 #include "engine/env/env.h"
 #include "sim/device_mutex.h"
 #include "sim/fault_profile.h"
@@ -177,10 +178,18 @@ class SimDevice final : public Device {
     bool is_dir = false;
     std::shared_ptr<Inode> inode;  // Files only.
   };
-  // One directory entry change; `node` empty means the entry is erased.
+  // One directory entry change; `node` empty means the entry is erased. The
+  // directory whose SyncDir makes it durable is always a prefix of `path`
+  // (the entry's parent; for the entries under a renamed directory, that
+  // directory's parent), so only its length is kept.
   struct DirRecord {
-    std::string dir;
+    DirRecord(std::string_view dir, std::string path_in, std::optional<Node> node_in)
+        : path(std::move(path_in)), dir_size(dir.size()), node(std::move(node_in)) {
+      KVLAB_CHECK(path.size() >= dir_size && path.compare(0, dir_size, dir) == 0);
+    }
+    std::string_view dir() const { return std::string_view(path).substr(0, dir_size); }
     std::string path;
+    size_t dir_size;
     std::optional<Node> node;
   };
   // The records of one operation (a rename has two, or more for a directory):
@@ -197,15 +206,44 @@ class SimDevice final : public Device {
     int64_t latency_ns = 0;
   };
 
-  // Counts the op; the crash point check. Unavailable once crashed.
-  absl::Status BeginOp(Op& op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Counts the op; the crash point check. Unavailable once crashed. Inline:
+  // every op passes here, and only the two error paths build strings.
+  absl::Status BeginOp(Op& op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    ++counters_->device_ops;
+    if (crashed_) [[unlikely]] return DownError(op);
+    // A scheduled crash point is not also drawn for (|| stops at it).
+    const bool hit = (crash_after_ops_ > 0 && --crash_after_ops_ == 0) || Inject(chances_.crash);
+    if (!hit) [[likely]] return absl::OkStatus();
+    return CrashPoint(op);
+  }
+  // BeginOp's error paths: the device is down; the op is the crash point.
+  absl::Status DownError(const Op& op) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CrashPoint(const Op& op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Charges latency (a spike maybe), folds the op into the trace; returns `s`.
   absl::Status FinishOp(Op& op, absl::Status s, uint64_t bytes, std::string_view data)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // A fault of probability p, drawn while faults are enabled. Inline, and
-  // Bernoulli is not called for p <= 0 (it returns false without a draw).
-  bool Inject(double p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return faults_enabled_ && p > 0.0 && random_.Bernoulli(p);
+  // A fault probability p, decided exactly as Random::Bernoulli(p) decides
+  // it (the same draws, the same answers) without floating point per draw:
+  // for p in (0, 1) Bernoulli draws n = Next() >> 11 and answers
+  // n * 2^-53 < p, i.e. n < ceil(p * 2^53) (n * 2^-53 and p * 2^53 are exact).
+  // Bernoulli draws nothing for p >= 1 (true), and Inject drew nothing for
+  // p <= 0 or NaN (false).
+  struct Chance {
+    static constexpr uint64_t kNever = 0;
+    static constexpr uint64_t kAlways = ~uint64_t{0};
+    uint64_t threshold = kNever;  // Else draw: true iff (Next() >> 11) < threshold.
+    explicit Chance(double p);
+  };
+  // The profile's per-op fault probabilities as Chances, computed once.
+  struct FaultChances {
+    explicit FaultChances(const FaultProfile& profile);
+    Chance crash, latency_spike, read_error, bit_flip, write_error, misdirected_write,
+        sync_error;
+  };
+  // A fault, drawn while faults are enabled (see Chance).
+  bool Inject(const Chance& c) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!faults_enabled_ || c.threshold == Chance::kNever) return false;
+    return c.threshold == Chance::kAlways || (random_.Next() >> 11) < c.threshold;
   }
   // What a namespace op does once its path is valid and the op counted: runs
   // under mu_, gets the normalised path, may set the bytes the trace records.
@@ -280,6 +318,7 @@ class SimDevice final : public Device {
   std::unique_ptr<SimCounters> owned_counters_;
 
   const FaultProfile profile_;
+  const FaultChances chances_;  // From profile_ (declared after it).
   mutable DeviceMutex mu_;
   Random random_ ABSL_GUARDED_BY(mu_);
   // Draws of the free space only, so that disk full shifts no other fault.

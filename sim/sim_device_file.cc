@@ -110,7 +110,7 @@ absl::StatusOr<size_t> SimDevice::ReadLocked(SimFile& f, uint64_t offset, absl::
     RETURN_IF_ERROR(BeginOp(op));
     op.latency_ns =
         Latency(profile_.read_latency_ns, profile_.read_latency_ns_per_byte, dst.size());
-    if (Inject(profile_.read_error)) {
+    if (Inject(chances_.read_error)) {
       ++counters_->read_errors;
       return absl::UnavailableError(absl::StrCat("injected read error: '", f.path_, "' offset ",
                                                  offset, " length ", dst.size()));
@@ -118,7 +118,7 @@ absl::StatusOr<size_t> SimDevice::ReadLocked(SimFile& f, uint64_t offset, absl::
     Inode& inode = *f.inode_;
     const uint64_t size = inode.current.size();
     n = offset >= size ? 0 : static_cast<size_t>(std::min<uint64_t>(dst.size(), size - offset));
-    if (n > 0 && Inject(profile_.bit_flip)) {
+    if (n > 0 && Inject(chances_.bit_flip)) {
       ++counters_->bit_flips;
       const uint64_t pos = offset + random_.Uniform(n);
       FlipBit(inode, pos, static_cast<int>(random_.Uniform(8)));
@@ -162,7 +162,7 @@ absl::Status SimDevice::WriteChecked(SimFile& f, Op& op, std::string_view data) 
                                          " of '", f.path_, "'"));
   }
   const uint64_t sector = profile_.sector_size;
-  if (!data.empty() && Inject(profile_.write_error)) {
+  if (!data.empty() && Inject(chances_.write_error)) {
     ++counters_->write_errors;
     // A whole-sector prefix of the write landed: cut at one of the sector
     // boundaries inside the write (or before it), never the whole write.
@@ -176,7 +176,7 @@ absl::Status SimDevice::WriteChecked(SimFile& f, Op& op, std::string_view data) 
                                                offset, " length ", data.size(), " (the first ",
                                                landed, " bytes landed)"));
   }
-  if (!data.empty() && Inject(profile_.misdirected_write)) {
+  if (!data.empty() && Inject(chances_.misdirected_write)) {
     ++counters_->misdirected_writes;
     // Same offset within the sector, another sector of the file.
     const uint64_t sectors = std::max<uint64_t>(1, (inode.current.size() + sector - 1) / sector);
@@ -209,7 +209,7 @@ absl::Status SimDevice::SyncFile(SimFile& f) {
     op.length = unsynced_bytes;
     op.latency_ns =
         Latency(profile_.sync_latency_ns, profile_.sync_latency_ns_per_byte, unsynced_bytes);
-    if (Inject(profile_.sync_error)) {
+    if (Inject(chances_.sync_error)) {
       ++counters_->sync_errors;
       const size_t dropped = inode.unsynced.size();
       SetCurrent(inode, inode.durable);

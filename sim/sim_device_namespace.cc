@@ -79,7 +79,7 @@ void SimDevice::LogDirOp(DirOp op) {
 
 void SimDevice::LogEntryChange(std::string_view path, std::optional<Node> node) {
   DirOp op;
-  op.records.push_back(DirRecord{ParentDir(path), std::string(path), std::move(node)});
+  op.records.emplace_back(ParentDirView(path), std::string(path), std::move(node));
   LogDirOp(std::move(op));
 }
 
@@ -211,12 +211,11 @@ absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_v
     const std::string_view from_parent = ParentDirView(from);
     const std::string_view to_parent = ParentDirView(to);
     for (const auto& [path, node] : moved) {
-      dir_op.records.push_back(
-          DirRecord{std::string(from_parent), std::string(path), std::nullopt});
+      dir_op.records.emplace_back(from_parent, std::string(path), std::nullopt);
     }
     for (const auto& [path, node] : moved) {
-      dir_op.records.push_back(DirRecord{
-          std::string(to_parent), absl::StrCat(AV(to), AV(path.substr(from.size()))), *node});
+      dir_op.records.emplace_back(to_parent, absl::StrCat(AV(to), AV(path.substr(from.size()))),
+                                  *node);
     }
     LogDirOp(std::move(dir_op));
     return absl::OkStatus();
@@ -257,7 +256,7 @@ absl::Status SimDevice::SyncDir(std::string_view dir_view) {
         for (DirOp& dir_op : dir_log_) {
           size_t kept = 0;
           for (DirRecord& r : dir_op.records) {
-            if (r.dir != dir) {
+            if (r.dir() != dir) {
               if (&dir_op.records[kept] != &r) dir_op.records[kept] = std::move(r);
               ++kept;
               continue;
@@ -269,7 +268,7 @@ absl::Status SimDevice::SyncDir(std::string_view dir_view) {
               durable_.erase(r.path);
             }
           }
-          dir_op.records.resize(kept);
+          dir_op.records.erase(dir_op.records.begin() + kept, dir_op.records.end());
           if (kept == 0) continue;
           if (&dir_log_[kept_ops] != &dir_op) dir_log_[kept_ops] = std::move(dir_op);
           ++kept_ops;
@@ -296,16 +295,26 @@ absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_vi
           }
         }
         if (list_cache_.version != live_version_ || list_cache_.dir != dir) {
-          // The direct children, in byte order.
-          std::vector<std::string> children;
+          // The direct children, in byte order: views into live_'s keys
+          // (unchanged in here), sorted, then copied into the cache.
+          std::vector<std::string_view> children;
           for (const NameEntry& e : live_) {
-            const std::string_view parent = ParentDirView(e.first);
-            if (parent != dir) continue;
-            children.emplace_back(
-                std::string_view(e.first).substr(parent.empty() ? 0 : parent.size() + 1));
+            std::string_view name = e.first;
+            if (!dir.empty()) {
+              // "dir/..."; `dir` is valid, so "dir" never ends in '/'.
+              if (name.size() <= dir.size() || name[dir.size()] != '/' ||
+                  !name.starts_with(dir)) {
+                continue;
+              }
+              name.remove_prefix(dir.size() + 1);
+            }
+            if (name.find('/') != std::string_view::npos) continue;  // A grandchild.
+            children.push_back(name);
           }
           std::sort(children.begin(), children.end());
-          list_cache_ = ListCache{std::string(dir), live_version_, std::move(children)};
+          list_cache_.dir.assign(dir);
+          list_cache_.version = live_version_;
+          list_cache_.names.assign(children.begin(), children.end());
         }
         names = list_cache_.names;
         bytes = names.size();
