@@ -137,8 +137,10 @@ TEST(SimDeterminism, ScenarioHashIsPinned) {
   // Updated when AddBytes moved from byte-at-a-time FNV-1a to HashBytes64
   // (word at a time, four lanes, trace_hash.h): was 0x7d15e9540a2f8325; then
   // when each device op became one event with one avalanche: was
-  // 0x89376197d28510a3.
-  EXPECT_EQ(o.hash, 0xa032540b99531a03ull) << std::hex << o.hash;
+  // 0x89376197d28510a3; then when HashBytes64 moved to sixteen bytes per
+  // 128-bit multiply (engine/common/hash.h; device ops of more than 64
+  // bytes hash their bytes with it): was 0xa032540b99531a03.
+  EXPECT_EQ(o.hash, 0x2a07f121445caa67ull) << std::hex << o.hash;
 }
 
 TEST(SimDeterminism, TraceHashIsPinned) {
@@ -146,13 +148,19 @@ TEST(SimDeterminism, TraceHashIsPinned) {
   // recorded seed replays to the same hash on every build.
   EXPECT_EQ(Fnv1a64(""), 0xcbf29ce484222325ull);
   EXPECT_EQ(Fnv1a64("a"), 0xaf63dc4c8601ec8cull);
-  // The bytes hash the trace uses (values from the spec in trace_hash.h,
-  // computed independently): empty, a short tail, two words and a tail.
-  EXPECT_EQ(HashBytes64(""), 0x231b087dc9354aeeull);
-  EXPECT_EQ(HashBytes64("a"), 0x280a27ceb1c0242bull);
-  EXPECT_EQ(HashBytes64("kvlab trace hash!"), 0x05fc424517980df9ull);
-  EXPECT_EQ(HashBytes64("0123456789abcdefghijklmnopqrstuvwxyz0123456789"),
-            0x21f8add8f7b5b48aull);  // A whole 32-byte block, then a tail.
+  // The bytes hash the trace uses (values from the spec in engine/common/
+  // hash.h, computed independently): one zero-padded chunk (empty, one byte,
+  // two words), an overlapping last chunk, three chunks, exactly one 64-byte
+  // block, two blocks and two chunks, and a seed.
+  const std::string block = "0123456789abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQR";
+  EXPECT_EQ(HashBytes64(""), 0x021ccbb33a72206full);
+  EXPECT_EQ(HashBytes64("a"), 0xff2504f9ac37e95eull);
+  EXPECT_EQ(HashBytes64("kvlab hashes"), 0xd5864d466ed9ba23ull);
+  EXPECT_EQ(HashBytes64("kvlab trace hash!"), 0x98e0d38a82bab850ull);
+  EXPECT_EQ(HashBytes64(block.substr(0, 46)), 0x5cfa14c2bcc5fb69ull);
+  EXPECT_EQ(HashBytes64(block), 0x3d53864960eb2284ull);
+  EXPECT_EQ(HashBytes64((block + block + block).substr(0, 150)), 0x5c860b35c279c2abull);
+  EXPECT_EQ(HashBytes64("kvlab trace hash!", 0x6b65790000000001ull), 0x916519efc24c15aeull);
   EXPECT_NE(HashBytes64(std::string_view("\0", 1)), HashBytes64("")) << "length counts";
   // One event (spec at the top of trace_hash.h, computed independently): tag
   // 1, word 2, the bytes "abc" (length 3, then one zero-padded chunk).
