@@ -7,8 +7,8 @@ namespace kvlab::models {
 
 uint64_t HashBytes(std::string_view data, uint64_t seed) {
   if (data.size() > 32) return HashBytes64(data, seed);
-  // Short strings (keys, small values): one chain, one final mix; the four
-  // lanes of HashBytes64 cost four final mixes.
+  // Short strings (keys, small values): one chain of FoldWord, one final mix
+  // (HashBytes64 ends in two 128-bit multiplies and a mix: more for a key).
   uint64_t h = FoldWord(seed, data.size());
   for (size_t at = 0; at < data.size(); at += 8) {
     h = FoldWord(h, LoadLe64(data.data() + at, data.size() - at < 8 ? data.size() - at : 8));
