@@ -20,6 +20,14 @@ constexpr std::string_view kMarkerTmpName = "BITCASK.tmp";
 enum class NameKind { kMarker, kLock, kData, kHint, kManifest, kLeftover, kForeign };
 
 NameKind Classify(std::string_view name, uint64_t* id) {
+  // Most names are "<10 digits>.data" or ".hint" (none of the fixed names is
+  // that long): the suffix picks the one parse, not a parse per suffix.
+  static_assert(kDataSuffix.size() == kHintSuffix.size());
+  if (name.size() == 10 + kDataSuffix.size()) {
+    const std::string_view suffix = name.substr(10);
+    if (suffix == kDataSuffix && ParseFileName(name, kDataSuffix, id)) return NameKind::kData;
+    if (suffix == kHintSuffix && ParseFileName(name, kHintSuffix, id)) return NameKind::kHint;
+  }
   if (name == kMarkerName) return NameKind::kMarker;
   if (name == kLockName) return NameKind::kLock;
   if (name == kManifestName) return NameKind::kManifest;
