@@ -263,14 +263,17 @@ absl::Status BitcaskStore::AppendLocked(absl::Span<const PendingOp> ops, uint64_
                   std::forward_as_tuple(e));
       });
       if (!inserted) {
-        files_[it->second.file_id].live_bytes -= it->second.size;
+        // The active file's entry is at hand: no map walk for a key rewritten in it.
+        (it->second.file_id == active_id_ ? active_info : files_[it->second.file_id]).live_bytes -=
+            it->second.size;
         live_user_bytes_ -= it->second.size - kRecordHeaderSize;
         it->second = e;
       }
       active_info.live_bytes += size;
       live_user_bytes_ += size - kRecordHeaderSize;
     } else if (auto it = keydir_.find(op.key); it != keydir_.end()) {
-      files_[it->second.file_id].live_bytes -= it->second.size;
+      (it->second.file_id == active_id_ ? active_info : files_[it->second.file_id]).live_bytes -=
+          it->second.size;
       live_user_bytes_ -= it->second.size - kRecordHeaderSize;
       keydir_.erase(it);
     }
