@@ -94,7 +94,7 @@ absl::Status BitcaskStore::SyncDir() {
   return env_.device->SyncDir(path_);
 }
 
-absl::StatusOr<std::unique_ptr<File>> BitcaskStore::CreateSyncedFile(const std::string& path,
+absl::StatusOr<std::unique_ptr<File>> BitcaskStore::CreateSyncedFile(std::string_view path,
                                                                      std::string_view bytes,
                                                                      kvlab::FileKind kind) {
   OpenOptions options;
@@ -118,12 +118,10 @@ absl::Status BitcaskStore::CheckWritable() {
 }
 
 absl::Status BitcaskStore::WriteHintFile(uint64_t id, const std::string& bytes,
-                                         std::string_view final_name, uint64_t* hint_bytes) {
-  const bool via_tmp = final_name == HintFileName(id);
-  const std::string target = PathOf(final_name);
-  const std::string write_path = via_tmp ? PathOf(final_name, kTmpSuffix) : target;
+                                         bool merging, uint64_t* hint_bytes) {
+  const FilePath write_path = HintPath(id, merging ? kMergingSuffix : kTmpSuffix);
   RETURN_IF_ERROR(CreateSyncedFile(write_path, bytes, kvlab::FileKind::kHint).status());
-  if (via_tmp) RETURN_IF_ERROR(env_.device->Rename(write_path, target));
+  if (!merging) RETURN_IF_ERROR(env_.device->Rename(write_path, HintPath(id)));
   *hint_bytes = bytes.size();
   return absl::OkStatus();
 }
@@ -265,14 +263,17 @@ absl::Status BitcaskStore::AppendLocked(absl::Span<const PendingOp> ops, uint64_
                   std::forward_as_tuple(e));
       });
       if (!inserted) {
-        files_[it->second.file_id].live_bytes -= it->second.size;
+        // The active file's entry is at hand: no map walk for a key rewritten in it.
+        (it->second.file_id == active_id_ ? active_info : files_[it->second.file_id]).live_bytes -=
+            it->second.size;
         live_user_bytes_ -= it->second.size - kRecordHeaderSize;
         it->second = e;
       }
       active_info.live_bytes += size;
       live_user_bytes_ += size - kRecordHeaderSize;
     } else if (auto it = keydir_.find(op.key); it != keydir_.end()) {
-      files_[it->second.file_id].live_bytes -= it->second.size;
+      (it->second.file_id == active_id_ ? active_info : files_[it->second.file_id]).live_bytes -=
+          it->second.size;
       live_user_bytes_ -= it->second.size - kRecordHeaderSize;
       keydir_.erase(it);
     }
@@ -503,7 +504,7 @@ void BitcaskStore::HintActiveAtClose() {
   active_synced_ = active_size_;
   uint64_t hint_bytes = 0;
   s = WriteHintFile(active_id_, active_hints_.Finish(active_id_, active_size_),
-                                 HintFileName(active_id_), &hint_bytes);
+                                 /*merging=*/false, &hint_bytes);
   if (s.ok()) {
     files_[active_id_].hint_bytes = hint_bytes;
     ++close_hints_;

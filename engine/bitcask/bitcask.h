@@ -203,9 +203,10 @@ class BitcaskStore : public KvStore {
   // next Open loads it instead of scanning (recovery.cc falls back to a scan
   // when the hint is missing, corrupt or stale). A failed sync: write_error_.
   void HintActiveAtClose() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Writes the encoded hint `bytes` of data file `id` (via "<name>.tmp" and a
-  // rename when final_name is the hint's own name), synced.
-  absl::Status WriteHintFile(uint64_t id, const std::string& bytes, std::string_view final_name,
+  // Writes the encoded hint `bytes` of data file `id`, synced: under its
+  // ".merging" name for a merge output (the commit renames it), else via
+  // "<name>.tmp" and a rename.
+  absl::Status WriteHintFile(uint64_t id, const std::string& bytes, bool merging,
                              uint64_t* hint_bytes);
   void MaybeScheduleMerge() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -220,7 +221,7 @@ class BitcaskStore : public KvStore {
   absl::Status RemoveMergeInputs(const std::vector<uint64_t>& inputs);
   // Creates `path` (truncating it), writes `bytes` at offset 0 and syncs the
   // file (not its directory entry); returns the open handle.
-  absl::StatusOr<std::unique_ptr<File>> CreateSyncedFile(const std::string& path,
+  absl::StatusOr<std::unique_ptr<File>> CreateSyncedFile(std::string_view path,
                                                          std::string_view bytes,
                                                          kvlab::FileKind kind);
 
@@ -235,6 +236,12 @@ class BitcaskStore : public KvStore {
 
   std::string PathOf(std::string_view name, std::string_view suffix = {}) const {
     return JoinPath(path_, name, suffix);
+  }
+  FilePath DataPath(uint64_t id, std::string_view suffix = {}) const {
+    return FilePath(path_, id, kDataSuffix, suffix);
+  }
+  FilePath HintPath(uint64_t id, std::string_view suffix = {}) const {
+    return FilePath(path_, id, kHintSuffix, suffix);
   }
 
   const Env env_;

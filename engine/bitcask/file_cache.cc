@@ -1,6 +1,8 @@
 // The bounded cache of open data files (file_cache.h).
 #include "engine/bitcask/file_cache.h"
 
+#include <cstring>
+
 #include "engine/bitcask/format.h"
 #include "engine/common/check.h"
 #include "engine/common/status_macros.h"
@@ -17,6 +19,34 @@ std::string JoinPath(std::string_view dir, std::string_view name, std::string_vi
   return out;
 }
 
+FilePath::FilePath(std::string_view dir, uint64_t id, std::string_view suffix,
+                   std::string_view suffix2) {
+  size_t digits = 10;  // As NumberedFileName: zero-padded to 10, longer if need be.
+  for (uint64_t rest = id / 10000000000ull; rest != 0; rest /= 10) ++digits;
+  size_ = (dir.empty() ? 0 : dir.size() + 1) + digits + suffix.size() + suffix2.size();
+  char* p = inline_;
+  if (size_ > sizeof(inline_)) {
+    heap_.resize(size_);
+    p = heap_.data();
+  }
+  data_ = p;
+  if (!dir.empty()) {
+    std::memcpy(p, dir.data(), dir.size());
+    p += dir.size();
+    *p++ = '/';
+  }
+  std::memset(p, '0', digits);
+  p += digits;
+  char* q = p;
+  do {
+    *--q = static_cast<char>('0' + id % 10);
+    id /= 10;
+  } while (id != 0);
+  if (!suffix.empty()) std::memcpy(p, suffix.data(), suffix.size());
+  p += suffix.size();
+  if (!suffix2.empty()) std::memcpy(p, suffix2.data(), suffix2.size());
+}
+
 FileCache::FileCache(Device* device, std::string dir, size_t capacity)
     : device_(device), dir_(std::move(dir)), capacity_(capacity) {
   KVLAB_CHECK(device_ != nullptr);
@@ -28,7 +58,7 @@ absl::StatusOr<std::shared_ptr<File>> FileCache::Get(uint64_t id) {
   auto it = index_.find(id);
   if (it != index_.end()) {
     ++hits_;
-    lru_.splice(lru_.begin(), lru_, it->second);
+    if (it->second != lru_.begin()) lru_.splice(lru_.begin(), lru_, it->second);
     return it->second->second;
   }
   ++misses_;
@@ -36,7 +66,7 @@ absl::StatusOr<std::shared_ptr<File>> FileCache::Get(uint64_t id) {
   options.read_only = true;
   options.kind = kvlab::FileKind::kData;
   ASSIGN_OR_RETURN(std::unique_ptr<File> file,
-                   device_->Open(JoinPath(dir_, DataFileName(id)), options));
+                   device_->Open(FilePath(dir_, id, kDataSuffix), options));
   std::shared_ptr<File> shared(std::move(file));
   lru_.emplace_front(id, shared);
   index_[id] = lru_.begin();

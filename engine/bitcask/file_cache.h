@@ -9,6 +9,7 @@
 #include <list>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -45,6 +46,27 @@ class FileCache {
 
 // "<dir>/<name><suffix>", or "<name><suffix>" when dir is the device root "".
 std::string JoinPath(std::string_view dir, std::string_view name, std::string_view suffix = {});
+
+// "<dir>/<id, 10+ digits><suffix><suffix2>" (no "/" when dir is ""), built in
+// an inline buffer when it fits: the Device API takes string_views, and the
+// paths recovery, merge and cache misses name files by would otherwise each
+// be a heap allocation. Neither copyable nor movable (it points into itself).
+class FilePath {
+ public:
+  FilePath(std::string_view dir, uint64_t id, std::string_view suffix,
+           std::string_view suffix2 = {});
+  FilePath(const FilePath&) = delete;
+  FilePath& operator=(const FilePath&) = delete;
+
+  std::string_view view() const { return std::string_view(data_, size_); }
+  operator std::string_view() const { return view(); }  // NOLINT: used as a path.
+
+ private:
+  char inline_[96];
+  std::string heap_;  // Only for a long dir.
+  const char* data_;
+  size_t size_;
+};
 
 }  // namespace kvlab::bitcask
 

@@ -72,7 +72,7 @@ absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
     absl::MutexLock lock(&mu_);
     size = files_.at(input).total_bytes;
   }
-  const std::string path = PathOf(DataFileName(input));
+  const FilePath path = DataPath(input);
   ASSIGN_OR_RETURN(std::shared_ptr<File> file, cache_.Get(input));
   ASSIGN_OR_RETURN(FileBytes file_bytes, ReadWholeFile(*file, size));
   const std::string_view bytes = file_bytes.view();
@@ -103,7 +103,7 @@ absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
       options.kind = kvlab::FileKind::kData;
       job.outputs.push_back(job.out_id);
       ASSIGN_OR_RETURN(job.out,
-                       env_.device->Open(PathOf(DataFileName(job.out_id), kMergingSuffix), options));
+                       env_.device->Open(DataPath(job.out_id, kMergingSuffix), options));
       const std::string header = EncodeFileHeader(DataFileKind::kMerge, job.out_id);
       job.buffer.Clear();
       std::memcpy(job.buffer.Append(header.size()), header.data(), header.size());
@@ -132,8 +132,8 @@ absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
 }
 
 absl::Status BitcaskStore::RemoveDataFile(uint64_t id) {
-  for (const std::string& name : {HintFileName(id), DataFileName(id)}) {
-    absl::Status s = env_.device->Remove(PathOf(name));
+  for (bool data : {false, true}) {
+    absl::Status s = env_.device->Remove(data ? DataPath(id) : HintPath(id));
     if (!s.ok() && !absl::IsNotFound(s)) return s;
   }
   return absl::OkStatus();
@@ -160,8 +160,7 @@ absl::Status BitcaskStore::MergeFlush(MergeJob& job, bool finish_file) {
   job.out.reset();
   uint64_t hint_bytes = 0;
   RETURN_IF_ERROR(WriteHintFile(job.out_id, job.out_hints.Finish(job.out_id, job.out_size),
-                                absl::StrCat(HintFileName(job.out_id), AV(kMergingSuffix)),
-                                &hint_bytes));
+                                /*merging=*/true, &hint_bytes));
   job.output_sizes[job.out_id] = {job.out_size, hint_bytes};
   return absl::OkStatus();
 }
@@ -202,10 +201,8 @@ absl::Status BitcaskStore::MergeCommit(MergeJob& job) {
   absl::Status s = [&]() -> absl::Status {
     RETURN_IF_ERROR(SyncDir());
     for (uint64_t id : job.outputs) {
-      for (const std::string& name : {DataFileName(id), HintFileName(id)}) {
-        RETURN_IF_ERROR(
-            env_.device->Rename(PathOf(name, kMergingSuffix), PathOf(name)));
-      }
+      RETURN_IF_ERROR(env_.device->Rename(DataPath(id, kMergingSuffix), DataPath(id)));
+      RETURN_IF_ERROR(env_.device->Rename(HintPath(id, kMergingSuffix), HintPath(id)));
     }
     return SyncDir();
   }();
@@ -256,9 +253,8 @@ void BitcaskStore::MergeAbort(MergeJob& job) {
   job.out.reset();
   // Ignoring errors on purpose: leftovers are removed at the next open.
   for (uint64_t id : job.outputs) {
-    for (const std::string& name : {DataFileName(id), HintFileName(id)}) {
-      (void)env_.device->Remove(PathOf(name, kMergingSuffix));
-    }
+    (void)env_.device->Remove(DataPath(id, kMergingSuffix));
+    (void)env_.device->Remove(HintPath(id, kMergingSuffix));
   }
   (void)env_.device->Remove(PathOf(kManifestTmpName));
 }

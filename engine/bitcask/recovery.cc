@@ -20,6 +20,14 @@ constexpr std::string_view kMarkerTmpName = "BITCASK.tmp";
 enum class NameKind { kMarker, kLock, kData, kHint, kManifest, kLeftover, kForeign };
 
 NameKind Classify(std::string_view name, uint64_t* id) {
+  // Most names are "<10 digits>.data" or ".hint" (none of the fixed names is
+  // that long): the suffix picks the one parse, not a parse per suffix.
+  static_assert(kDataSuffix.size() == kHintSuffix.size());
+  if (name.size() == 10 + kDataSuffix.size()) {
+    const std::string_view suffix = name.substr(10);
+    if (suffix == kDataSuffix && ParseFileName(name, kDataSuffix, id)) return NameKind::kData;
+    if (suffix == kHintSuffix && ParseFileName(name, kHintSuffix, id)) return NameKind::kHint;
+  }
   if (name == kMarkerName) return NameKind::kMarker;
   if (name == kLockName) return NameKind::kLock;
   if (name == kManifestName) return NameKind::kManifest;
@@ -42,7 +50,7 @@ std::string ParentOf(std::string_view path) {
   return slash == std::string_view::npos ? std::string() : std::string(path.substr(0, slash));
 }
 
-absl::StatusOr<FileBytes> ReadSmallFile(Device& device, const std::string& path,
+absl::StatusOr<FileBytes> ReadSmallFile(Device& device, std::string_view path,
                                           kvlab::FileKind kind) {
   OpenOptions options;
   options.read_only = true;
@@ -213,8 +221,8 @@ absl::Status BitcaskStore::RemoveLeftovers(std::vector<std::string>& names) {
 }
 
 absl::Status BitcaskStore::LoadOneFile(Loaded& f, bool hint_exists, FileBytes bytes) {
-  const std::string data_path = PathOf(DataFileName(f.id));
-  const std::string hint_path = PathOf(HintFileName(f.id));
+  const FilePath data_path = DataPath(f.id);
+  const FilePath hint_path = HintPath(f.id);
   f.had_hint = false;
   f.valid_size = f.size;
   if (hint_exists) {
@@ -329,7 +337,7 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
   };
   std::vector<Opened> opened;
   for (uint64_t id : ids) {
-    const std::string path = PathOf(DataFileName(id));
+    const FilePath path = DataPath(id);
     OpenOptions options;
     options.read_only = true;
     options.kind = kvlab::FileKind::kData;
@@ -361,7 +369,7 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
       RETURN_IF_ERROR(SyncDir());
       continue;
     }
-    return CorruptionError(absl::StrCat(path, ": ", problem, " at offset 0"));
+    return CorruptionError(absl::StrCat(AV(path), ": ", problem, " at offset 0"));
   }
   // Pass 2: load hints or scan; cut the writer files at the first that lost
   // its tail (CutBrokenChain); the newest writer file left may have a torn tail.
@@ -422,14 +430,14 @@ absl::Status BitcaskStore::SealLoadedFile(Loaded& f) {
   // A scanned file that stays immutable: it may hold bytes a process crash
   // left unsynced, so sync it before anything newer counts on it, then give it
   // a hint so the next open is fast (on error the next open scans again).
-  const std::string path = PathOf(DataFileName(f.id));
+  const FilePath path = DataPath(f.id);
   OpenOptions options;
   options.kind = kvlab::FileKind::kData;
   ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(path, options));
   RETURN_IF_ERROR(SyncFile(*file));
   uint64_t hint_bytes = 0;
   absl::Status s =
-      WriteHintFile(f.id, EncodeHint(f.id, f.size, f.entries), HintFileName(f.id), &hint_bytes);
+      WriteHintFile(f.id, EncodeHint(f.id, f.size, f.entries), /*merging=*/false, &hint_bytes);
   absl::MutexLock lock(&mu_);
   if (s.ok()) files_[f.id].hint_bytes = hint_bytes;
   return absl::OkStatus();
@@ -439,7 +447,7 @@ absl::Status BitcaskStore::StartActiveFile(Loaded* newest, uint64_t prev_id,
                                            uint64_t prev_size) {
   absl::MutexLock lock(&mu_);
   if (newest != nullptr && !newest->had_hint) {
-    const std::string path = PathOf(DataFileName(newest->id));
+    const FilePath path = DataPath(newest->id);
     OpenOptions options;
     options.kind = kvlab::FileKind::kData;
     ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(path, options));

@@ -16,7 +16,7 @@ absl::StatusOr<std::unique_ptr<File>> BitcaskStore::CreateWriterFileOnDevice(uin
   // The header and the directory entry are durable before any record is
   // written, so recovery never meets a writer file with a torn header.
   ASSIGN_OR_RETURN(std::unique_ptr<File> file,
-                   CreateSyncedFile(PathOf(DataFileName(id)),
+                   CreateSyncedFile(DataPath(id),
                                     EncodeFileHeader(DataFileKind::kWriter, id),
                                     kvlab::FileKind::kData));
   RETURN_IF_ERROR(SyncDir());
@@ -122,7 +122,7 @@ void BitcaskStore::SealStep() {
   bool hinted = false;
   if (s.ok()) {
     // On error no hint: the next open scans the file instead.
-    hinted = WriteHintFile(job->id, job->hints.Finish(job->id, job->size), HintFileName(job->id),
+    hinted = WriteHintFile(job->id, job->hints.Finish(job->id, job->size), /*merging=*/false,
                            &hint_bytes)
                  .ok();
   }
