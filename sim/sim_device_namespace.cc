@@ -24,9 +24,18 @@ const SimDevice::Node* SimDevice::Lookup(std::string_view path) const {
   return it == live_.end() ? nullptr : &it->second;
 }
 
-absl::Status SimDevice::CheckParentDir(std::string_view op, std::string_view path) const {
+bool SimDevice::IsLiveDir(std::string_view dir) {
+  if (known_dir_version_ == dir_version_ && known_dir_ == dir) return true;
+  const Node* n = Lookup(dir);
+  if (n == nullptr || !n->is_dir) return false;
+  known_dir_.assign(dir);
+  known_dir_version_ = dir_version_;
+  return true;
+}
+
+absl::Status SimDevice::CheckParentDir(std::string_view op, std::string_view path) {
   std::string_view parent = ParentDirView(path);
-  if (parent.empty()) return absl::OkStatus();
+  if (parent.empty() || IsLiveDir(parent)) return absl::OkStatus();
   const Node* n = Lookup(parent);
   if (n == nullptr) {
     return absl::NotFoundError(absl::StrCat(AV(op), " '", AV(path), "': parent directory '",
@@ -59,12 +68,16 @@ void SimDevice::SetEntry(const std::string& path, const std::optional<Node>& nod
   if (!node.has_value()) {
     auto it = live_.find(path);
     if (it == live_.end()) return;
+    if (it->second.is_dir) ++dir_version_;
     Unlink(it->second);
     live_.erase(it);
     return;
   }
   auto [it, inserted] = live_.try_emplace(path);
-  if (!inserted) Unlink(it->second);
+  if (!inserted) {
+    if (it->second.is_dir) ++dir_version_;
+    Unlink(it->second);
+  }
   if (node->inode != nullptr) {
     node->inode->linked = true;
     used_bytes_ += node->inode->current.size();
@@ -130,8 +143,8 @@ absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view
         if (options.truncate && !options.read_only && !inode->current.empty()) {
           ApplyTruncate(*inode, 0);
         }
-        file =
-            std::make_unique<SimFile>(this, std::move(inode), std::string(path), options, epoch_);
+        const std::string& open_path = inode->OpenPath(path);
+        file = std::make_unique<SimFile>(this, std::move(inode), open_path, options, epoch_);
         return absl::OkStatus();
       }));
   return file;
@@ -243,12 +256,8 @@ absl::Status SimDevice::SyncDir(std::string_view dir_view) {
   return NamespaceOp(
       OpKind::kSyncDir, dir_view, /*allow_root=*/true, profile_.sync_latency_ns,
       [&](std::string_view dir, uint64_t&) -> absl::Status {
-        if (!dir.empty()) {
-          const Node* n = Lookup(dir);
-          if (n == nullptr || !n->is_dir) {
-            return absl::NotFoundError(
-                absl::StrCat("sync_dir '", AV(dir), "': no such directory"));
-          }
+        if (!dir.empty() && !IsLiveDir(dir)) {
+          return absl::NotFoundError(absl::StrCat("sync_dir '", AV(dir), "': no such directory"));
         }
         // Make this directory's records durable, in log order; keep the
         // others (compacted in place, in order).
@@ -284,7 +293,7 @@ absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_vi
   RETURN_IF_ERROR(NamespaceOp(
       OpKind::kList, dir_view, /*allow_root=*/true, profile_.metadata_latency_ns,
       [&](std::string_view dir, uint64_t& bytes) -> absl::Status {
-        if (!dir.empty()) {
+        if (!dir.empty() && !IsLiveDir(dir)) {
           const Node* n = Lookup(dir);
           if (n == nullptr) {
             return absl::NotFoundError(absl::StrCat("list '", AV(dir), "': no such directory"));
