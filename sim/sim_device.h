@@ -369,6 +369,8 @@ class SimDevice final : public Device {
   };
   using Names = absl::flat_hash_map<std::string, Node, PathHash, PathEq>;
   using NameEntry = std::pair<const std::string, Node>;
+  // Erases a live entry (SetEntry of no node, once the entry is found).
+  void EraseEntry(Names::iterator it) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The entries of `names` in path (byte) order.
   static std::vector<const NameEntry*> Sorted(const Names& names);
   Names live_ ABSL_GUARDED_BY(mu_);

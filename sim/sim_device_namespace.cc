@@ -63,16 +63,24 @@ void SimDevice::Unlink(const Node& node) {
   used_bytes_ -= node.inode->current.size();
 }
 
-void SimDevice::SetEntry(const std::string& path, const std::optional<Node>& node) {
+void SimDevice::EraseEntry(Names::iterator it) {
   ++live_version_;
+  if (it->second.is_dir) ++dir_version_;
+  Unlink(it->second);
+  live_.erase(it);
+}
+
+void SimDevice::SetEntry(const std::string& path, const std::optional<Node>& node) {
   if (!node.has_value()) {
     auto it = live_.find(path);
-    if (it == live_.end()) return;
-    if (it->second.is_dir) ++dir_version_;
-    Unlink(it->second);
-    live_.erase(it);
+    if (it == live_.end()) {
+      ++live_version_;
+      return;
+    }
+    EraseEntry(it);
     return;
   }
+  ++live_version_;
   auto [it, inserted] = live_.try_emplace(path);
   if (!inserted) {
     if (it->second.is_dir) ++dir_version_;
@@ -154,15 +162,19 @@ absl::Status SimDevice::Remove(std::string_view path_view) {
   return NamespaceOp(
       OpKind::kRemove, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
       [&](std::string_view path, uint64_t&) -> absl::Status {
-        const Node* n = Lookup(path);
-        if (n == nullptr) {
+        auto it = live_.find(path);
+        if (it == live_.end()) {
           return absl::NotFoundError(absl::StrCat("remove '", AV(path), "': no such file"));
         }
-        if (n->is_dir) {
+        if (it->second.is_dir) {
           return absl::FailedPreconditionError(
               absl::StrCat("remove '", AV(path), "': is a directory (Remove removes files)"));
         }
-        LogEntryChange(path, std::nullopt);
+        // LogEntryChange(path, std::nullopt), erasing the entry found.
+        DirOp op;
+        op.records.emplace_back(ParentDirView(path), std::string(path), std::nullopt);
+        EraseEntry(it);
+        dir_log_.push_back(std::move(op));
         return absl::OkStatus();
       });
 }
