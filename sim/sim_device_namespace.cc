@@ -196,7 +196,8 @@ absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_v
     RETURN_IF_ERROR(to_status);
     RETURN_IF_ERROR(BeginOp(op));
     op.latency_ns = profile_.metadata_latency_ns;
-    const Node* src = Lookup(from);
+    const auto src_it = live_.find(from);
+    const Node* src = src_it == live_.end() ? nullptr : &src_it->second;
     if (src == nullptr) {
       return absl::NotFoundError(
           absl::StrCat("rename '", AV(from), "' to '", AV(to), "': no such file"));
@@ -242,7 +243,15 @@ absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_v
       dir_op.records.emplace_back(to_parent, absl::StrCat(AV(to), AV(path.substr(from.size()))),
                                   *node);
     }
-    LogDirOp(std::move(dir_op));
+    if (src->is_dir) {
+      LogDirOp(std::move(dir_op));
+      return absl::OkStatus();
+    }
+    // A file: LogDirOp, erasing the source entry found above (erasing
+    // leaves the other entries where they are).
+    EraseEntry(src_it);
+    SetEntry(dir_op.records[1].path, dir_op.records[1].node);
+    dir_log_.push_back(std::move(dir_op));
     return absl::OkStatus();
   }();
   return FinishOp(op, s, 0, to);
