@@ -279,10 +279,15 @@ class SimDevice final : public Device {
   absl::Status TruncateFile(SimFile& f, uint64_t size);
   absl::StatusOr<uint64_t> SizeOf(SimFile& f);
   absl::Status CheckHandle(const SimFile& f, bool write) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // CheckHandle's error (out of line: the check itself inlines).
+  absl::Status HandleError(const SimFile& f, bool write) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // On a direct-I/O handle: InvalidArgument (naming `op`) unless offset,
   // length and buffer are aligned to the sector size.
   absl::Status CheckDirectIo(const SimFile& f, std::string_view op, uint64_t offset,
                              const char* buffer, size_t length) const;
+  // CheckDirectIo's error (out of line).
+  absl::Status DirectIoError(const SimFile& f, std::string_view op, uint64_t offset,
+                             size_t length) const;
 
   // Applies a write to an inode's current image and logs it as unsynced.
   void ApplyWrite(Inode& inode, uint64_t offset, std::string_view data)
