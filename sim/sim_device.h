@@ -26,6 +26,7 @@
 #define KVLAB_SIM_SIM_DEVICE_H_
 
 #include <cstdint>
+#include <forward_list>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -161,6 +162,19 @@ class SimDevice final : public Device {
     // it, exactly (the invariant holds everywhere else).
     std::vector<uint64_t> flipped;
     bool linked = false;  // Named in the live namespace (counts towards used bytes).
+    // The paths handles were opened with, each kept once (usually just the
+    // first; a rename adds one): a handle's path() refers to one of them, so
+    // opening a file again copies no path. "" = none yet (no file path is).
+    std::string open_path;
+    std::forward_list<std::string> other_open_paths;  // Stable references.
+    const std::string& OpenPath(std::string_view path) {
+      if (open_path == path) return open_path;
+      if (open_path.empty()) return open_path.assign(path);
+      for (const std::string& p : other_open_paths) {
+        if (p == path) return p;
+      }
+      return other_open_paths.emplace_front(path);
+    }
     std::string_view Data(const PendingOp& w) const {
       return std::string_view(unsynced_data).substr(w.data_at, w.size);
     }
@@ -265,10 +279,15 @@ class SimDevice final : public Device {
   absl::Status TruncateFile(SimFile& f, uint64_t size);
   absl::StatusOr<uint64_t> SizeOf(SimFile& f);
   absl::Status CheckHandle(const SimFile& f, bool write) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // CheckHandle's error (out of line: the check itself inlines).
+  absl::Status HandleError(const SimFile& f, bool write) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // On a direct-I/O handle: InvalidArgument (naming `op`) unless offset,
   // length and buffer are aligned to the sector size.
   absl::Status CheckDirectIo(const SimFile& f, std::string_view op, uint64_t offset,
                              const char* buffer, size_t length) const;
+  // CheckDirectIo's error (out of line).
+  absl::Status DirectIoError(const SimFile& f, std::string_view op, uint64_t offset,
+                             size_t length) const;
 
   // Applies a write to an inode's current image and logs it as unsynced.
   void ApplyWrite(Inode& inode, uint64_t offset, std::string_view data)
@@ -280,7 +299,10 @@ class SimDevice final : public Device {
 
   // Namespace helpers (sim_device_namespace.cc).
   const Node* Lookup(std::string_view path) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status CheckParentDir(std::string_view op, std::string_view path) const
+  // True if `dir` (not "") names a directory in live_: Lookup, but the last
+  // directory found is remembered until a directory entry goes (dir_version_).
+  bool IsLiveDir(std::string_view dir) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status CheckParentDir(std::string_view op, std::string_view path)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Applies `op` to live_ and logs it as unsynced.
   void LogDirOp(DirOp op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -352,6 +374,8 @@ class SimDevice final : public Device {
   };
   using Names = absl::flat_hash_map<std::string, Node, PathHash, PathEq>;
   using NameEntry = std::pair<const std::string, Node>;
+  // Erases a live entry (SetEntry of no node, once the entry is found).
+  void EraseEntry(Names::iterator it) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The entries of `names` in path (byte) order.
   static std::vector<const NameEntry*> Sorted(const Names& names);
   Names live_ ABSL_GUARDED_BY(mu_);
@@ -360,6 +384,11 @@ class SimDevice final : public Device {
   // version it saw: an engine lists a directory again before changing it
   // (Bitcask lists before and after taking its lock), which costs a copy.
   uint64_t live_version_ ABSL_GUARDED_BY(mu_) = 0;
+  // Bumped whenever a directory leaves live_ (erased, replaced, a crash):
+  // the directory IsLiveDir found last, with the version it saw.
+  uint64_t dir_version_ ABSL_GUARDED_BY(mu_) = 0;
+  std::string known_dir_ ABSL_GUARDED_BY(mu_);
+  uint64_t known_dir_version_ ABSL_GUARDED_BY(mu_) = ~uint64_t{0};
   struct ListCache {
     std::string dir;
     uint64_t version = ~uint64_t{0};

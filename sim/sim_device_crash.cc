@@ -187,6 +187,7 @@ void SimDevice::CrashLocked(const CrashChooser* chooser) {
   // 3. The new epoch.
   live_ = durable_;
   ++live_version_;
+  ++dir_version_;
   RecomputeUsedBytes();
   locks_.clear();
   ++epoch_;

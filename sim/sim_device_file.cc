@@ -20,27 +20,37 @@ int64_t Latency(int64_t base_ns, double ns_per_byte, uint64_t bytes) {
 }  // namespace
 
 absl::Status SimDevice::CheckHandle(const SimFile& f, bool write) const {
+  if (f.epoch_ == epoch_ && !(write && f.options_.read_only)) [[likely]] {
+    return absl::OkStatus();
+  }
+  return HandleError(f, write);
+}
+
+absl::Status SimDevice::HandleError(const SimFile& f, bool write) const {
   if (f.epoch_ != epoch_) {
     return absl::FailedPreconditionError(absl::StrCat(
         "'", f.path_, "': this handle was opened before a simulated crash and is dead; reopen"));
   }
-  if (write && f.options_.read_only) {
-    return absl::FailedPreconditionError(absl::StrCat("'", f.path_, "': opened read-only"));
-  }
-  return absl::OkStatus();
+  KVLAB_CHECK(write && f.options_.read_only);
+  return absl::FailedPreconditionError(absl::StrCat("'", f.path_, "': opened read-only"));
 }
 
 absl::Status SimDevice::CheckDirectIo(const SimFile& f, std::string_view op, uint64_t offset,
                                       const char* buffer, size_t length) const {
   const uint64_t align = profile_.sector_size;
-  if (!f.options_.direct) return absl::OkStatus();
+  if (!f.options_.direct) [[likely]] return absl::OkStatus();
   if (offset % align == 0 && length % align == 0 &&
       reinterpret_cast<uintptr_t>(buffer) % align == 0) {
     return absl::OkStatus();
   }
+  return DirectIoError(f, op, offset, length);
+}
+
+absl::Status SimDevice::DirectIoError(const SimFile& f, std::string_view op, uint64_t offset,
+                                      size_t length) const {
   return absl::InvalidArgumentError(absl::StrCat(
       AV(op), " '", f.path_, "' offset ", offset, " length ", length,
-      ": direct I/O needs offset, length and buffer aligned to ", align));
+      ": direct I/O needs offset, length and buffer aligned to ", profile_.sector_size));
 }
 
 // ---- Image updates ----

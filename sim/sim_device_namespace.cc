@@ -24,9 +24,18 @@ const SimDevice::Node* SimDevice::Lookup(std::string_view path) const {
   return it == live_.end() ? nullptr : &it->second;
 }
 
-absl::Status SimDevice::CheckParentDir(std::string_view op, std::string_view path) const {
+bool SimDevice::IsLiveDir(std::string_view dir) {
+  if (known_dir_version_ == dir_version_ && known_dir_ == dir) return true;
+  const Node* n = Lookup(dir);
+  if (n == nullptr || !n->is_dir) return false;
+  known_dir_.assign(dir);
+  known_dir_version_ = dir_version_;
+  return true;
+}
+
+absl::Status SimDevice::CheckParentDir(std::string_view op, std::string_view path) {
   std::string_view parent = ParentDirView(path);
-  if (parent.empty()) return absl::OkStatus();
+  if (parent.empty() || IsLiveDir(parent)) return absl::OkStatus();
   const Node* n = Lookup(parent);
   if (n == nullptr) {
     return absl::NotFoundError(absl::StrCat(AV(op), " '", AV(path), "': parent directory '",
@@ -54,17 +63,29 @@ void SimDevice::Unlink(const Node& node) {
   used_bytes_ -= node.inode->current.size();
 }
 
-void SimDevice::SetEntry(const std::string& path, const std::optional<Node>& node) {
+void SimDevice::EraseEntry(Names::iterator it) {
   ++live_version_;
+  if (it->second.is_dir) ++dir_version_;
+  Unlink(it->second);
+  live_.erase(it);
+}
+
+void SimDevice::SetEntry(const std::string& path, const std::optional<Node>& node) {
   if (!node.has_value()) {
     auto it = live_.find(path);
-    if (it == live_.end()) return;
-    Unlink(it->second);
-    live_.erase(it);
+    if (it == live_.end()) {
+      ++live_version_;
+      return;
+    }
+    EraseEntry(it);
     return;
   }
+  ++live_version_;
   auto [it, inserted] = live_.try_emplace(path);
-  if (!inserted) Unlink(it->second);
+  if (!inserted) {
+    if (it->second.is_dir) ++dir_version_;
+    Unlink(it->second);
+  }
   if (node->inode != nullptr) {
     node->inode->linked = true;
     used_bytes_ += node->inode->current.size();
@@ -130,8 +151,8 @@ absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view
         if (options.truncate && !options.read_only && !inode->current.empty()) {
           ApplyTruncate(*inode, 0);
         }
-        file =
-            std::make_unique<SimFile>(this, std::move(inode), std::string(path), options, epoch_);
+        const std::string& open_path = inode->OpenPath(path);
+        file = std::make_unique<SimFile>(this, std::move(inode), open_path, options, epoch_);
         return absl::OkStatus();
       }));
   return file;
@@ -141,15 +162,19 @@ absl::Status SimDevice::Remove(std::string_view path_view) {
   return NamespaceOp(
       OpKind::kRemove, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
       [&](std::string_view path, uint64_t&) -> absl::Status {
-        const Node* n = Lookup(path);
-        if (n == nullptr) {
+        auto it = live_.find(path);
+        if (it == live_.end()) {
           return absl::NotFoundError(absl::StrCat("remove '", AV(path), "': no such file"));
         }
-        if (n->is_dir) {
+        if (it->second.is_dir) {
           return absl::FailedPreconditionError(
               absl::StrCat("remove '", AV(path), "': is a directory (Remove removes files)"));
         }
-        LogEntryChange(path, std::nullopt);
+        // LogEntryChange(path, std::nullopt), erasing the entry found.
+        DirOp op;
+        op.records.emplace_back(ParentDirView(path), std::string(path), std::nullopt);
+        EraseEntry(it);
+        dir_log_.push_back(std::move(op));
         return absl::OkStatus();
       });
 }
@@ -171,7 +196,8 @@ absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_v
     RETURN_IF_ERROR(to_status);
     RETURN_IF_ERROR(BeginOp(op));
     op.latency_ns = profile_.metadata_latency_ns;
-    const Node* src = Lookup(from);
+    const auto src_it = live_.find(from);
+    const Node* src = src_it == live_.end() ? nullptr : &src_it->second;
     if (src == nullptr) {
       return absl::NotFoundError(
           absl::StrCat("rename '", AV(from), "' to '", AV(to), "': no such file"));
@@ -217,7 +243,15 @@ absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_v
       dir_op.records.emplace_back(to_parent, absl::StrCat(AV(to), AV(path.substr(from.size()))),
                                   *node);
     }
-    LogDirOp(std::move(dir_op));
+    if (src->is_dir) {
+      LogDirOp(std::move(dir_op));
+      return absl::OkStatus();
+    }
+    // A file: LogDirOp, erasing the source entry found above (erasing
+    // leaves the other entries where they are).
+    EraseEntry(src_it);
+    SetEntry(dir_op.records[1].path, dir_op.records[1].node);
+    dir_log_.push_back(std::move(dir_op));
     return absl::OkStatus();
   }();
   return FinishOp(op, s, 0, to);
@@ -243,12 +277,8 @@ absl::Status SimDevice::SyncDir(std::string_view dir_view) {
   return NamespaceOp(
       OpKind::kSyncDir, dir_view, /*allow_root=*/true, profile_.sync_latency_ns,
       [&](std::string_view dir, uint64_t&) -> absl::Status {
-        if (!dir.empty()) {
-          const Node* n = Lookup(dir);
-          if (n == nullptr || !n->is_dir) {
-            return absl::NotFoundError(
-                absl::StrCat("sync_dir '", AV(dir), "': no such directory"));
-          }
+        if (!dir.empty() && !IsLiveDir(dir)) {
+          return absl::NotFoundError(absl::StrCat("sync_dir '", AV(dir), "': no such directory"));
         }
         // Make this directory's records durable, in log order; keep the
         // others (compacted in place, in order).
@@ -284,7 +314,7 @@ absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_vi
   RETURN_IF_ERROR(NamespaceOp(
       OpKind::kList, dir_view, /*allow_root=*/true, profile_.metadata_latency_ns,
       [&](std::string_view dir, uint64_t& bytes) -> absl::Status {
-        if (!dir.empty()) {
+        if (!dir.empty() && !IsLiveDir(dir)) {
           const Node* n = Lookup(dir);
           if (n == nullptr) {
             return absl::NotFoundError(absl::StrCat("list '", AV(dir), "': no such directory"));

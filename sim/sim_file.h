@@ -13,9 +13,11 @@ namespace kvlab::sim {
 
 class SimFile final : public File {
  public:
-  SimFile(SimDevice* device, std::shared_ptr<SimDevice::Inode> inode, std::string path,
+  // `path` is one of inode->open_paths (SimDevice::Inode::OpenPath), which
+  // lives as long as the inode, and so as long as this handle.
+  SimFile(SimDevice* device, std::shared_ptr<SimDevice::Inode> inode, const std::string& path,
           const OpenOptions& options, uint64_t epoch)
-      : device_(device), inode_(std::move(inode)), path_(std::move(path)), options_(options),
+      : device_(device), inode_(std::move(inode)), path_(path), options_(options),
         epoch_(epoch) {}
 
   absl::StatusOr<size_t> Read(uint64_t offset, absl::Span<char> dst) override {
@@ -39,7 +41,7 @@ class SimFile final : public File {
   friend class SimDevice;
   SimDevice* device_;
   std::shared_ptr<SimDevice::Inode> inode_;
-  std::string path_;
+  const std::string& path_;  // The path it was opened with, kept by inode_.
   OpenOptions options_;
   uint64_t epoch_;
 };
