@@ -8,39 +8,15 @@
 #include "engine/env/io_error.h"
 
 namespace kvlab::sim {
-namespace {
-
-// CheckDevicePath's rules, without building an error (and with memchr
-// doing the scans): true if `raw` passes them. Sets *has_dot if a component
-// is ".". Never more lenient than CheckDevicePath (a rejected path gets its
-// error from it).
-bool QuickValid(std::string_view raw, bool allow_root, bool* has_dot) {
-  *has_dot = false;
-  if (raw.empty()) return allow_root;
-  if (raw.front() == '/') return false;
-  if (raw.find('\0') != std::string_view::npos) return false;
-  for (size_t start = 0; start <= raw.size();) {
-    size_t end = raw.find('/', start);
-    if (end == std::string_view::npos) end = raw.size();
-    const std::string_view part = raw.substr(start, end - start);
-    if (part.empty() || part == "..") return false;
-    if (part == ".") *has_dot = true;
-    start = end + 1;
-  }
-  return true;
-}
-
-}  // namespace
 
 absl::Status NormalizePath(std::string_view op, std::string_view raw, bool allow_root,
                            std::string* storage, std::string_view* path) {
   *path = raw;
   bool has_dot = false;
-  if (!QuickValid(raw, allow_root, &has_dot)) {
-    RETURN_IF_ERROR(CheckDevicePath(raw, allow_root, op));
-    // (Never reached: QuickValid is exact. Normalising a dotless path the
-    // slow way would give it back unchanged.)
-    has_dot = true;
+  // The real devices' rules (one copy of them, io_error.h); the error is
+  // built only for a path that breaks one.
+  if (!DevicePathProblem(raw, allow_root, &has_dot).empty()) {
+    return CheckDevicePath(raw, allow_root, op);
   }
   // A valid path with no "." component is already normal (the common case).
   if (!has_dot) return absl::OkStatus();

@@ -42,25 +42,30 @@ absl::Status ErrnoToStatus(int err, IoKind kind, std::string_view op, std::strin
   }
 }
 
-absl::Status CheckDevicePath(std::string_view path, bool allow_root, std::string_view op) {
-  auto bad = [&](std::string_view why) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(AV(op), " '", AV(path), "': bad device path (", AV(why),
-                     "); paths are relative, '/'-separated, without '..' or empty parts"));
-  };
-  if (path.empty()) return allow_root ? absl::OkStatus() : bad("empty");
-  if (path.find('\0') != std::string_view::npos) return bad("contains NUL");
-  if (path.front() == '/') return bad("leading '/'");
+std::string_view DevicePathProblem(std::string_view path, bool allow_root, bool* has_dot) {
+  if (has_dot != nullptr) *has_dot = false;
+  if (path.empty()) return allow_root ? "" : "empty";
+  if (std::memchr(path.data(), '\0', path.size()) != nullptr) return "contains NUL";
+  if (path.front() == '/') return "leading '/'";
   size_t start = 0;
   while (start <= path.size()) {
     size_t end = path.find('/', start);
     if (end == std::string_view::npos) end = path.size();
     const std::string_view part = path.substr(start, end - start);
-    if (part.empty()) return bad("empty component");
-    if (part == "..") return bad("'..' component");
+    if (part.empty()) return "empty component";
+    if (part == "..") return "'..' component";
+    if (part == "." && has_dot != nullptr) *has_dot = true;
     start = end + 1;
   }
-  return absl::OkStatus();
+  return "";
+}
+
+absl::Status CheckDevicePath(std::string_view path, bool allow_root, std::string_view op) {
+  const std::string_view why = DevicePathProblem(path, allow_root, nullptr);
+  if (why.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat(AV(op), " '", AV(path), "': bad device path (", AV(why),
+                   "); paths are relative, '/'-separated, without '..' or empty parts"));
 }
 
 }  // namespace kvlab

@@ -38,6 +38,11 @@ absl::Status ErrnoToStatus(int err, IoKind kind, std::string_view op, std::strin
 // root and is accepted only when `allow_root`. InvalidArgument naming the path
 // and `op` otherwise.
 absl::Status CheckDevicePath(std::string_view path, bool allow_root, std::string_view op);
+// The same rules without building an error: "" if `path` passes, else what is
+// wrong ("empty component", ...). Sets *has_dot (if given) when a component
+// is "." (valid, but the simulator resolves it away).
+std::string_view DevicePathProblem(std::string_view path, bool allow_root,
+                                   bool* has_dot = nullptr);
 
 }  // namespace kvlab
 
