@@ -1,6 +1,7 @@
 // The Bitcask store: the write path (append, roll over, sync), the one-read
-// Get, Stats and Close. Options and the engine descriptor are in options.cc. Opening and recovery are in recovery.cc,
-// merging in merge.cc, the formats in format.h.
+// Get, Stats and Close. Options and the engine descriptor are in options.cc,
+// opening and recovery in recovery.cc, merging in merge.cc, the formats in
+// format.h.
 #include "engine/bitcask/bitcask.h"
 
 #include <algorithm>

@@ -21,8 +21,7 @@ std::string JoinPath(std::string_view dir, std::string_view name, std::string_vi
 
 FilePath::FilePath(std::string_view dir, uint64_t id, std::string_view suffix,
                    std::string_view suffix2) {
-  size_t digits = 10;  // As NumberedFileName: zero-padded to 10, longer if need be.
-  for (uint64_t rest = id / 10000000000ull; rest != 0; rest /= 10) ++digits;
+  const size_t digits = NumberedNameDigits(id);
   size_ = (dir.empty() ? 0 : dir.size() + 1) + digits + suffix.size() + suffix2.size();
   char* p = inline_;
   if (size_ > sizeof(inline_)) {
@@ -35,13 +34,8 @@ FilePath::FilePath(std::string_view dir, uint64_t id, std::string_view suffix,
     p += dir.size();
     *p++ = '/';
   }
-  std::memset(p, '0', digits);
+  WriteNumberedDigits(id, digits, p);
   p += digits;
-  char* q = p;
-  do {
-    *--q = static_cast<char>('0' + id % 10);
-    id /= 10;
-  } while (id != 0);
   if (!suffix.empty()) std::memcpy(p, suffix.data(), suffix.size());
   p += suffix.size();
   if (!suffix2.empty()) std::memcpy(p, suffix2.data(), suffix2.size());

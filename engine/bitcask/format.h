@@ -124,6 +124,10 @@ inline constexpr size_t kLinkValueSize = 16;  // Previous writer id u64, its siz
 // ---- names ----
 // "<id:010><suffix>": the id zero-padded to 10 digits (more if it needs them).
 std::string NumberedFileName(uint64_t id, std::string_view suffix);
+// Its parts, for names built in place (FilePath): how many digits `id` takes,
+// and writing them (zero-padded) at out.
+size_t NumberedNameDigits(uint64_t id);
+void WriteNumberedDigits(uint64_t id, size_t digits, char* out);
 std::string DataFileName(uint64_t id);
 std::string HintFileName(uint64_t id);
 // Parses "<10 digits><suffix>"; false if `name` is not of that form.
