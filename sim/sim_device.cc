@@ -110,7 +110,7 @@ absl::Status SimDevice::FinishOp(Op& op, absl::Status s, uint64_t bytes, std::st
   const uint64_t code = s.ok() ? 0 : static_cast<uint64_t>(s.code());
   trace_->Add(TraceEvent(TraceHash::kDeviceOp)
                   .Word(static_cast<uint64_t>(op.kind) | code << 8)
-                  .Bytes(op.path)
+                  .Word(op.path_word != nullptr ? *op.path_word : TracePathWord(op.path))
                   .Word(op.offset)
                   .Word(op.length)
                   .Word(bytes)

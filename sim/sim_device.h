@@ -149,6 +149,13 @@ class SimDevice final : public Device {
     uint64_t data_at = 0;  // A write's bytes: Inode::unsynced_data[data_at, +size).
     uint64_t size = 0;
   };
+  // A path a file was opened with and its word in the trace.
+  struct OpenPath {
+    OpenPath() = default;
+    explicit OpenPath(std::string_view p) : path(p), trace_word(TracePathWord(p)) {}
+    std::string path;
+    uint64_t trace_word = 0;
+  };
   struct Inode {
     std::string durable;
     std::string current;  // == durable with `unsynced` applied in order.
@@ -163,15 +170,17 @@ class SimDevice final : public Device {
     std::vector<uint64_t> flipped;
     bool linked = false;  // Named in the live namespace (counts towards used bytes).
     // The paths handles were opened with, each kept once (usually just the
-    // first; a rename adds one): a handle's path() refers to one of them, so
-    // opening a file again copies no path. "" = none yet (no file path is).
-    std::string open_path;
-    std::forward_list<std::string> other_open_paths;  // Stable references.
-    const std::string& OpenPath(std::string_view path) {
-      if (open_path == path) return open_path;
-      if (open_path.empty()) return open_path.assign(path);
-      for (const std::string& p : other_open_paths) {
-        if (p == path) return p;
+    // first; a rename adds one) with its TracePathWord: a handle's path()
+    // refers to one of them, so opening a file again copies no path, and an
+    // op on a handle traces the word instead of hashing the path again.
+    // Path "" = none yet (no file path is).
+    OpenPath open_path;
+    std::forward_list<OpenPath> other_open_paths;  // Stable references.
+    const OpenPath& FindOpenPath(std::string_view path) {
+      if (open_path.path == path) return open_path;
+      if (open_path.path.empty()) return open_path = OpenPath(path);
+      for (const OpenPath& p : other_open_paths) {
+        if (p.path == path) return p;
       }
       return other_open_paths.emplace_front(path);
     }
@@ -218,6 +227,8 @@ class SimDevice final : public Device {
     uint64_t offset = 0;
     uint64_t length = 0;
     int64_t latency_ns = 0;
+    // TracePathWord(path) when known (an op on a handle: computed at open).
+    const uint64_t* path_word = nullptr;
   };
 
   // Counts the op; the crash point check. Unavailable once crashed. Inline:
@@ -361,11 +372,7 @@ class SimDevice final : public Device {
   struct PathHash {
     using is_transparent = void;
     size_t operator()(std::string_view path) const {
-      uint64_t h = path.size();
-      size_t at = 0;
-      for (; path.size() - at >= 8; at += 8) h = FoldWord(h, LoadLe64(path.data() + at, 8));
-      if (at < path.size()) h = FoldWord(h, LoadLe64Short(path.data() + at, path.size() - at));
-      return static_cast<size_t>(Mix64(h));
+      return static_cast<size_t>(TracePathWord(path));
     }
   };
   struct PathEq {

@@ -113,6 +113,7 @@ void SimDevice::FlipBit(Inode& inode, uint64_t pos, int bit) {
 
 absl::StatusOr<size_t> SimDevice::ReadLocked(SimFile& f, uint64_t offset, absl::Span<char> dst) {
   Op op{OpKind::kRead, f.path_, offset, dst.size()};
+  op.path_word = &f.path_word_;
   size_t n = 0;
   absl::Status s = [&]() -> absl::Status {
     RETURN_IF_ERROR(CheckHandle(f, /*write=*/false));
@@ -148,6 +149,7 @@ absl::StatusOr<size_t> SimDevice::ReadLocked(SimFile& f, uint64_t offset, absl::
 absl::StatusOr<uint64_t> SimDevice::WriteLocked(SimFile& f, bool append, uint64_t offset,
                                                 std::string_view data) {
   Op op{append ? OpKind::kAppend : OpKind::kWrite, f.path_, offset, data.size()};
+  op.path_word = &f.path_word_;
   absl::Status s = [&]() -> absl::Status {
     RETURN_IF_ERROR(CheckHandle(f, /*write=*/true));
     if (append) op.offset = f.inode_->current.size();
@@ -211,6 +213,7 @@ absl::Status SimDevice::WriteChecked(SimFile& f, Op& op, std::string_view data) 
 absl::Status SimDevice::SyncFile(SimFile& f) {
   DeviceMutexLock lock(&mu_);
   Op op{OpKind::kSync, f.path_};
+  op.path_word = &f.path_word_;
   absl::Status s = [&]() -> absl::Status {
     RETURN_IF_ERROR(CheckHandle(f, /*write=*/false));
     RETURN_IF_ERROR(BeginOp(op));
@@ -245,6 +248,7 @@ absl::Status SimDevice::SyncFile(SimFile& f) {
 absl::Status SimDevice::TruncateFile(SimFile& f, uint64_t size) {
   DeviceMutexLock lock(&mu_);
   Op op{OpKind::kTruncate, f.path_, size};
+  op.path_word = &f.path_word_;
   absl::Status s = [&]() -> absl::Status {
     RETURN_IF_ERROR(CheckHandle(f, /*write=*/true));
     RETURN_IF_ERROR(BeginOp(op));
@@ -263,6 +267,7 @@ absl::Status SimDevice::TruncateFile(SimFile& f, uint64_t size) {
 absl::StatusOr<uint64_t> SimDevice::SizeOf(SimFile& f) {
   DeviceMutexLock lock(&mu_);
   Op op{OpKind::kSize, f.path_};
+  op.path_word = &f.path_word_;
   uint64_t size = 0;
   absl::Status s = [&]() -> absl::Status {
     RETURN_IF_ERROR(CheckHandle(f, /*write=*/false));

@@ -151,7 +151,7 @@ absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view
         if (options.truncate && !options.read_only && !inode->current.empty()) {
           ApplyTruncate(*inode, 0);
         }
-        const std::string& open_path = inode->OpenPath(path);
+        const OpenPath& open_path = inode->FindOpenPath(path);
         file = std::make_unique<SimFile>(this, std::move(inode), open_path, options, epoch_);
         return absl::OkStatus();
       }));

@@ -13,12 +13,12 @@ namespace kvlab::sim {
 
 class SimFile final : public File {
  public:
-  // `path` is one of inode->open_paths (SimDevice::Inode::OpenPath), which
-  // lives as long as the inode, and so as long as this handle.
-  SimFile(SimDevice* device, std::shared_ptr<SimDevice::Inode> inode, const std::string& path,
-          const OpenOptions& options, uint64_t epoch)
-      : device_(device), inode_(std::move(inode)), path_(path), options_(options),
-        epoch_(epoch) {}
+  // `path` is one of the inode's open paths (SimDevice::Inode::FindOpenPath),
+  // which lives as long as the inode, and so as long as this handle.
+  SimFile(SimDevice* device, std::shared_ptr<SimDevice::Inode> inode,
+          const SimDevice::OpenPath& path, const OpenOptions& options, uint64_t epoch)
+      : device_(device), inode_(std::move(inode)), path_(path.path),
+        path_word_(path.trace_word), options_(options), epoch_(epoch) {}
 
   absl::StatusOr<size_t> Read(uint64_t offset, absl::Span<char> dst) override {
     DeviceMutexLock lock(&device_->mu_);
@@ -42,6 +42,7 @@ class SimFile final : public File {
   SimDevice* device_;
   std::shared_ptr<SimDevice::Inode> inode_;
   const std::string& path_;  // The path it was opened with, kept by inode_.
+  uint64_t path_word_;        // TracePathWord(path_).
   OpenOptions options_;
   uint64_t epoch_;
 };

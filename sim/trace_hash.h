@@ -6,7 +6,9 @@
 //   - an event's words (its tag first) are chained by FoldWord into a digest
 //     d, starting from 0; a byte string in an event (TraceEvent::Bytes) is
 //     its length, then its 8-byte little-endian chunks (zero-padded) when it
-//     is at most 64 bytes long, else HashBytes64 of it;
+//     is at most 64 bytes long, else HashBytes64 of it; a path in an event
+//     is one word, TracePathWord(path) (below), so that a file handle
+//     computes it once at open and every op on the handle folds one word;
 //   - the hash moves on as h = Avalanche64(h ^ d), Avalanche64(x) =
 //     Mix64(x + 0x9e3779b97f4a7c15): a bijection, so the fold is
 //     order-sensitive and a changed digest always changes h.
@@ -43,6 +45,20 @@ inline uint64_t LoadLe64Short(const char* p, size_t n) {
   if (n >= 4) return LoadLe64(p, 4) | LoadLe64(p + n - 4, 4) << (8 * (n - 4));
   const auto byte = [p](size_t i) { return uint64_t{static_cast<unsigned char>(p[i])}; };
   return byte(0) | byte(n / 2) << (8 * (n / 2)) | byte(n - 1) << (8 * (n - 1));
+}
+
+// The one word a path contributes to an event: starting from the length,
+// FoldWord chains the path's 8-byte little-endian chunks (the last one
+// zero-padded); the word is Mix64 of the end. Two distinct paths of one
+// length never give the same word (a chain of bijections, then a bijection);
+// of different lengths, with probability about 2^-64. Also the hash of the
+// simulator's path maps (SimDevice::PathHash).
+inline uint64_t TracePathWord(std::string_view path) {
+  uint64_t h = path.size();
+  size_t at = 0;
+  for (; path.size() - at >= 8; at += 8) h = FoldWord(h, LoadLe64(path.data() + at, 8));
+  if (at < path.size()) h = FoldWord(h, LoadLe64Short(path.data() + at, path.size() - at));
+  return Mix64(h);
 }
 
 // The digest of one event, built word by word (see the top of this file).

@@ -139,8 +139,10 @@ TEST(SimDeterminism, ScenarioHashIsPinned) {
   // when each device op became one event with one avalanche: was
   // 0x89376197d28510a3; then when HashBytes64 moved to sixteen bytes per
   // 128-bit multiply (engine/common/hash.h; device ops of more than 64
-  // bytes hash their bytes with it): was 0xa032540b99531a03.
-  EXPECT_EQ(o.hash, 0x2a07f121445caa67ull) << std::hex << o.hash;
+  // bytes hash their bytes with it): was 0xa032540b99531a03; then when a
+  // device op's path became one word, TracePathWord (cached per handle):
+  // was 0x2a07f121445caa67.
+  EXPECT_EQ(o.hash, 0xc096ab8a5942c176ull) << std::hex << o.hash;
 }
 
 TEST(SimDeterminism, TraceHashIsPinned) {
@@ -162,6 +164,12 @@ TEST(SimDeterminism, TraceHashIsPinned) {
   EXPECT_EQ(HashBytes64((block + block + block).substr(0, 150)), 0x5c860b35c279c2abull);
   EXPECT_EQ(HashBytes64("kvlab trace hash!", 0x6b65790000000001ull), 0x916519efc24c15aeull);
   EXPECT_NE(HashBytes64(std::string_view("\0", 1)), HashBytes64("")) << "length counts";
+  // A path's word (trace_hash.h, computed independently): the root, one
+  // byte, two words and a zero-padded chunk.
+  EXPECT_EQ(TracePathWord(""), 0u);
+  EXPECT_EQ(TracePathWord("a"), 0x30696779209dd0e5ull);
+  EXPECT_EQ(TracePathWord("db/0000000012.data"), 0x8fd37c20ffb9a4f8ull);
+  EXPECT_NE(TracePathWord(std::string_view("a\0", 2)), TracePathWord("a")) << "length counts";
   // One event (spec at the top of trace_hash.h, computed independently): tag
   // 1, word 2, the bytes "abc" (length 3, then one zero-padded chunk).
   const TraceEvent event = TraceEvent(1).Word(2).Bytes("abc");
