@@ -6,7 +6,8 @@
 //   - an event's words (its tag first) are chained by FoldWord into a digest
 //     d, starting from 0; a byte string in an event (TraceEvent::Bytes) is
 //     its length, then its 8-byte little-endian chunks (zero-padded) when it
-//     is at most 64 bytes long, else HashBytes64 of it; a path in an event
+//     is at most 64 bytes long, else TraceBytes64 of it (trace_bytes.h:
+//     eight bytes per multiply, AVX2 where there is); a path in an event
 //     is one word, TracePathWord(path) (below), so that a file handle
 //     computes it once at open and every op on the handle folds one word;
 //   - the hash moves on as h = Avalanche64(h ^ d), Avalanche64(x) =
@@ -23,6 +24,7 @@
 #include <string_view>
 
 #include "engine/common/hash.h"
+#include "sim/trace_bytes.h"
 
 namespace kvlab::sim {
 
@@ -71,7 +73,7 @@ class TraceEvent {
   }
   TraceEvent& Bytes(std::string_view bytes) {
     Word(bytes.size());
-    if (bytes.size() > 64) return Word(HashBytes64(bytes));
+    if (bytes.size() > 64) return Word(TraceBytes64(bytes));
     size_t at = 0;
     for (; bytes.size() - at >= 8; at += 8) Word(LoadLe64(bytes.data() + at, 8));
     if (at < bytes.size()) Word(LoadLe64Short(bytes.data() + at, bytes.size() - at));
