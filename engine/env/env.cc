@@ -62,40 +62,19 @@ absl::Status Device::SubmitBatch(absl::Span<IoRequest> batch) {
 
 // --- Random: xoshiro256** (Blackman & Vigna), seeded by SplitMix64. ---
 
-namespace {
-inline uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-}  // namespace
-
 Random::Random(uint64_t seed) {
   uint64_t x = seed;
   for (uint64_t& word : s_) word = SplitMix64(x);
 }
 
-uint64_t Random::Next() {
-  const uint64_t result = Rotl(s_[1] * 5, 7) * 9;
-  const uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = Rotl(s_[3], 45);
-  return result;
-}
-
-uint64_t Random::Uniform(uint64_t n) {
-  KVLAB_CHECK(n > 0);
-  // Lemire's multiply-shift with rejection: unbiased and fixed across builds.
-  uint64_t x = Next();
+// The low word of x * n fell below n: x may be one of the (2^64 mod n) values
+// that would bias the result; redraw while it is (Lemire 2019).
+uint64_t Random::UniformRejecting(uint64_t n, uint64_t x) {
   __uint128_t m = static_cast<__uint128_t>(x) * n;
-  uint64_t low = static_cast<uint64_t>(m);
-  if (low < n) {
-    const uint64_t threshold = (0 - n) % n;
-    while (low < threshold) {
-      x = Next();
-      m = static_cast<__uint128_t>(x) * n;
-      low = static_cast<uint64_t>(m);
-    }
+  const uint64_t threshold = (0 - n) % n;
+  while (static_cast<uint64_t>(m) < threshold) {
+    x = Next();
+    m = static_cast<__uint128_t>(x) * n;
   }
   return static_cast<uint64_t>(m >> 64);
 }

@@ -38,6 +38,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "engine/common/check.h"
 
 namespace kvlab {
 
@@ -255,8 +256,8 @@ class Random {
  public:
   explicit Random(uint64_t seed);
 
-  uint64_t Next();                       // Uniform over all 64-bit values.
-  uint64_t Uniform(uint64_t n);          // Uniform in [0, n); REQUIRES: n > 0.
+  inline uint64_t Next();                // Uniform over all 64-bit values.
+  inline uint64_t Uniform(uint64_t n);   // Uniform in [0, n); REQUIRES: n > 0.
   uint64_t Range(uint64_t lo, uint64_t hi);  // Uniform in [lo, hi].
   double NextDouble();                   // Uniform in [0, 1), 53 bits.
   bool Bernoulli(double p);              // True with probability p.
@@ -264,8 +265,34 @@ class Random {
   Random Fork();                         // An independent stream from this one.
 
  private:
+  static uint64_t Rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  // Uniform's rare rejection loop, out of line.
+  uint64_t UniformRejecting(uint64_t n, uint64_t x);
+
   std::array<uint64_t, 4> s_;
 };
+
+// Next and Uniform are inline: the simulator draws several per device op.
+inline uint64_t Random::Next() {
+  const uint64_t result = Rotl(s_[1] * 5, 7) * 9;
+  const uint64_t t = s_[1] << 17;
+  s_[2] ^= s_[0];
+  s_[3] ^= s_[1];
+  s_[1] ^= s_[2];
+  s_[0] ^= s_[3];
+  s_[2] ^= t;
+  s_[3] = Rotl(s_[3], 45);
+  return result;
+}
+
+// Lemire's multiply-shift with rejection: unbiased and fixed across builds.
+inline uint64_t Random::Uniform(uint64_t n) {
+  KVLAB_CHECK(n > 0);
+  const uint64_t x = Next();
+  const __uint128_t m = static_cast<__uint128_t>(x) * n;
+  if (static_cast<uint64_t>(m) < n) return UniformRejecting(n, x);
+  return static_cast<uint64_t>(m >> 64);
+}
 
 // The bundle engines hold. Not owning: whoever makes the Env keeps its parts
 // alive longer than every engine that uses it.
