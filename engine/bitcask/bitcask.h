@@ -156,6 +156,11 @@ class BitcaskStore : public KvStore {
   // Each step takes the directory listing and leaves it as the directory
   // now is: one List after the lock serves the whole open.
   absl::Status CheckDirectory(std::vector<std::string>& names, bool* fresh);
+  // The check before the lock. With `probe_marker`, an intact marker read at
+  // once is enough (the folder is a Bitcask store; false is returned, nothing
+  // listed); else, or when the marker is missing, damaged or unreadable, the
+  // directory is created if needed, listed and checked (true is returned).
+  absl::StatusOr<bool> CheckBeforeLock(bool probe_marker);
   absl::Status CreateStore();
   absl::Status FinishCommittedMerge(std::vector<std::string>& names);
   absl::Status RemoveLeftovers(std::vector<std::string>& names);
@@ -250,6 +255,9 @@ class BitcaskStore : public KvStore {
   FileCache cache_;
   std::unique_ptr<FileLock> lock_;
   bool marker_damaged_ = false;  // Set by CheckDirectory: a bit-flipped marker to rewrite.
+  // Set once the marker was read intact: it is written once (renamed into
+  // place, a constant), so the check after the lock does not read it again.
+  bool marker_intact_ = false;
   IoCounters counters_at_open_;
 
   absl::Mutex mu_;

@@ -60,6 +60,24 @@ absl::StatusOr<FileBytes> ReadSmallFile(Device& device, std::string_view path,
   return ReadWholeFile(*file, size);
 }
 
+// The marker's bytes. One read into a buffer a byte longer than the marker:
+// a short read ends at the end of the file, so no Size call is needed unless
+// the file is longer (a misdirected write), which is then read whole.
+absl::StatusOr<FileBytes> ReadMarker(Device& device, std::string_view path) {
+  OpenOptions options;
+  options.read_only = true;
+  options.kind = kvlab::FileKind::kManifest;
+  ASSIGN_OR_RETURN(std::unique_ptr<File> file, device.Open(path, options));
+  FileBytes bytes(kMarkerContents.size() + 1);
+  ASSIGN_OR_RETURN(size_t n, file->Read(0, absl::MakeSpan(bytes.data(), bytes.size())));
+  if (n < bytes.size()) {
+    bytes.Truncate(n);
+    return bytes;
+  }
+  ASSIGN_OR_RETURN(uint64_t size, file->Size());
+  return ReadWholeFile(*file, size);
+}
+
 // Whether the `valid_size` bytes of a data file end with an intact sync mark.
 absl::StatusOr<bool> EndsWithSyncMark(File& file, uint64_t valid_size) {
   const size_t mark_size = RecordSize(0, 0);
@@ -128,9 +146,12 @@ absl::Status BitcaskStore::CheckDirectory(std::vector<std::string>& names, bool*
         break;
     }
   }
+  if (has_marker && marker_intact_) {
+    *fresh = false;
+    return absl::OkStatus();
+  }
   if (has_marker) {
-    ASSIGN_OR_RETURN(FileBytes marker_bytes,
-                     ReadSmallFile(*env_.device, PathOf(kMarkerName), kvlab::FileKind::kManifest));
+    ASSIGN_OR_RETURN(FileBytes marker_bytes, ReadMarker(*env_.device, PathOf(kMarkerName)));
     const std::string_view marker = marker_bytes.view();
     if (marker != kMarkerContents && MarkerDamagedOnTheMedium(marker)) {
       *fresh = false;  // Still our store: Open rewrites the marker (a constant).
@@ -143,6 +164,7 @@ absl::Status BitcaskStore::CheckDirectory(std::vector<std::string>& names, bool*
           " bytes, expected \"kvlab bitcask store, format 1\"): a foreign or damaged store"));
     }
     *fresh = false;
+    marker_intact_ = true;
     return absl::OkStatus();
   }
   if (!ours.empty()) {
@@ -152,6 +174,23 @@ absl::Status BitcaskStore::CheckDirectory(std::vector<std::string>& names, bool*
   }
   *fresh = true;
   return absl::OkStatus();
+}
+
+absl::StatusOr<bool> BitcaskStore::CheckBeforeLock(bool probe_marker) {
+  if (probe_marker) {
+    // Any failure (no folder, no marker, an I/O error) leaves it to the full
+    // check below, which reports it as it always did.
+    absl::StatusOr<FileBytes> marker = ReadMarker(*env_.device, PathOf(kMarkerName));
+    if (marker.ok() && marker->view() == kMarkerContents) {
+      marker_intact_ = true;
+      return false;
+    }
+  }
+  if (!path_.empty()) RETURN_IF_ERROR(env_.device->CreateDir(path_));
+  ASSIGN_OR_RETURN(std::vector<std::string> names, env_.device->List(path_));
+  bool fresh = false;
+  RETURN_IF_ERROR(CheckDirectory(names, &fresh));
+  return true;
 }
 
 absl::Status BitcaskStore::CreateStore() {
