@@ -143,6 +143,11 @@ class BitcaskStore : public KvStore {
     uint64_t size = 0;        // On the device.
     uint64_t valid_size = 0;  // Up to the end of its last complete record or batch.
     ScanResult scan;          // Torn tail, link, synced (empty when loaded from a hint).
+    // The handle LoadFiles read it through: writable when it had no hint (it
+    // may be sealed or continued as the active file), else read-only. Kept
+    // afterwards (the active file, or the FileCache), so it is opened once.
+    std::shared_ptr<File> file;
+    bool writable = false;
   };
   struct PendingOp {
     RecordType type;
@@ -165,9 +170,9 @@ class BitcaskStore : public KvStore {
   absl::Status FinishCommittedMerge(std::vector<std::string>& names);
   absl::Status RemoveLeftovers(std::vector<std::string>& names);
   absl::Status LoadFiles(const std::vector<std::string>& names);
-  // Loads `f` (id, kind and size set) from its hint if `hint_exists` and the
-  // hint is sound, else by scanning the data file: `bytes` if they are all
-  // f.size of its bytes (read already), else read now.
+  // Loads `f` (id, kind, size and file set) from its hint if `hint_exists`
+  // and the hint is sound, else by scanning the data file: `bytes` if they are
+  // all f.size of its bytes (read already), else read now through f.file.
   absl::Status LoadOneFile(Loaded& f, bool hint_exists, FileBytes bytes);
   absl::Status CutBrokenChain(std::vector<Loaded>& files);
   absl::Status SealLoadedFile(Loaded& file);
