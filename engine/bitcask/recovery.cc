@@ -60,24 +60,6 @@ absl::StatusOr<FileBytes> ReadSmallFile(Device& device, std::string_view path,
   return ReadWholeFile(*file, size);
 }
 
-// The marker's bytes. One read into a buffer a byte longer than the marker:
-// a short read ends at the end of the file, so no Size call is needed unless
-// the file is longer (a misdirected write), which is then read whole.
-absl::StatusOr<FileBytes> ReadMarker(Device& device, std::string_view path) {
-  OpenOptions options;
-  options.read_only = true;
-  options.kind = kvlab::FileKind::kManifest;
-  ASSIGN_OR_RETURN(std::unique_ptr<File> file, device.Open(path, options));
-  FileBytes bytes(kMarkerContents.size() + 1);
-  ASSIGN_OR_RETURN(size_t n, file->Read(0, absl::MakeSpan(bytes.data(), bytes.size())));
-  if (n < bytes.size()) {
-    bytes.Truncate(n);
-    return bytes;
-  }
-  ASSIGN_OR_RETURN(uint64_t size, file->Size());
-  return ReadWholeFile(*file, size);
-}
-
 // Whether the `valid_size` bytes of a data file end with an intact sync mark.
 absl::StatusOr<bool> EndsWithSyncMark(File& file, uint64_t valid_size) {
   const size_t mark_size = RecordSize(0, 0);
@@ -265,8 +247,7 @@ absl::Status BitcaskStore::LoadOneFile(Loaded& f, bool hint_exists, FileBytes by
   f.had_hint = false;
   f.valid_size = f.size;
   if (hint_exists) {
-    ASSIGN_OR_RETURN(FileBytes hint,
-                     ReadSmallFile(*env_.device, hint_path, kvlab::FileKind::kHint));
+    ASSIGN_OR_RETURN(FileBytes hint, ReadHintFile(*env_.device, hint_path, f.size));
     std::string problem = DecodeHint(hint.view(), f.id, f.size, &f.entries);
     absl::MutexLock lock(&mu_);
     if (problem.empty()) {
