@@ -143,6 +143,11 @@ class BitcaskStore : public KvStore {
     uint64_t size = 0;        // On the device.
     uint64_t valid_size = 0;  // Up to the end of its last complete record or batch.
     ScanResult scan;          // Torn tail, link, synced (empty when loaded from a hint).
+    // The handle LoadFiles read it through: writable when it had no hint (it
+    // may be sealed or continued as the active file), else read-only. Kept
+    // afterwards (the active file, or the FileCache), so it is opened once.
+    std::shared_ptr<File> file;
+    bool writable = false;
   };
   struct PendingOp {
     RecordType type;
@@ -156,13 +161,18 @@ class BitcaskStore : public KvStore {
   // Each step takes the directory listing and leaves it as the directory
   // now is: one List after the lock serves the whole open.
   absl::Status CheckDirectory(std::vector<std::string>& names, bool* fresh);
+  // The check before the lock. With `probe_marker`, an intact marker read at
+  // once is enough (the folder is a Bitcask store; false is returned, nothing
+  // listed); else, or when the marker is missing, damaged or unreadable, the
+  // directory is created if needed, listed and checked (true is returned).
+  absl::StatusOr<bool> CheckBeforeLock(bool probe_marker);
   absl::Status CreateStore();
   absl::Status FinishCommittedMerge(std::vector<std::string>& names);
   absl::Status RemoveLeftovers(std::vector<std::string>& names);
   absl::Status LoadFiles(const std::vector<std::string>& names);
-  // Loads `f` (id, kind and size set) from its hint if `hint_exists` and the
-  // hint is sound, else by scanning the data file: `bytes` if they are all
-  // f.size of its bytes (read already), else read now.
+  // Loads `f` (id, kind, size and file set) from its hint if `hint_exists`
+  // and the hint is sound, else by scanning the data file: `bytes` if they are
+  // all f.size of its bytes (read already), else read now through f.file.
   absl::Status LoadOneFile(Loaded& f, bool hint_exists, FileBytes bytes);
   absl::Status CutBrokenChain(std::vector<Loaded>& files);
   absl::Status SealLoadedFile(Loaded& file);
@@ -250,6 +260,9 @@ class BitcaskStore : public KvStore {
   FileCache cache_;
   std::unique_ptr<FileLock> lock_;
   bool marker_damaged_ = false;  // Set by CheckDirectory: a bit-flipped marker to rewrite.
+  // Set once the marker was read intact: it is written once (renamed into
+  // place, a constant), so the check after the lock does not read it again.
+  bool marker_intact_ = false;
   IoCounters counters_at_open_;
 
   absl::Mutex mu_;

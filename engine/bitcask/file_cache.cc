@@ -62,13 +62,23 @@ absl::StatusOr<std::shared_ptr<File>> FileCache::Get(uint64_t id) {
   ASSIGN_OR_RETURN(std::unique_ptr<File> file,
                    device_->Open(FilePath(dir_, id, kDataSuffix), options));
   std::shared_ptr<File> shared(std::move(file));
-  lru_.emplace_front(id, shared);
+  InsertLocked(id, shared);
+  return shared;
+}
+
+void FileCache::Put(uint64_t id, std::shared_ptr<File> file) {
+  KVLAB_CHECK(file != nullptr);
+  absl::MutexLock lock(&mu_);
+  if (!index_.contains(id)) InsertLocked(id, std::move(file));
+}
+
+void FileCache::InsertLocked(uint64_t id, std::shared_ptr<File> file) {
+  lru_.emplace_front(id, std::move(file));
   index_[id] = lru_.begin();
   while (lru_.size() > capacity_) {
     index_.erase(lru_.back().first);
     lru_.pop_back();
   }
-  return shared;
 }
 
 void FileCache::Evict(uint64_t id) {

@@ -26,6 +26,9 @@ class FileCache {
 
   // The handle of data file `id`, opened read-only on a miss.
   absl::StatusOr<std::shared_ptr<File>> Get(uint64_t id);
+  // Adds the open handle `file` of data file `id` (most recently used), e.g.
+  // one that recovery opened anyway; an existing entry for `id` is kept.
+  void Put(uint64_t id, std::shared_ptr<File> file);
   void Evict(uint64_t id);
   void Clear();
 
@@ -34,6 +37,8 @@ class FileCache {
 
  private:
   using Entry = std::pair<uint64_t, std::shared_ptr<File>>;
+  // Adds `file` as the most recently used, evicting past capacity.
+  void InsertLocked(uint64_t id, std::shared_ptr<File> file) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   Device* const device_;
   const std::string dir_;
   const size_t capacity_;

@@ -128,9 +128,12 @@ absl::Status BitcaskStore::CheckDirectory(std::vector<std::string>& names, bool*
         break;
     }
   }
+  if (has_marker && marker_intact_) {
+    *fresh = false;
+    return absl::OkStatus();
+  }
   if (has_marker) {
-    ASSIGN_OR_RETURN(FileBytes marker_bytes,
-                     ReadSmallFile(*env_.device, PathOf(kMarkerName), kvlab::FileKind::kManifest));
+    ASSIGN_OR_RETURN(FileBytes marker_bytes, ReadMarker(*env_.device, PathOf(kMarkerName)));
     const std::string_view marker = marker_bytes.view();
     if (marker != kMarkerContents && MarkerDamagedOnTheMedium(marker)) {
       *fresh = false;  // Still our store: Open rewrites the marker (a constant).
@@ -143,6 +146,7 @@ absl::Status BitcaskStore::CheckDirectory(std::vector<std::string>& names, bool*
           " bytes, expected \"kvlab bitcask store, format 1\"): a foreign or damaged store"));
     }
     *fresh = false;
+    marker_intact_ = true;
     return absl::OkStatus();
   }
   if (!ours.empty()) {
@@ -152,6 +156,23 @@ absl::Status BitcaskStore::CheckDirectory(std::vector<std::string>& names, bool*
   }
   *fresh = true;
   return absl::OkStatus();
+}
+
+absl::StatusOr<bool> BitcaskStore::CheckBeforeLock(bool probe_marker) {
+  if (probe_marker) {
+    // Any failure (no folder, no marker, an I/O error) leaves it to the full
+    // check below, which reports it as it always did.
+    absl::StatusOr<FileBytes> marker = ReadMarker(*env_.device, PathOf(kMarkerName));
+    if (marker.ok() && marker->view() == kMarkerContents) {
+      marker_intact_ = true;
+      return false;
+    }
+  }
+  if (!path_.empty()) RETURN_IF_ERROR(env_.device->CreateDir(path_));
+  ASSIGN_OR_RETURN(std::vector<std::string> names, env_.device->List(path_));
+  bool fresh = false;
+  RETURN_IF_ERROR(CheckDirectory(names, &fresh));
+  return true;
 }
 
 absl::Status BitcaskStore::CreateStore() {
@@ -226,8 +247,7 @@ absl::Status BitcaskStore::LoadOneFile(Loaded& f, bool hint_exists, FileBytes by
   f.had_hint = false;
   f.valid_size = f.size;
   if (hint_exists) {
-    ASSIGN_OR_RETURN(FileBytes hint,
-                     ReadSmallFile(*env_.device, hint_path, kvlab::FileKind::kHint));
+    ASSIGN_OR_RETURN(FileBytes hint, ReadHintFile(*env_.device, hint_path, f.size));
     std::string problem = DecodeHint(hint.view(), f.id, f.size, &f.entries);
     absl::MutexLock lock(&mu_);
     if (problem.empty()) {
@@ -240,11 +260,7 @@ absl::Status BitcaskStore::LoadOneFile(Loaded& f, bool hint_exists, FileBytes by
     ++hint_fallbacks_;  // A corrupt or stale hint: scan the data file instead.
   }
   if (bytes.size() != f.size) {  // Not read in pass 1 (a hint was expected).
-    OpenOptions options;
-    options.read_only = true;
-    options.kind = kvlab::FileKind::kData;
-    ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(data_path, options));
-    ASSIGN_OR_RETURN(bytes, ReadWholeFile(*file, f.size));
+    ASSIGN_OR_RETURN(bytes, ReadWholeFile(*f.file, f.size));
   }
   // Any writer file may end in a torn tail here (a rolled file is synced in
   // the background); CutBrokenChain decides which may, and what follows.
@@ -334,17 +350,21 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
     DataFileKind kind;
     uint64_t size;
     FileBytes bytes;  // The whole file if it has no hint, else its header and link.
+    std::shared_ptr<File> file;
   };
   std::vector<Opened> opened;
   for (uint64_t id : ids) {
     const FilePath path = DataPath(id);
+    const bool hinted = hints.contains(id);
     OpenOptions options;
-    options.read_only = true;
+    // A file without a hint is sealed or continued below: writable, so that
+    // this one handle serves that too (a hinted file is only read).
+    options.read_only = hinted;
     options.kind = kvlab::FileKind::kData;
     ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(path, options));
     ASSIGN_OR_RETURN(uint64_t size, file->Size());
     FileBytes bytes;
-    if (hints.contains(id)) {
+    if (hinted) {
       // The header, and the link record that starts a writer file: the hint
       // holds no link, and CutBrokenChain checks every writer file's.
       bytes = FileBytes(kFileHeaderSize + RecordSize(0, kLinkValueSize));
@@ -357,7 +377,7 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
     std::string problem =
         CheckFileHeader(bytes.view().substr(0, kFileHeaderSize), id, &kind);
     if (problem.empty()) {
-      opened.push_back(Opened{id, kind, size, std::move(bytes)});
+      opened.push_back(Opened{id, kind, size, std::move(bytes), std::move(file)});
       continue;
     }
     if (size <= kFileHeaderSize) {
@@ -379,7 +399,9 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
     f.id = o.id;
     f.kind = o.kind;
     f.size = o.size;
+    f.file = std::move(o.file);
     const bool hinted = hints.contains(o.id);
+    f.writable = !hinted;
     const FileBytes link_bytes = hinted ? std::move(o.bytes) : FileBytes();
     RETURN_IF_ERROR(LoadOneFile(f, hinted, hinted ? FileBytes() : std::move(o.bytes)));
     if (f.had_hint) ReadLink(link_bytes.view().substr(kFileHeaderSize), f.scan);
@@ -403,6 +425,9 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
   }
   for (Loaded& f : loaded) {
     if (&f != newest && !f.had_hint) RETURN_IF_ERROR(SealLoadedFile(f));
+    // Gets and merges read it through the cache (bounded: the oldest handles
+    // close again when there are more files than max_open_files).
+    if (&f != newest || f.had_hint) cache_.Put(f.id, std::move(f.file));
     absl::MutexLock lock(&mu_);
     files_[f.id].kind = f.kind;
     files_[f.id].total_bytes = f.valid_size;
@@ -430,11 +455,13 @@ absl::Status BitcaskStore::SealLoadedFile(Loaded& f) {
   // A scanned file that stays immutable: it may hold bytes a process crash
   // left unsynced, so sync it before anything newer counts on it, then give it
   // a hint so the next open is fast (on error the next open scans again).
-  const FilePath path = DataPath(f.id);
-  OpenOptions options;
-  options.kind = kvlab::FileKind::kData;
-  ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(path, options));
-  RETURN_IF_ERROR(SyncFile(*file));
+  if (!f.writable) {  // Its hint was expected (and found unsound): opened read-only.
+    OpenOptions options;
+    options.kind = kvlab::FileKind::kData;
+    ASSIGN_OR_RETURN(f.file, env_.device->Open(DataPath(f.id), options));
+    f.writable = true;
+  }
+  RETURN_IF_ERROR(SyncFile(*f.file));
   uint64_t hint_bytes = 0;
   absl::Status s =
       WriteHintFile(f.id, EncodeHint(f.id, f.size, f.entries), /*merging=*/false, &hint_bytes);
@@ -447,11 +474,16 @@ absl::Status BitcaskStore::StartActiveFile(Loaded* newest, uint64_t prev_id,
                                            uint64_t prev_size) {
   absl::MutexLock lock(&mu_);
   if (newest != nullptr && !newest->had_hint) {
-    const FilePath path = DataPath(newest->id);
-    OpenOptions options;
-    options.kind = kvlab::FileKind::kData;
-    ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(path, options));
-    ASSIGN_OR_RETURN(uint64_t size, file->Size());
+    // Continued through the handle it was loaded by, unless that is read-only
+    // (its hint was expected, and found unsound). Its size is known since
+    // then: only this open, holding the lock, changes the directory's files.
+    std::shared_ptr<File> file = std::move(newest->file);
+    if (!newest->writable) {
+      OpenOptions options;
+      options.kind = kvlab::FileKind::kData;
+      ASSIGN_OR_RETURN(file, env_.device->Open(DataPath(newest->id), options));
+    }
+    const uint64_t size = newest->size;
     const uint64_t valid_size = newest->valid_size;
     // Cut a torn tail. Then sync, whether or not there was one: a Close
     // without Sync leaves the last writes unsynced, and the new records will

@@ -1,7 +1,8 @@
-// Data-file scanning and the torn-tail rule (see scan.h).
+// Data-file scanning and the torn-tail rule; reading whole files (see scan.h).
 #include "engine/bitcask/scan.h"
 
 #include <algorithm>
+#include <cstring>
 #include <optional>
 
 #include "absl/strings/str_cat.h"
@@ -252,6 +253,59 @@ absl::StatusOr<FileBytes> ReadWholeFile(File& file, uint64_t size) {
     done += n;
   }
   return out;
+}
+
+// The marker's bytes. One read into a buffer a byte longer than the marker:
+// a short read ends at the end of the file, so no Size call is needed unless
+// the file is longer (a misdirected write), which is then read whole.
+absl::StatusOr<FileBytes> ReadMarker(Device& device, std::string_view path) {
+  OpenOptions options;
+  options.read_only = true;
+  options.kind = kvlab::FileKind::kManifest;
+  ASSIGN_OR_RETURN(std::unique_ptr<File> file, device.Open(path, options));
+  FileBytes bytes(kMarkerContents.size() + 1);
+  ASSIGN_OR_RETURN(size_t n, file->Read(0, absl::MakeSpan(bytes.data(), bytes.size())));
+  if (n < bytes.size()) {
+    bytes.Truncate(n);
+    return bytes;
+  }
+  ASSIGN_OR_RETURN(uint64_t size, file->Size());
+  return ReadWholeFile(*file, size);
+}
+
+// Hint file `path` of a data file of `data_size` bytes. A sound hint is at
+// most data_size + kHintTrailerSize bytes (its header is the size of a data
+// file's, and an entry is smaller than its record), so the first read, of up
+// to one page, is usually the whole file: a short read ends at the end of the
+// file, and no Size call is needed. A longer hint is read on after a Size.
+absl::StatusOr<FileBytes> ReadHintFile(Device& device, std::string_view path,
+                                       uint64_t data_size) {
+  constexpr uint64_t kFirstReadBytes = 4096;
+  static_assert(kHintHeaderSize <= kFileHeaderSize && kHintEntryFixedSize < kRecordHeaderSize);
+  OpenOptions options;
+  options.read_only = true;
+  options.kind = kvlab::FileKind::kHint;
+  ASSIGN_OR_RETURN(std::unique_ptr<File> file, device.Open(path, options));
+  FileBytes first(static_cast<size_t>(
+      std::min(data_size + kHintTrailerSize + 1, kFirstReadBytes)));
+  ASSIGN_OR_RETURN(size_t n, file->Read(0, absl::MakeSpan(first.data(), first.size())));
+  if (n < first.size()) {
+    first.Truncate(n);
+    return first;
+  }
+  ASSIGN_OR_RETURN(uint64_t size, file->Size());
+  FileBytes all(static_cast<size_t>(std::max<uint64_t>(size, n)));
+  std::memcpy(all.data(), first.data(), n);
+  for (size_t done = n; done < all.size();) {
+    ASSIGN_OR_RETURN(size_t got,
+                     file->Read(done, absl::MakeSpan(all.data() + done, all.size() - done)));
+    if (got == 0) {
+      all.Truncate(done);  // Shorter than Size said: DecodeHint judges what there is.
+      break;
+    }
+    done += got;
+  }
+  return all;
 }
 
 }  // namespace kvlab::bitcask

@@ -67,6 +67,15 @@ class FileBytes {
 // Reads the whole of `file` (of `size` bytes), in chunks.
 absl::StatusOr<FileBytes> ReadWholeFile(File& file, uint64_t size);
 
+// The store marker at `path`, read whole, without a Size call when it is no
+// longer than the marker should be.
+absl::StatusOr<FileBytes> ReadMarker(Device& device, std::string_view path);
+
+// Hint file `path` of a data file of `data_size` bytes, read whole; one read
+// (no Size call) when it is no longer than a sound hint of that file and a page.
+absl::StatusOr<FileBytes> ReadHintFile(Device& device, std::string_view path,
+                                       uint64_t data_size);
+
 }  // namespace kvlab::bitcask
 
 #endif  // KVLAB_ENGINE_BITCASK_SCAN_H_
