@@ -24,7 +24,7 @@ using FoundMap = absl::flat_hash_map<std::string, std::string>;
 using KeySet = absl::flat_hash_set<std::string>;
 
 // A value for messages: quoted and C-escaped, long ones cut, or <absent>.
-std::string Show(const std::string* value) {
+std::string Show(const std::string_view* value) {
   if (value == nullptr) return "<absent>";
   constexpr size_t kShown = 40;
   std::string out = absl::StrCat(
@@ -33,15 +33,22 @@ std::string Show(const std::string* value) {
   if (value->size() > kShown) absl::StrAppend(&out, "...(", value->size(), " bytes)");
   return out;
 }
+std::string Show(const std::string* value) {
+  if (value == nullptr) return Show(static_cast<const std::string_view*>(nullptr));
+  const std::string_view view = *value;
+  return Show(&view);
+}
 
 const std::string* FindIn(const FoundMap& found, std::string_view key) {
   auto it = found.find(AV(key));
   return it == found.end() ? nullptr : &it->second;
 }
 
-bool SameValue(const std::string* a, const std::string* b) {
-  if (a == nullptr || b == nullptr) return a == b;
-  return *a == *b;
+// Two values or absences (std::string or std::string_view), equal.
+template <typename A, typename B>
+bool SameValue(const A* a, const B* b) {
+  if (a == nullptr || b == nullptr) return (a == nullptr) == (b == nullptr);
+  return std::string_view(*a) == std::string_view(*b);
 }
 
 }  // namespace
@@ -65,16 +72,16 @@ class CrashOracle::Walker {
 
   // The candidate's value of `key` (nullptr: absent) and its EntryHash (0).
   struct Slot {
-    const std::string* value = nullptr;
+    const std::string_view* value = nullptr;
     uint64_t hash = 0;
   };
   Slot LookupSlot(std::string_view key) const {
     auto it = overlay_.find(AV(key));
     if (it != overlay_.end()) return it->second;
-    const HashMapModel::Entry* e = o_.base_.FindEntry(key);
+    const RefModel::Entry* e = o_.base_.FindEntry(key);
     return e == nullptr ? Slot{} : Slot{&e->value, e->hash};
   }
-  const std::string* Lookup(std::string_view key) const { return LookupSlot(key).value; }
+  const std::string_view* Lookup(std::string_view key) const { return LookupSlot(key).value; }
 
   // Visits every candidate until `visit` returns true; returns whether it did.
   // The overlay then holds the state of the candidate that stopped the walk.
@@ -139,15 +146,15 @@ class CrashOracle::Walker {
 
   void Apply(const Recorded& rec, Track& t) {
     size_t j = 0;
-    for (const WriteBatch::Op& op : rec.batch.ops()) {
+    for (const WriteRef& op : rec.ops) {
       const Slot old_slot = LookupSlot(op.key);
       const Slot new_slot = op.type == WriteBatch::OpType::kPut ? Slot{&op.value, rec.hashes[j]}
                                                                 : Slot{};
-      const std::string* old_value = old_slot.value;
-      const std::string* new_value = new_slot.value;
+      const std::string_view* old_value = old_slot.value;
+      const std::string_view* new_value = new_slot.value;
       ++j;
       t.hash += new_slot.hash - old_slot.hash;
-      if (found_ != nullptr && !corrupted_->contains(op.key)) {
+      if (found_ != nullptr && !corrupted_->contains(AV(op.key))) {
         const std::string* f = FindIn(*found_, op.key);
         t.mismatches += !SameValue(new_value, f);
         t.mismatches -= !SameValue(old_value, f);
@@ -186,14 +193,33 @@ class CrashOracle::Walker {
 CrashOracle::CrashOracle(Durability durability, Options options)
     : durability_(durability), options_(options) {}
 
-void CrashOracle::Acknowledged(WriteBatch op) { Record(std::move(op), /*uncertain=*/false); }
+void CrashOracle::Acknowledged(WriteBatch op) { RecordBatch(std::move(op), /*uncertain=*/false); }
 
-void CrashOracle::Uncertain(WriteBatch op) { Record(std::move(op), /*uncertain=*/true); }
+void CrashOracle::Uncertain(WriteBatch op) { RecordBatch(std::move(op), /*uncertain=*/true); }
 
-void CrashOracle::Record(WriteBatch op, bool uncertain) {
-  NoteKeys(op);
-  HashMapModel::Hashes hashes;
-  HashMapModel::BatchHashes(op, hashes);  // Once: model_, base_ and the walker share them.
+void CrashOracle::AcknowledgedRef(absl::Span<const WriteRef> op) {
+  Record(op, /*uncertain=*/false, nullptr);
+}
+
+void CrashOracle::UncertainRef(absl::Span<const WriteRef> op) {
+  Record(op, /*uncertain=*/true, nullptr);
+}
+
+// The batch moves to the heap once; every view of it holds it alive.
+void CrashOracle::RecordBatch(WriteBatch op, bool uncertain) {
+  auto batch = std::make_shared<const WriteBatch>(std::move(op));
+  Ops ops;
+  for (const WriteBatch::Op& o : batch->ops()) ops.push_back(WriteRef{o.type, o.key, o.value});
+  Record(ops, uncertain, std::move(batch));
+}
+
+void CrashOracle::Record(absl::Span<const WriteRef> op, bool uncertain, Keep keep) {
+  Recorded rec{Ops(op.begin(), op.end()), {}, uncertain, std::move(keep)};
+  for (WriteRef& o : rec.ops) {
+    o.key = Intern(o.key);
+    // Hashed once: model_, base_ and the walker share them.
+    rec.hashes.push_back(o.type == WriteBatch::OpType::kPut ? EntryHash(o.key, o.value) : 0);
+  }
   if (uncertain) {
     KVLAB_CHECK(uncertain_in_window_ < kMaxUncertainOps,
                 "CrashOracle: too many failed (uncertain) writes since the last check; "
@@ -201,10 +227,10 @@ void CrashOracle::Record(WriteBatch op, bool uncertain) {
     ++uncertain_in_window_;
     ++uncertain_ops_total_;
   } else {
-    model_.Apply(op, hashes);
+    model_.Apply(rec.ops, rec.hashes, rec.keep);
     ++acknowledged_ops_;
   }
-  window_.push_back(Recorded{std::move(op), std::move(hashes), uncertain});
+  window_.push_back(std::move(rec));
   model_hash_after_.push_back(model_.StateHash());
 }
 
@@ -215,7 +241,7 @@ void CrashOracle::Synced() {
   if (!damaged_.empty()) {  // A synced write heals a damaged key (rule (d)).
     for (const Recorded& rec : window_) {
       if (rec.uncertain) continue;
-      for (const WriteBatch::Op& op : rec.batch.ops()) damaged_.erase(op.key);
+      for (const WriteRef& op : rec.ops) damaged_.erase(AV(op.key));
     }
   }
   FoldRequired();
@@ -227,8 +253,8 @@ void CrashOracle::FoldRequired() {
   while (k < required_ && !window_[k].uncertain) ++k;
   if (k == 0) return;
   for (size_t i = 0; i < k; ++i) {
-    base_.Apply(window_[i].batch, window_[i].hashes);
-    folded_.push_back(std::move(window_[i].batch));
+    base_.Apply(window_[i].ops, window_[i].hashes, window_[i].keep);
+    folded_.push_back(std::move(window_[i]));
     if (folded_.size() > kFoldedHistoryOps) folded_.pop_front();
   }
   KVLAB_CHECK_EQ(base_.StateHash(), model_hash_after_[k - 1]);
@@ -237,16 +263,25 @@ void CrashOracle::FoldRequired() {
   required_ -= k;
 }
 
-void CrashOracle::NoteKeys(const WriteBatch& op) {
-  for (const WriteBatch::Op& o : op.ops()) {
-    if (key_set_.insert(o.key).second) keys_.push_back(o.key);
-  }
+std::string_view CrashOracle::Intern(std::string_view key) {
+  auto it = key_set_.find(AV(key));
+  if (it != key_set_.end()) return std::string_view(it->data(), it->size());
+  const std::string& stored = key_store_.emplace_back(key);
+  keys_.push_back(stored);
+  key_set_.insert(AV(stored));
+  return stored;
+}
+
+std::string_view CrashOracle::StableKey(std::string_view key) {
+  auto it = key_set_.find(AV(key));
+  if (it != key_set_.end()) return std::string_view(it->data(), it->size());
+  return key_store_.emplace_back(key);
 }
 
 bool CrashOracle::Pinned(const std::string& key) const {
   if (durability_ == Durability::kNone) return false;
   for (size_t i = window_.size(); i-- > 0;) {
-    for (const WriteBatch::Op& op : window_[i].batch.ops()) {
+    for (const WriteRef& op : window_[i].ops) {
       if (op.key == key) return i < required_ && !window_[i].uncertain;
     }
   }
@@ -256,10 +291,10 @@ bool CrashOracle::Pinned(const std::string& key) const {
 void CrashOracle::Adopt(const Candidate& c) {
   size_t u = 0;
   for (size_t i = 0; i < c.prefix; ++i) {
-    const Recorded& rec = window_[i];
+    Recorded& rec = window_[i];
     if (rec.uncertain && (c.included & (uint64_t{1} << u++)) == 0) continue;
-    base_.Apply(rec.batch, rec.hashes);
-    folded_.push_back(rec.batch);
+    base_.Apply(rec.ops, rec.hashes, rec.keep);
+    folded_.push_back(std::move(rec));  // The window is cleared below.
     if (folded_.size() > kFoldedHistoryOps) folded_.pop_front();
   }
   window_.clear();
@@ -298,7 +333,7 @@ absl::Status CrashOracle::CheckRecoveredState(const FoundMap& found, const KeySe
   counters_.corruptions_reported += corrupted.size();
   for (const auto& [key, value] : found) {
     KVLAB_CHECK(!corrupted.contains(key), "CrashOracle: a key both found and corrupted");
-    if (!key_set_.contains(key)) {
+    if (!key_set_.contains(AV(key))) {
       ++counters_.wrong_values;
       return absl::InternalError(absl::StrCat("crash oracle: key ", Show(&key),
                                               " was never written but reads back as ",
@@ -322,7 +357,9 @@ absl::Status CrashOracle::CheckRecoveredState(const FoundMap& found, const KeySe
     }
     const std::string* f = FindIn(found, it->first);
     if (f != nullptr) {
-      base_.Put(it->first, *f);
+      auto value = std::make_shared<const std::string>(*f);  // `found` is the caller's.
+      const std::string_view key = StableKey(it->first);
+      base_.Put(key, *value, EntryHash(key, *value), value);
     } else {
       base_.Delete(it->first);
     }
@@ -413,19 +450,19 @@ absl::Status CrashOracle::Search(const FoundMap& found, const KeySet& corrupted)
 // folded (synced) history: values a synced op has since replaced.
 void CrashOracle::ValueHistory(const std::string& key, ValueSet& written,
                                ValueSet& older) const {
-  auto value_of = [](const WriteBatch::Op& op) {
+  auto value_of = [](const WriteRef& op) {
     return op.type == WriteBatch::OpType::kPut ? Value(op.value) : std::nullopt;
   };
-  const std::string* base_value = base_.Find(key);
+  const std::string_view* base_value = base_.Find(key);
   written.insert(base_value ? Value(*base_value) : std::nullopt);
   older = written;
-  for (const WriteBatch& batch : folded_) {
-    for (const WriteBatch::Op& op : batch.ops()) {
+  for (const Recorded& rec : folded_) {
+    for (const WriteRef& op : rec.ops) {
       if (op.key == key) older.insert(value_of(op));
     }
   }
   for (size_t i = 0; i < window_.size(); ++i) {
-    for (const WriteBatch::Op& op : window_[i].batch.ops()) {
+    for (const WriteRef& op : window_[i].ops) {
       if (op.key != key) continue;
       written.insert(value_of(op));
       if (i < required_) older.insert(value_of(op));
@@ -437,7 +474,7 @@ void CrashOracle::ValueHistory(const std::string& key, ValueSet& written,
 uint64_t CrashOracle::CountNeverWritten(const FoundMap& found) const {
   absl::flat_hash_set<std::pair<absl::string_view, absl::string_view>> puts;
   for (const Recorded& rec : window_) {
-    for (const WriteBatch::Op& op : rec.batch.ops()) {
+    for (const WriteRef& op : rec.ops) {
       if (op.type == WriteBatch::OpType::kPut) puts.insert({AV(op.key), AV(op.value)});
     }
   }
@@ -479,7 +516,7 @@ absl::Status CrashOracle::Explain(const FoundMap& found, const KeySet& corrupted
   // The first key's legal values over every candidate, and its older values.
   ValueSet legal;
   walker.Run([&](const Candidate&, const Walker::Track&) {
-    const std::string* v = walker.Lookup(first);
+    const std::string_view* v = walker.Lookup(first);
     legal.insert(v == nullptr ? std::nullopt : Value(*v));
     return false;
   });

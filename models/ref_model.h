@@ -1,0 +1,76 @@
+// RefModel: the crash oracle's point state, HashMapModel's contents and state
+// hash (state_hash.h) over bytes it does not copy.
+//
+// Each entry views its key and value instead of owning them. The crash oracle
+// records every write once and applies it to two models (the state after
+// every acknowledged op, and the base before its window), and copies one into
+// the other after every check; with owned strings that was three copies of
+// every value and a copy of the whole state per check (a simulated seed
+// writes tens of thousands of values). Whoever owns the bytes either keeps
+// them valid for the model's life (the simulator's Schedule does) or hands
+// the entry a Keep, a reference that holds their storage alive.
+// Not thread-safe.
+#ifndef KVLAB_MODELS_REF_MODEL_H_
+#define KVLAB_MODELS_REF_MODEL_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/types/span.h"
+#include "engine/kv_store.h"
+
+namespace kvlab::models {
+
+// Holds the storage of viewed bytes alive (null: the owner outlives the viewer).
+using Keep = std::shared_ptr<const void>;
+
+// One put or delete of a write, viewing its key and value.
+struct WriteRef {
+  WriteBatch::OpType type = WriteBatch::OpType::kPut;
+  std::string_view key;
+  std::string_view value;  // Empty for deletes.
+};
+
+class RefModel {
+ public:
+  struct Entry {
+    std::string_view value;
+    uint64_t hash = 0;  // EntryHash(key, value).
+    Keep keep;          // Holds `value`'s bytes (null: its owner outlives the model).
+  };
+
+  // REQUIRES: the bytes of `key` stay valid while the model lives (the crash
+  // oracle passes its interned keys); `value`'s while the entry is live or
+  // `keep` holds them; entry_hash == EntryHash(key, value).
+  void Put(std::string_view key, std::string_view value, uint64_t entry_hash, const Keep& keep);
+  // Deleting a missing key is a no-op (as in KvStore).
+  void Delete(std::string_view key);
+  // Applies `ops` in order, with their entry hashes (0 for a delete).
+  void Apply(absl::Span<const WriteRef> ops, absl::Span<const uint64_t> hashes,
+             const Keep& keep);
+
+  // The stored entry, or nullptr if missing. Valid until the next mutation.
+  const Entry* FindEntry(std::string_view key) const;
+  // The stored value, or nullptr if missing. Valid until the next mutation.
+  const std::string_view* Find(std::string_view key) const;
+  std::optional<std::string> Get(std::string_view key) const;
+
+  size_t size() const { return entries_.size(); }
+  // Sum of EntryHash over the live entries; O(1).
+  uint64_t StateHash() const { return hash_; }
+  // Key -> value, a copy (for tests and messages).
+  absl::flat_hash_map<std::string, std::string> Values() const;
+
+ private:
+  absl::flat_hash_map<absl::string_view, Entry> entries_;
+  uint64_t hash_ = 0;
+};
+
+}  // namespace kvlab::models
+
+#endif  // KVLAB_MODELS_REF_MODEL_H_
