@@ -19,18 +19,6 @@ namespace kvlab::sim {
 namespace internal {
 namespace {
 
-WriteBatch ToBatch(const Op& op) {
-  WriteBatch batch;
-  for (const WriteBatch::Op& b : op.batch) {
-    if (b.type == WriteBatch::OpType::kPut) {
-      batch.Put(b.key, b.value);
-    } else {
-      batch.Delete(b.key);
-    }
-  }
-  return batch;
-}
-
 // The op's writes for the crash oracle, viewing the Schedule's strings (it
 // outlives the run, so the oracle copies nothing).
 using WriteRefs = absl::InlinedVector<models::WriteRef, 6>;
@@ -40,7 +28,7 @@ WriteRefs ToRefs(const Op& op) {
     case OpKind::kDelete: return {{WriteBatch::OpType::kDelete, op.key, {}}};
     case OpKind::kBatch: {
       WriteRefs refs;
-      for (const WriteBatch::Op& b : op.batch) refs.push_back({b.type, b.key, b.value});
+      for (const WriteBatch::Op& b : op.batch.ops()) refs.push_back({b.type, b.key, b.value});
       return refs;
     }
     default: KVLAB_CHECK(false, "not a write");
@@ -115,7 +103,7 @@ void SeedRun::DoWrite(const Op& op) {
   switch (op.kind) {
     case OpKind::kPut: s = store_->Put(options, op.key, op.value); break;
     case OpKind::kDelete: s = store_->Delete(options, op.key); break;
-    case OpKind::kBatch: s = store_->Write(options, ToBatch(op)); break;
+    case OpKind::kBatch: s = store_->Write(options, op.batch); break;
     default: KVLAB_CHECK(false, "not a write");
   }
   MixStatus(s);

@@ -45,7 +45,7 @@ void SeedRun::NoteKeys(const Op& op) {
     note(op.key);
     return;
   }
-  for (const WriteBatch::Op& b : op.batch) note(b.key);
+  for (const WriteBatch::Op& b : op.batch.ops()) note(b.key);
 }
 
 void SeedRun::DoGet(const Op& op) {

@@ -90,9 +90,9 @@ Op RandomOp(Random& random, uint64_t seed, size_t index, const ScheduleOptions& 
     uint64_t n = random.Range(1, 6);
     for (uint64_t i = 0; i < n; ++i) {
       if (random.OneIn(4)) {
-        op.batch.push_back({WriteBatch::OpType::kDelete, key(), ""});
+        op.batch.mutable_ops().push_back({WriteBatch::OpType::kDelete, key(), ""});
       } else {
-        op.batch.push_back({WriteBatch::OpType::kPut, key(),
+        op.batch.mutable_ops().push_back({WriteBatch::OpType::kPut, key(),
                             MakeValue(random, seed, index * 8 + i, options)});
       }
     }
@@ -151,7 +151,7 @@ std::string FormatOp(const Op& op) {
     case OpKind::kBatch: {
       std::string s = absl::StrCat("batch", sync, " {");
       for (size_t i = 0; i < op.batch.size(); ++i) {
-        const WriteBatch::Op& b = op.batch[i];
+        const WriteBatch::Op& b = op.batch.ops()[i];
         absl::StrAppend(&s, i ? ", " : " ",
                         b.type == WriteBatch::OpType::kPut
                             ? absl::StrCat("put ", b.key, " = ", Preview(b.value))
@@ -194,7 +194,7 @@ ScheduleShape Shape(const Schedule& schedule) {
         shape.write_bytes += op.key.size();
         break;
       case OpKind::kBatch:
-        for (const WriteBatch::Op& b : op.batch) {
+        for (const WriteBatch::Op& b : op.batch.ops()) {
           ++shape.writes;
           shape.write_bytes += b.key.size() + b.value.size();
         }
