@@ -349,7 +349,8 @@ absl::Status CrashOracle::CheckRecoveredState(const FoundMap& found, const KeySe
   }
   RETURN_IF_ERROR(Search(found, wild));
   // Damaged keys that read back healthy hold what was read; corrupted ones
-  // stay (or become) damaged.
+  // stay (or become) damaged. (Search's Adopt already set model_ = base_.)
+  bool healed = false;
   for (auto it = damaged_.begin(); it != damaged_.end();) {
     if (corrupted.contains(it->first)) {
       ++it;
@@ -364,8 +365,9 @@ absl::Status CrashOracle::CheckRecoveredState(const FoundMap& found, const KeySe
       base_.Delete(it->first);
     }
     damaged_.erase(it++);
+    healed = true;
   }
-  model_ = base_;
+  if (healed) model_ = base_;
   for (auto& [key, values] : newly_damaged) damaged_[key].insert(values.begin(), values.end());
   return absl::OkStatus();
 }

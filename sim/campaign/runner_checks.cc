@@ -129,6 +129,7 @@ void SeedRun::ReportOpenFailure(const absl::Status& status, std::string_view whe
 
 absl::Status SeedRun::ReadBack(absl::flat_hash_map<std::string, std::string>* found,
                                absl::flat_hash_set<std::string>* corrupted) {
+  if (found != nullptr) found->reserve(Keys().size());  // No rehash while it fills.
   for (const std::string& key : Keys()) {
     absl::StatusOr<std::string> value = store_->Get(ReadOptions(), key);
     MixStatus(value.status());
