@@ -64,7 +64,7 @@ void CrashOracle::RecordBatch(WriteBatch op, bool uncertain) {
 void CrashOracle::Record(absl::Span<const WriteRef> op, bool uncertain, Keep keep) {
   Recorded rec{Ops(op.begin(), op.end()), {}, uncertain, std::move(keep)};
   for (WriteRef& o : rec.ops) {
-    o.key = Intern(o.key);
+    Intern(o);
     // Hashed once: model_, base_ and the walker share them.
     rec.hashes.push_back(o.type == WriteBatch::OpType::kPut ? EntryHash(o.key, o.value) : 0);
   }
@@ -111,19 +111,13 @@ void CrashOracle::FoldRequired() {
   required_ -= k;
 }
 
-std::string_view CrashOracle::Intern(std::string_view key) {
-  auto it = key_set_.find(AV(key));
-  if (it != key_set_.end()) return std::string_view(it->data(), it->size());
-  const std::string& stored = key_store_.emplace_back(key);
-  keys_.push_back(stored);
-  key_set_.insert(AV(stored));
-  return stored;
-}
-
-std::string_view CrashOracle::StableKey(std::string_view key) {
-  auto it = key_set_.find(AV(key));
-  if (it != key_set_.end()) return std::string_view(it->data(), it->size());
-  return key_store_.emplace_back(key);
+void CrashOracle::Intern(WriteRef& op) {
+  op.key_id = key_table_->Intern(op.key);
+  op.key = key_table_->key(op.key_id);
+  if (op.key_id >= in_universe_.size()) in_universe_.resize(op.key_id + 1);
+  if (in_universe_[op.key_id]) return;
+  in_universe_[op.key_id] = true;
+  keys_.emplace_back(op.key);
 }
 
 bool CrashOracle::Pinned(const std::string& key) const {
@@ -181,7 +175,8 @@ absl::Status CrashOracle::CheckRecoveredState(const FoundMap& found, const KeySe
   counters_.corruptions_reported += corrupted.size();
   for (const auto& [key, value] : found) {
     KVLAB_CHECK(!corrupted.contains(key), "CrashOracle: a key both found and corrupted");
-    if (!key_set_.contains(AV(key))) {
+    const uint32_t id = key_table_->Find(key);
+    if (id == KeyTable::kNone || id >= in_universe_.size() || !in_universe_[id]) {
       ++counters_.wrong_values;
       return absl::InternalError(absl::StrCat("crash oracle: key ", Show(&key),
                                               " was never written but reads back as ",
@@ -207,10 +202,10 @@ absl::Status CrashOracle::CheckRecoveredState(const FoundMap& found, const KeySe
     const std::string* f = FindIn(found, it->first);
     if (f != nullptr) {
       auto value = std::make_shared<const std::string>(*f);  // `found` is the caller's.
-      const std::string_view key = StableKey(it->first);
-      base_.Put(key, *value, EntryHash(key, *value), value);
+      // Numbered without joining the universe (it may be a key never written).
+      base_.Put(key_table_->Intern(it->first), *value, EntryHash(it->first, *value), value);
     } else {
-      base_.Delete(it->first);
+      base_.Delete(key_table_->Find(it->first));
     }
     damaged_.erase(it++);
     healed = true;

@@ -165,7 +165,7 @@ class CrashOracle {
  private:
   using Ops = absl::InlinedVector<WriteRef, 1>;  // Most writes are a single put or delete.
   struct Recorded {
-    Ops ops;                      // Keys are interned (key_store_).
+    Ops ops;                      // Keys are interned (key_table_: key and key_id).
     HashMapModel::Hashes hashes;  // EntryHash of each op (0 for a delete).
     bool uncertain = false;
     Keep keep;  // The WriteBatch that `ops`' values view (null: they outlive the oracle).
@@ -179,11 +179,9 @@ class CrashOracle {
   void RecordBatch(WriteBatch op, bool uncertain);
   void Record(absl::Span<const WriteRef> op, bool uncertain, Keep keep);
   void FoldRequired();
-  // The stable copy of `key` (key_store_), added to the universe if new.
-  std::string_view Intern(std::string_view key);
-  // The same, without adding it to the universe (a key that reads back but
-  // was never written); stored again on every call, so for rare paths only.
-  std::string_view StableKey(std::string_view key);
+  // Interns op.key (key_table_: the stored key and its id) and adds it to
+  // the universe if new.
+  void Intern(WriteRef& op);
   bool Pinned(const std::string& key) const;
   void Adopt(const Candidate& c);
   using Value = std::optional<std::string>;
@@ -200,8 +198,11 @@ class CrashOracle {
 
   Durability durability_;
   Options options_;
-  RefModel base_;   // State before window_[0].
-  RefModel model_;  // base_ + every acknowledged op of the window.
+  // Numbers every key the models hold (shared by copies of the oracle: ids
+  // only ever get added). Before base_ and model_, which point to it.
+  std::shared_ptr<KeyTable> key_table_ = std::make_shared<KeyTable>();
+  RefModel base_{key_table_.get()};   // State before window_[0].
+  RefModel model_{key_table_.get()};  // base_ + every acknowledged op of the window.
   std::vector<Recorded> window_;
   // model_hash_after_[i]: model_'s hash after window_[0..i] (uncertain excluded).
   std::vector<uint64_t> model_hash_after_;
@@ -215,10 +216,7 @@ class CrashOracle {
   // the base) since, with the values they may legally read back as (rule (d)).
   absl::flat_hash_map<std::string, ValueSet> damaged_;
   std::vector<std::string> keys_;
-  // The universe again, at stable addresses: the models, the window and
-  // key_set_ view these (a deque never moves its elements).
-  std::deque<std::string> key_store_;
-  absl::flat_hash_set<absl::string_view> key_set_;
+  std::vector<bool> in_universe_;  // By key id: in keys_.
   uint64_t acknowledged_ops_ = 0, uncertain_ops_total_ = 0, synced_ops_ = 0;
   Counters counters_;
 };

@@ -1,5 +1,5 @@
-// RefModel: a flat_hash_map of viewed entries that carry their hash, and the
-// state hash that follows every mutation.
+// RefModel: a vector of viewed entries by key id, each carrying its hash, and
+// the state hash that follows every mutation; KeyTable, the key numbering.
 #include "models/ref_model.h"
 
 #include "engine/common/check.h"
@@ -8,24 +8,45 @@
 
 namespace kvlab::models {
 
-void RefModel::Put(std::string_view key, std::string_view value, uint64_t entry_hash,
+uint32_t KeyTable::Intern(std::string_view key) {
+  auto it = ids_.find(AV(key));
+  if (it != ids_.end()) return it->second;
+  const uint32_t id = static_cast<uint32_t>(keys_.size());
+  ids_.emplace(AV(keys_.emplace_back(key)), id);  // Viewing the stored copy.
+  return id;
+}
+
+uint32_t KeyTable::Find(std::string_view key) const {
+  auto it = ids_.find(AV(key));
+  return it == ids_.end() ? kNone : it->second;
+}
+
+void RefModel::Put(uint32_t key_id, std::string_view value, uint64_t entry_hash,
                    const Keep& keep) {
 #ifndef NDEBUG
-  KVLAB_CHECK_EQ(entry_hash, EntryHash(key, value), "RefModel::Put: a wrong entry hash");
+  KVLAB_CHECK_EQ(entry_hash, EntryHash(keys_->key(key_id), value),
+                 "RefModel::Put: a wrong entry hash");
 #endif
-  auto [it, inserted] = entries_.try_emplace(AV(key));
-  if (!inserted) hash_ -= it->second.hash;
-  it->second.value = value;
-  it->second.hash = entry_hash;
-  it->second.keep = keep;
+  if (key_id >= entries_.size()) entries_.resize(keys_->size());
+  Entry& e = entries_[key_id];
+  if (e.live) {
+    hash_ -= e.hash;
+  } else {
+    e.live = true;
+    ++size_;
+  }
+  e.value = value;
+  e.hash = entry_hash;
+  e.keep = keep;
   hash_ += entry_hash;
 }
 
-void RefModel::Delete(std::string_view key) {
-  auto it = entries_.find(AV(key));
-  if (it == entries_.end()) return;
-  hash_ -= it->second.hash;
-  entries_.erase(it);
+void RefModel::Delete(uint32_t key_id) {
+  if (key_id >= entries_.size() || !entries_[key_id].live) return;
+  Entry& e = entries_[key_id];
+  hash_ -= e.hash;
+  e = Entry();  // Drops its Keep.
+  --size_;
 }
 
 void RefModel::Apply(absl::Span<const WriteRef> ops, absl::Span<const uint64_t> hashes,
@@ -33,16 +54,11 @@ void RefModel::Apply(absl::Span<const WriteRef> ops, absl::Span<const uint64_t> 
   KVLAB_CHECK_EQ(hashes.size(), ops.size());
   for (size_t i = 0; i < ops.size(); ++i) {
     if (ops[i].type == WriteBatch::OpType::kPut) {
-      Put(ops[i].key, ops[i].value, hashes[i], keep);
+      Put(ops[i].key_id, ops[i].value, hashes[i], keep);
     } else {
-      Delete(ops[i].key);
+      Delete(ops[i].key_id);
     }
   }
-}
-
-const RefModel::Entry* RefModel::FindEntry(std::string_view key) const {
-  auto it = entries_.find(AV(key));
-  return it == entries_.end() ? nullptr : &it->second;
 }
 
 const std::string_view* RefModel::Find(std::string_view key) const {
@@ -58,9 +74,10 @@ std::optional<std::string> RefModel::Get(std::string_view key) const {
 
 absl::flat_hash_map<std::string, std::string> RefModel::Values() const {
   absl::flat_hash_map<std::string, std::string> out;
-  out.reserve(entries_.size());
-  for (const auto& [key, entry] : entries_) {
-    out.emplace(std::string(key), std::string(entry.value));
+  out.reserve(size_);
+  for (uint32_t id = 0; id < entries_.size(); ++id) {
+    if (!entries_[id].live) continue;
+    out.emplace(std::string(keys_->key(id)), std::string(entries_[id].value));
   }
   return out;
 }
