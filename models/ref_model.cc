@@ -9,6 +9,12 @@
 namespace kvlab::models {
 
 uint32_t KeyTable::Intern(std::string_view key) {
+  uint64_t word;
+  if (Pack(key, &word)) {
+    auto [it, inserted] = short_ids_.try_emplace(word, static_cast<uint32_t>(keys_.size()));
+    if (inserted) keys_.emplace_back(key);
+    return it->second;
+  }
   auto it = ids_.find(AV(key));
   if (it != ids_.end()) return it->second;
   const uint32_t id = static_cast<uint32_t>(keys_.size());
@@ -17,6 +23,11 @@ uint32_t KeyTable::Intern(std::string_view key) {
 }
 
 uint32_t KeyTable::Find(std::string_view key) const {
+  uint64_t word;
+  if (Pack(key, &word)) {
+    auto it = short_ids_.find(word);
+    return it == short_ids_.end() ? kNone : it->second;
+  }
   auto it = ids_.find(AV(key));
   return it == ids_.end() ? kNone : it->second;
 }

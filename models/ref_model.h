@@ -28,6 +28,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/types/span.h"
+#include "engine/common/hash.h"
 #include "engine/kv_store.h"
 
 namespace kvlab::models {
@@ -56,8 +57,17 @@ class KeyTable {
   size_t size() const { return keys_.size(); }
 
  private:
+  // Keys of up to 7 bytes, packed with their length into one word, are
+  // looked up as integers: no string hash or compare (a run's keys are a
+  // few bytes, "k07", and every write and read looks its key up).
+  static bool Pack(std::string_view key, uint64_t* word) {
+    if (key.size() > 7) return false;
+    *word = LoadLe64(key.data(), key.size()) | uint64_t{key.size()} << 56;
+    return true;
+  }
   std::deque<std::string> keys_;  // A deque never moves its elements.
-  absl::flat_hash_map<absl::string_view, uint32_t> ids_;
+  absl::flat_hash_map<uint64_t, uint32_t> short_ids_;     // Packed keys.
+  absl::flat_hash_map<absl::string_view, uint32_t> ids_;  // Longer keys.
 };
 
 class RefModel {

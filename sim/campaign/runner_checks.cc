@@ -39,7 +39,7 @@ std::optional<std::string_view> ValueOf(const absl::StatusOr<std::string>& got) 
 
 void SeedRun::NoteKeys(const Op& op) {
   auto note = [&](const std::string& key) {
-    if (key_set_.insert(key).second) keys_.push_back(key);
+    if (key_table_.Intern(key) == keys_.size()) keys_.push_back(key);
   };
   if (op.kind != OpKind::kBatch) {
     note(op.key);
