@@ -64,8 +64,10 @@ class CrashOracle::Walker {
     uint64_t hash = 0;
   };
   Slot LookupSlot(std::string_view key) const {
-    auto it = overlay_.find(AV(key));
-    if (it != overlay_.end()) return it->second;
+    if (!overlay_.empty()) {  // (An empty map's lookup still hashes the key.)
+      auto it = overlay_.find(AV(key));
+      if (it != overlay_.end()) return it->second;
+    }
     const RefModel::Entry* e = o_.base_.FindEntry(key);
     return e == nullptr ? Slot{} : Slot{&e->value, e->hash};
   }
