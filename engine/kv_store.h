@@ -62,6 +62,9 @@ class WriteBatch {
   void Clear() { ops_.clear(); }
 
   const std::vector<Op>& ops() const { return ops_; }
+  // For code that builds or edits a batch in place (the simulator's schedules
+  // keep their batches as WriteBatch, so replaying one copies nothing).
+  std::vector<Op>& mutable_ops() { return ops_; }
   size_t size() const { return ops_.size(); }
   bool empty() const { return ops_.empty(); }
   // Sum of key and value bytes (the "user bytes" of the batch).

@@ -9,22 +9,19 @@
 #include <set>
 #include <utility>
 
-#include "absl/functional/function_ref.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "engine/common/check.h"
 #include "engine/common/status_macros.h"
+#include "models/crash_oracle_walker.h"
 #include "models/state_hash.h"
 
 namespace kvlab::models {
 namespace {
 
-using FoundMap = absl::flat_hash_map<std::string, std::string>;
-using KeySet = absl::flat_hash_set<std::string>;
-
 // A value for messages: quoted and C-escaped, long ones cut, or <absent>.
-std::string Show(const std::string* value) {
+std::string Show(const std::string_view* value) {
   if (value == nullptr) return "<absent>";
   constexpr size_t kShown = 40;
   std::string out = absl::StrCat(
@@ -33,167 +30,44 @@ std::string Show(const std::string* value) {
   if (value->size() > kShown) absl::StrAppend(&out, "...(", value->size(), " bytes)");
   return out;
 }
-
-const std::string* FindIn(const FoundMap& found, std::string_view key) {
-  auto it = found.find(AV(key));
-  return it == found.end() ? nullptr : &it->second;
-}
-
-bool SameValue(const std::string* a, const std::string* b) {
-  if (a == nullptr || b == nullptr) return a == b;
-  return *a == *b;
+std::string Show(const std::string* value) {
+  if (value == nullptr) return Show(static_cast<const std::string_view*>(nullptr));
+  const std::string_view view = *value;
+  return Show(&view);
 }
 
 }  // namespace
 
-// Walks the candidate states: base_ + the window's ops, each uncertain op
-// applied or not, visiting every prefix p >= required_. The state lives in an
-// overlay (key -> value pointer into the window, nullptr = deleted) with an
-// undo log, so branches share work and nothing is copied.
-class CrashOracle::Walker {
- public:
-  struct Track {
-    uint64_t hash = 0;
-    int64_t mismatches = 0;  // Keys differing from *found_ (when given).
-  };
-  using Visit = absl::FunctionRef<bool(const Candidate&, const Track&)>;
-
-  // With `found`, Track::mismatches counts keys (outside `corrupted`) whose
-  // candidate value differs from found's.
-  Walker(const CrashOracle& oracle, const FoundMap* found, const KeySet* corrupted)
-      : o_(oracle), found_(found), corrupted_(corrupted) {}
-
-  // The candidate's value of `key` (nullptr: absent) and its EntryHash (0).
-  struct Slot {
-    const std::string* value = nullptr;
-    uint64_t hash = 0;
-  };
-  Slot LookupSlot(std::string_view key) const {
-    auto it = overlay_.find(AV(key));
-    if (it != overlay_.end()) return it->second;
-    const HashMapModel::Entry* e = o_.base_.FindEntry(key);
-    return e == nullptr ? Slot{} : Slot{&e->value, e->hash};
-  }
-  const std::string* Lookup(std::string_view key) const { return LookupSlot(key).value; }
-
-  // Visits every candidate until `visit` returns true; returns whether it did.
-  // The overlay then holds the state of the candidate that stopped the walk.
-  bool Run(Visit visit) {
-    overlay_.clear();
-    undo_.clear();
-    seen_.clear();
-    Track start;
-    start.hash = o_.base_.StateHash();
-    if (found_ != nullptr) start.mismatches = BaseMismatches();
-    return Walk(0, 0, 0, start, /*skip_visit=*/false, visit);
-  }
-
-  // Sets the overlay to candidate `c`'s state.
-  void Build(const Candidate& c) {
-    overlay_.clear();
-    undo_.clear();
-    Track t;
-    size_t u = 0;
-    for (size_t i = 0; i < c.prefix; ++i) {
-      const Recorded& rec = o_.window_[i];
-      if (rec.uncertain && (c.included & (uint64_t{1} << u++)) == 0) continue;
-      Apply(rec, t);
-    }
-  }
-
- private:
-  bool Walk(size_t i, size_t u, uint64_t included, Track t, bool skip_visit, Visit visit) {
-    const size_t n = o_.window_.size();
-    for (;; ++i) {
-      if (i >= o_.required_ && !skip_visit && visit(Candidate{i, included}, t)) return true;
-      skip_visit = false;
-      if (i == n) return false;
-      const Recorded& rec = o_.window_[i];
-      if (rec.uncertain) {
-        // Branches that reach op i in the same state (an uncertain op later
-        // overwritten, or a no-op) walk the same futures: explore one. Equal
-        // hashes stand for equal states here (a 2^-64 risk of a false reject).
-        if (!seen_.insert({i, t.hash}).second) return false;
-        const size_t mark = undo_.size();
-        Track with = t;
-        Apply(rec, with);
-        if (Walk(i + 1, u + 1, included | (uint64_t{1} << u), with, false, visit)) return true;
-        Undo(mark);
-        ++u;
-        // Excluding op i leaves state i, already visited if i >= required_.
-        skip_visit = i >= o_.required_;
-        continue;
-      }
-      Apply(rec, t);
-    }
-  }
-
-  int64_t BaseMismatches() const {
-    int64_t m = 0;
-    for (const std::string& key : o_.keys_) {
-      if (corrupted_->contains(key)) continue;
-      m += !SameValue(o_.base_.Find(key), FindIn(*found_, key));
-    }
-    return m;
-  }
-
-  void Apply(const Recorded& rec, Track& t) {
-    size_t j = 0;
-    for (const WriteBatch::Op& op : rec.batch.ops()) {
-      const Slot old_slot = LookupSlot(op.key);
-      const Slot new_slot = op.type == WriteBatch::OpType::kPut ? Slot{&op.value, rec.hashes[j]}
-                                                                : Slot{};
-      const std::string* old_value = old_slot.value;
-      const std::string* new_value = new_slot.value;
-      ++j;
-      t.hash += new_slot.hash - old_slot.hash;
-      if (found_ != nullptr && !corrupted_->contains(op.key)) {
-        const std::string* f = FindIn(*found_, op.key);
-        t.mismatches += !SameValue(new_value, f);
-        t.mismatches -= !SameValue(old_value, f);
-      }
-      auto [it, inserted] = overlay_.try_emplace(AV(op.key), new_slot);
-      undo_.push_back(UndoEntry{it->first, inserted, inserted ? Slot{} : it->second});
-      it->second = new_slot;
-    }
-  }
-
-  void Undo(size_t mark) {
-    while (undo_.size() > mark) {
-      const UndoEntry& u = undo_.back();
-      if (u.inserted) {
-        overlay_.erase(u.key);
-      } else {
-        overlay_[u.key] = u.previous;
-      }
-      undo_.pop_back();
-    }
-  }
-
-  struct UndoEntry {
-    absl::string_view key;
-    bool inserted;
-    Slot previous;
-  };
-  const CrashOracle& o_;
-  const FoundMap* found_;
-  const KeySet* corrupted_;
-  absl::flat_hash_map<absl::string_view, Slot> overlay_;
-  std::vector<UndoEntry> undo_;
-  absl::flat_hash_set<std::pair<size_t, uint64_t>> seen_;  // (uncertain op index, state hash)
-};
-
 CrashOracle::CrashOracle(Durability durability, Options options)
     : durability_(durability), options_(options) {}
 
-void CrashOracle::Acknowledged(WriteBatch op) { Record(std::move(op), /*uncertain=*/false); }
+void CrashOracle::Acknowledged(WriteBatch op) { RecordBatch(std::move(op), /*uncertain=*/false); }
 
-void CrashOracle::Uncertain(WriteBatch op) { Record(std::move(op), /*uncertain=*/true); }
+void CrashOracle::Uncertain(WriteBatch op) { RecordBatch(std::move(op), /*uncertain=*/true); }
 
-void CrashOracle::Record(WriteBatch op, bool uncertain) {
-  NoteKeys(op);
-  HashMapModel::Hashes hashes;
-  HashMapModel::BatchHashes(op, hashes);  // Once: model_, base_ and the walker share them.
+void CrashOracle::AcknowledgedRef(absl::Span<const WriteRef> op) {
+  Record(op, /*uncertain=*/false, nullptr);
+}
+
+void CrashOracle::UncertainRef(absl::Span<const WriteRef> op) {
+  Record(op, /*uncertain=*/true, nullptr);
+}
+
+// The batch moves to the heap once; every view of it holds it alive.
+void CrashOracle::RecordBatch(WriteBatch op, bool uncertain) {
+  auto batch = std::make_shared<const WriteBatch>(std::move(op));
+  Ops ops;
+  for (const WriteBatch::Op& o : batch->ops()) ops.push_back(WriteRef{o.type, o.key, o.value});
+  Record(ops, uncertain, std::move(batch));
+}
+
+void CrashOracle::Record(absl::Span<const WriteRef> op, bool uncertain, Keep keep) {
+  Recorded rec{Ops(op.begin(), op.end()), {}, uncertain, std::move(keep)};
+  for (WriteRef& o : rec.ops) {
+    Intern(o);
+    // Hashed once: model_, base_ and the walker share them.
+    rec.hashes.push_back(o.type == WriteBatch::OpType::kPut ? EntryHash(o.key, o.value) : 0);
+  }
   if (uncertain) {
     KVLAB_CHECK(uncertain_in_window_ < kMaxUncertainOps,
                 "CrashOracle: too many failed (uncertain) writes since the last check; "
@@ -201,10 +75,10 @@ void CrashOracle::Record(WriteBatch op, bool uncertain) {
     ++uncertain_in_window_;
     ++uncertain_ops_total_;
   } else {
-    model_.Apply(op, hashes);
+    model_.Apply(rec.ops, rec.hashes, rec.keep);
     ++acknowledged_ops_;
   }
-  window_.push_back(Recorded{std::move(op), std::move(hashes), uncertain});
+  window_.push_back(std::move(rec));
   model_hash_after_.push_back(model_.StateHash());
 }
 
@@ -215,7 +89,7 @@ void CrashOracle::Synced() {
   if (!damaged_.empty()) {  // A synced write heals a damaged key (rule (d)).
     for (const Recorded& rec : window_) {
       if (rec.uncertain) continue;
-      for (const WriteBatch::Op& op : rec.batch.ops()) damaged_.erase(op.key);
+      for (const WriteRef& op : rec.ops) damaged_.erase(AV(op.key));
     }
   }
   FoldRequired();
@@ -227,8 +101,8 @@ void CrashOracle::FoldRequired() {
   while (k < required_ && !window_[k].uncertain) ++k;
   if (k == 0) return;
   for (size_t i = 0; i < k; ++i) {
-    base_.Apply(window_[i].batch, window_[i].hashes);
-    folded_.push_back(std::move(window_[i].batch));
+    base_.Apply(window_[i].ops, window_[i].hashes, window_[i].keep);
+    folded_.push_back(std::move(window_[i]));
     if (folded_.size() > kFoldedHistoryOps) folded_.pop_front();
   }
   KVLAB_CHECK_EQ(base_.StateHash(), model_hash_after_[k - 1]);
@@ -237,16 +111,19 @@ void CrashOracle::FoldRequired() {
   required_ -= k;
 }
 
-void CrashOracle::NoteKeys(const WriteBatch& op) {
-  for (const WriteBatch::Op& o : op.ops()) {
-    if (key_set_.insert(o.key).second) keys_.push_back(o.key);
-  }
+void CrashOracle::Intern(WriteRef& op) {
+  op.key_id = key_table_->Intern(op.key);
+  op.key = key_table_->key(op.key_id);
+  if (op.key_id >= in_universe_.size()) in_universe_.resize(op.key_id + 1);
+  if (in_universe_[op.key_id]) return;
+  in_universe_[op.key_id] = true;
+  keys_.emplace_back(op.key);
 }
 
 bool CrashOracle::Pinned(const std::string& key) const {
   if (durability_ == Durability::kNone) return false;
   for (size_t i = window_.size(); i-- > 0;) {
-    for (const WriteBatch::Op& op : window_[i].batch.ops()) {
+    for (const WriteRef& op : window_[i].ops) {
       if (op.key == key) return i < required_ && !window_[i].uncertain;
     }
   }
@@ -256,10 +133,10 @@ bool CrashOracle::Pinned(const std::string& key) const {
 void CrashOracle::Adopt(const Candidate& c) {
   size_t u = 0;
   for (size_t i = 0; i < c.prefix; ++i) {
-    const Recorded& rec = window_[i];
+    Recorded& rec = window_[i];
     if (rec.uncertain && (c.included & (uint64_t{1} << u++)) == 0) continue;
-    base_.Apply(rec.batch, rec.hashes);
-    folded_.push_back(rec.batch);
+    base_.Apply(rec.ops, rec.hashes, rec.keep);
+    folded_.push_back(std::move(rec));  // The window is cleared below.
     if (folded_.size() > kFoldedHistoryOps) folded_.pop_front();
   }
   window_.clear();
@@ -297,8 +174,10 @@ absl::Status CrashOracle::CheckRecoveredState(const FoundMap& found, const KeySe
   ++counters_.checks;
   counters_.corruptions_reported += corrupted.size();
   for (const auto& [key, value] : found) {
-    KVLAB_CHECK(!corrupted.contains(key), "CrashOracle: a key both found and corrupted");
-    if (!key_set_.contains(key)) {
+    KVLAB_CHECK(corrupted.empty() || !corrupted.contains(key),
+                "CrashOracle: a key both found and corrupted");
+    const uint32_t id = key_table_->Find(key);
+    if (id == KeyTable::kNone || id >= in_universe_.size() || !in_universe_[id]) {
       ++counters_.wrong_values;
       return absl::InternalError(absl::StrCat("crash oracle: key ", Show(&key),
                                               " was never written but reads back as ",
@@ -314,7 +193,8 @@ absl::Status CrashOracle::CheckRecoveredState(const FoundMap& found, const KeySe
   }
   RETURN_IF_ERROR(Search(found, wild));
   // Damaged keys that read back healthy hold what was read; corrupted ones
-  // stay (or become) damaged.
+  // stay (or become) damaged. (Search's Adopt already set model_ = base_.)
+  bool healed = false;
   for (auto it = damaged_.begin(); it != damaged_.end();) {
     if (corrupted.contains(it->first)) {
       ++it;
@@ -322,13 +202,16 @@ absl::Status CrashOracle::CheckRecoveredState(const FoundMap& found, const KeySe
     }
     const std::string* f = FindIn(found, it->first);
     if (f != nullptr) {
-      base_.Put(it->first, *f);
+      auto value = std::make_shared<const std::string>(*f);  // `found` is the caller's.
+      // Numbered without joining the universe (it may be a key never written).
+      base_.Put(key_table_->Intern(it->first), *value, EntryHash(it->first, *value), value);
     } else {
-      base_.Delete(it->first);
+      base_.Delete(key_table_->Find(it->first));
     }
     damaged_.erase(it++);
+    healed = true;
   }
-  model_ = base_;
+  if (healed) model_ = base_;
   for (auto& [key, values] : newly_damaged) damaged_[key].insert(values.begin(), values.end());
   return absl::OkStatus();
 }
@@ -368,13 +251,14 @@ absl::Status CrashOracle::CheckDamaged(const FoundMap& found, const KeySet& corr
 absl::Status CrashOracle::Search(const FoundMap& found, const KeySet& corrupted) {
   uint64_t target = 0;
   for (const auto& [key, value] : found) {
-    if (!corrupted.contains(key)) target += EntryHash(key, value);
+    // (Looking up in an empty set still hashes the key: skipped, as below.)
+    if (corrupted.empty() || !corrupted.contains(key)) target += EntryHash(key, value);
   }
 
   Walker walker(*this, nullptr, nullptr);
   auto matches = [&]() {
     for (const std::string& key : keys_) {
-      if (corrupted.contains(key)) continue;
+      if (!corrupted.empty() && corrupted.contains(key)) continue;
       if (!SameValue(walker.Lookup(key), FindIn(found, key))) return false;
     }
     return true;
@@ -413,19 +297,19 @@ absl::Status CrashOracle::Search(const FoundMap& found, const KeySet& corrupted)
 // folded (synced) history: values a synced op has since replaced.
 void CrashOracle::ValueHistory(const std::string& key, ValueSet& written,
                                ValueSet& older) const {
-  auto value_of = [](const WriteBatch::Op& op) {
+  auto value_of = [](const WriteRef& op) {
     return op.type == WriteBatch::OpType::kPut ? Value(op.value) : std::nullopt;
   };
-  const std::string* base_value = base_.Find(key);
+  const std::string_view* base_value = base_.Find(key);
   written.insert(base_value ? Value(*base_value) : std::nullopt);
   older = written;
-  for (const WriteBatch& batch : folded_) {
-    for (const WriteBatch::Op& op : batch.ops()) {
+  for (const Recorded& rec : folded_) {
+    for (const WriteRef& op : rec.ops) {
       if (op.key == key) older.insert(value_of(op));
     }
   }
   for (size_t i = 0; i < window_.size(); ++i) {
-    for (const WriteBatch::Op& op : window_[i].batch.ops()) {
+    for (const WriteRef& op : window_[i].ops) {
       if (op.key != key) continue;
       written.insert(value_of(op));
       if (i < required_) older.insert(value_of(op));
@@ -437,7 +321,7 @@ void CrashOracle::ValueHistory(const std::string& key, ValueSet& written,
 uint64_t CrashOracle::CountNeverWritten(const FoundMap& found) const {
   absl::flat_hash_set<std::pair<absl::string_view, absl::string_view>> puts;
   for (const Recorded& rec : window_) {
-    for (const WriteBatch::Op& op : rec.batch.ops()) {
+    for (const WriteRef& op : rec.ops) {
       if (op.type == WriteBatch::OpType::kPut) puts.insert({AV(op.key), AV(op.value)});
     }
   }
@@ -479,7 +363,7 @@ absl::Status CrashOracle::Explain(const FoundMap& found, const KeySet& corrupted
   // The first key's legal values over every candidate, and its older values.
   ValueSet legal;
   walker.Run([&](const Candidate&, const Walker::Track&) {
-    const std::string* v = walker.Lookup(first);
+    const std::string_view* v = walker.Lookup(first);
     legal.insert(v == nullptr ? std::nullopt : Value(*v));
     return false;
   });

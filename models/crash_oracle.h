@@ -64,6 +64,12 @@
 // also consults the last kFoldedHistoryOps folded ops, to tell a lost synced
 // write from a value never written).
 //
+// Copies. Acknowledged/Uncertain take the WriteBatch and keep it (shared by
+// the window, the models and the folded history, freed when none refers to
+// it); AcknowledgedRef/UncertainRef copy nothing, for a driver whose writes
+// outlive the oracle (the simulator's Schedule). The models view the
+// recorded bytes (ref_model.h): no write's key or value is ever copied.
+//
 // model() is the state after every Acknowledged op (Uncertain ops excluded).
 // Not thread-safe.
 #ifndef KVLAB_MODELS_CRASH_ORACLE_H_
@@ -79,9 +85,12 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/container/inlined_vector.h"
 #include "absl/status/status.h"
+#include "absl/types/span.h"
 #include "engine/kv_store.h"
 #include "models/hash_map_model.h"
+#include "models/ref_model.h"
 
 namespace kvlab::models {
 
@@ -104,6 +113,10 @@ class CrashOracle {
   void Acknowledged(WriteBatch op);
   // A write that returned an error: it may or may not have been applied.
   void Uncertain(WriteBatch op);
+  // The same for a write whose keys and values stay valid, unchanged, for the
+  // oracle's life (the simulator's Schedule outlives its run): nothing is copied.
+  void AcknowledgedRef(absl::Span<const WriteRef> op);
+  void UncertainRef(absl::Span<const WriteRef> op);
   // A Sync() (or sync write, or completed checkpoint) returned OK: every op
   // recorded so far must survive. Ignored under Durability::kNone.
   void Synced();
@@ -127,7 +140,7 @@ class CrashOracle {
                                    const absl::flat_hash_set<std::string>& corrupted);
 
   // The state after every acknowledged op.
-  const HashMapModel& model() const { return model_; }
+  const RefModel& model() const { return model_; }
 
   struct Counters {
     uint64_t checks = 0;           // CheckRecovered* calls.
@@ -150,10 +163,12 @@ class CrashOracle {
   size_t uncertain_in_window() const { return uncertain_in_window_; }
 
  private:
+  using Ops = absl::InlinedVector<WriteRef, 1>;  // Most writes are a single put or delete.
   struct Recorded {
-    WriteBatch batch;
-    HashMapModel::Hashes hashes;  // HashMapModel::BatchHashes(batch).
+    Ops ops;                      // Keys are interned (key_table_: key and key_id).
+    HashMapModel::Hashes hashes;  // EntryHash of each op (0 for a delete).
     bool uncertain = false;
+    Keep keep;  // The WriteBatch that `ops`' values view (null: they outlive the oracle).
   };
   class Walker;
   struct Candidate {
@@ -161,9 +176,12 @@ class CrashOracle {
     uint64_t included = 0;   // Bit i: the i-th uncertain op in the window is applied.
   };
 
-  void Record(WriteBatch op, bool uncertain);
+  void RecordBatch(WriteBatch op, bool uncertain);
+  void Record(absl::Span<const WriteRef> op, bool uncertain, Keep keep);
   void FoldRequired();
-  void NoteKeys(const WriteBatch& op);
+  // Interns op.key (key_table_: the stored key and its id) and adds it to
+  // the universe if new.
+  void Intern(WriteRef& op);
   bool Pinned(const std::string& key) const;
   void Adopt(const Candidate& c);
   using Value = std::optional<std::string>;
@@ -180,8 +198,11 @@ class CrashOracle {
 
   Durability durability_;
   Options options_;
-  HashMapModel base_;   // State before window_[0].
-  HashMapModel model_;  // base_ + every acknowledged op of the window.
+  // Numbers every key the models hold (shared by copies of the oracle: ids
+  // only ever get added). Before base_ and model_, which point to it.
+  std::shared_ptr<KeyTable> key_table_ = std::make_shared<KeyTable>();
+  RefModel base_{key_table_.get()};   // State before window_[0].
+  RefModel model_{key_table_.get()};  // base_ + every acknowledged op of the window.
   std::vector<Recorded> window_;
   // model_hash_after_[i]: model_'s hash after window_[0..i] (uncertain excluded).
   std::vector<uint64_t> model_hash_after_;
@@ -190,12 +211,12 @@ class CrashOracle {
   // The last ops folded into base_, kept only to tell "a synced write was
   // lost" from "a value never written" in failure messages.
   static constexpr size_t kFoldedHistoryOps = 1024;
-  std::deque<WriteBatch> folded_;
+  std::deque<Recorded> folded_;
   // Keys read back as Corruption at an accepted check and not written (into
   // the base) since, with the values they may legally read back as (rule (d)).
   absl::flat_hash_map<std::string, ValueSet> damaged_;
   std::vector<std::string> keys_;
-  absl::flat_hash_set<std::string> key_set_;
+  std::vector<bool> in_universe_;  // By key id: in keys_.
   uint64_t acknowledged_ops_ = 0, uncertain_ops_total_ = 0, synced_ops_ = 0;
   Counters counters_;
 };

@@ -35,7 +35,8 @@ std::vector<Op> Alphabet() {
   ops.push_back(del);
   Op batch;
   batch.kind = OpKind::kBatch;
-  batch.batch = {{WriteBatch::OpType::kPut, "a", ""}, {WriteBatch::OpType::kPut, "b", ""}};
+  batch.batch.Put("a", "");
+  batch.batch.Put("b", "");
   ops.push_back(batch);
   Op sync;
   sync.kind = OpKind::kSync;
@@ -57,7 +58,9 @@ Schedule BuildSequence(const std::vector<Op>& alphabet, const std::vector<size_t
     Op op = alphabet[picks[i]];
     std::string value = absl::StrCat("v", i, "-", std::string(100 + 37 * i, 'x'));
     if (op.kind == OpKind::kPut) op.value = value;
-    for (size_t j = 0; j < op.batch.size(); ++j) op.batch[j].value = absl::StrCat(value, j);
+    for (size_t j = 0; j < op.batch.size(); ++j) {
+      op.batch.mutable_ops()[j].value = absl::StrCat(value, j);
+    }
     op.id = i;
     s.ops.push_back(op);
   }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "engine/common/check.h"
 #include "engine/common/status_macros.h"
@@ -18,23 +19,21 @@ namespace kvlab::sim {
 namespace internal {
 namespace {
 
-WriteBatch ToBatch(const Op& op) {
-  WriteBatch batch;
+// The op's writes for the crash oracle, viewing the Schedule's strings (it
+// outlives the run, so the oracle copies nothing).
+using WriteRefs = absl::InlinedVector<models::WriteRef, 6>;
+WriteRefs ToRefs(const Op& op) {
   switch (op.kind) {
-    case OpKind::kPut: batch.Put(op.key, op.value); break;
-    case OpKind::kDelete: batch.Delete(op.key); break;
-    case OpKind::kBatch:
-      for (const WriteBatch::Op& b : op.batch) {
-        if (b.type == WriteBatch::OpType::kPut) {
-          batch.Put(b.key, b.value);
-        } else {
-          batch.Delete(b.key);
-        }
-      }
-      break;
+    case OpKind::kPut: return {{WriteBatch::OpType::kPut, op.key, op.value}};
+    case OpKind::kDelete: return {{WriteBatch::OpType::kDelete, op.key, {}}};
+    case OpKind::kBatch: {
+      WriteRefs refs;
+      for (const WriteBatch::Op& b : op.batch.ops()) refs.push_back({b.type, b.key, b.value});
+      return refs;
+    }
     default: KVLAB_CHECK(false, "not a write");
   }
-  return batch;
+  return {};
 }
 
 }  // namespace
@@ -100,22 +99,21 @@ void SeedRun::DoWrite(const Op& op) {
   WriteOptions options;
   options.sync = op.sync;
   SimCounters before = env_.counters();
-  WriteBatch batch;
-  if (config_.check || op.kind == OpKind::kBatch) batch = ToBatch(op);
   absl::Status s;
   switch (op.kind) {
     case OpKind::kPut: s = store_->Put(options, op.key, op.value); break;
     case OpKind::kDelete: s = store_->Delete(options, op.key); break;
-    default: s = store_->Write(options, batch); break;
+    case OpKind::kBatch: s = store_->Write(options, op.batch); break;
+    default: KVLAB_CHECK(false, "not a write");
   }
   MixStatus(s);
   if (!config_.check) {
     NoteKeys(op);
   } else if (s.ok()) {
-    oracle_.Acknowledged(std::move(batch));
+    oracle_.AcknowledgedRef(ToRefs(op));
     if (op.sync) oracle_.Synced();
   } else {
-    oracle_.Uncertain(std::move(batch));
+    oracle_.UncertainRef(ToRefs(op));
   }
   if (!s.ok()) AfterError(s, before, FormatOp(op));
 }

@@ -2,7 +2,9 @@
 // the read-backs after a reopen (against the model) and after a crash (by the
 // crash oracle). When RunConfig::check is false they read back the same keys
 // and mix the same answers into the hash, comparing nothing.
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "absl/strings/escaping.h"
@@ -14,32 +16,36 @@
 namespace kvlab::sim::internal {
 namespace {
 
-std::string Show(const std::string* v) {
-  if (v == nullptr) return "<absent>";
-  std::string shown = v->size() <= 24 ? *v : v->substr(0, 24) + "...";
+std::string Show(std::optional<std::string_view> v) {
+  if (!v.has_value()) return "<absent>";
+  std::string shown = v->size() <= 24 ? std::string(*v) : absl::StrCat(AV(v->substr(0, 24)), "...");
   return absl::StrCat("\"", absl::CHexEscape(shown), "\" (", v->size(), " B)");
+}
+std::string Show(const std::string_view* v) {
+  return Show(v == nullptr ? std::nullopt : std::optional<std::string_view>(*v));
 }
 
 // What a Get returned (ok or NotFound) against what the model holds.
-bool SameValue(const absl::StatusOr<std::string>& got, const std::string* expected) {
+bool SameValue(const absl::StatusOr<std::string>& got, const std::string_view* expected) {
   return got.ok() ? expected != nullptr && *got == *expected : expected == nullptr;
 }
 
-const std::string* ValueOf(const absl::StatusOr<std::string>& got) {
-  return got.ok() ? &*got : nullptr;
+std::optional<std::string_view> ValueOf(const absl::StatusOr<std::string>& got) {
+  if (!got.ok()) return std::nullopt;
+  return std::string_view(*got);
 }
 
 }  // namespace
 
 void SeedRun::NoteKeys(const Op& op) {
   auto note = [&](const std::string& key) {
-    if (key_set_.insert(key).second) keys_.push_back(key);
+    if (key_table_.Intern(key) == keys_.size()) keys_.push_back(key);
   };
   if (op.kind != OpKind::kBatch) {
     note(op.key);
     return;
   }
-  for (const WriteBatch::Op& b : op.batch) note(b.key);
+  for (const WriteBatch::Op& b : op.batch.ops()) note(b.key);
 }
 
 void SeedRun::DoGet(const Op& op) {
@@ -50,7 +56,7 @@ void SeedRun::DoGet(const Op& op) {
     ++result_.gets_checked;
     if (got.ok()) Mix(models::HashBytes(*got, 1));
     if (!config_.check) return;
-    const std::string* expected = oracle_.model().Find(op.key);
+    const std::string_view* expected = oracle_.model().Find(op.key);
     if (SameValue(got, expected)) return;
     bool damaged = DamageFaults(env_.counters()) > 0;
     Fail(damaged && got.ok() ? FailureKind::kUndetectedCorruption : FailureKind::kWrongValue,
@@ -98,7 +104,7 @@ void SeedRun::CheckReopened() {
     }
     if (got.ok()) Mix(models::HashBytes(*got, 1));
     if (!config_.check) continue;
-    const std::string* expected = oracle_.model().Find(key);
+    const std::string_view* expected = oracle_.model().Find(key);
     if (!SameValue(got, expected)) {
       Fail(FailureKind::kIllegalRecoveredState,
            absl::StrCat("after a clean close and reopen (no crash), get ", key, " returned ",
@@ -123,6 +129,7 @@ void SeedRun::ReportOpenFailure(const absl::Status& status, std::string_view whe
 
 absl::Status SeedRun::ReadBack(absl::flat_hash_map<std::string, std::string>* found,
                                absl::flat_hash_set<std::string>* corrupted) {
+  if (found != nullptr) found->reserve(Keys().size());  // No rehash while it fills.
   for (const std::string& key : Keys()) {
     absl::StatusOr<std::string> value = store_->Get(ReadOptions(), key);
     MixStatus(value.status());

@@ -15,20 +15,25 @@
 namespace kvlab::sim {
 namespace {
 
-// "k00".."k99", "k100", ...: "k" and at least two digits (as "k%02u").
-// Built by hand: schedules make one per op, and StrCat's formatting showed up
-// in campaign profiles.
-std::string KeyName(uint32_t i) {
-  char digits[10];
+// Writes `v` in decimal at `out` (at least `min_digits` digits, zero-padded)
+// and returns the end. By hand: schedules format a key and a value tag per
+// op, and StrCat's formatting showed up in campaign profiles.
+char* WriteDecimal(uint64_t v, size_t min_digits, char* out) {
+  char digits[20];
   size_t n = 0;
   do {
-    digits[n++] = static_cast<char>('0' + i % 10);
-    i /= 10;
-  } while (i != 0);
-  if (n < 2) digits[n++] = '0';
-  std::string key(n + 1, 'k');
-  for (size_t j = 0; j < n; ++j) key[1 + j] = digits[n - 1 - j];
-  return key;
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (n < min_digits) digits[n++] = '0';
+  for (size_t j = 0; j < n; ++j) out[j] = digits[n - 1 - j];
+  return out + n;
+}
+
+// "k00".."k99", "k100", ...: "k" and at least two digits (as "k%02u").
+std::string KeyName(uint32_t i) {
+  char name[12] = {'k'};
+  return std::string(name, WriteDecimal(i, 2, name + 1));
 }
 
 // Values are unique per write ("s<seed>o<index>-" then filler), so a value
@@ -37,11 +42,14 @@ std::string MakeValue(Random& random, uint64_t seed, size_t index,
                       const ScheduleOptions& options) {
   uint64_t length = random.OneIn(20) ? random.Range(1, 4096)
                                      : random.Range(0, options.value_bytes_max);
-  std::string value;
-  value.reserve(std::max<uint64_t>(length, 48));  // One allocation: the tag fits.
-  absl::StrAppend(&value, "s", seed, "o", index, "-");
+  char tag[48] = {'s'};  // "s" 20 digits "o" 20 digits "-"
+  char* end = WriteDecimal(seed, 1, tag + 1);
+  *end++ = 'o';
+  end = WriteDecimal(index, 1, end);
+  *end++ = '-';
   const char fill = static_cast<char>('a' + index % 26);
-  value.resize(length, fill);  // Cut the tag, or pad with the fill byte.
+  std::string value(length, fill);  // One allocation; the tag is cut to fit.
+  std::copy(tag, tag + std::min<uint64_t>(length, end - tag), value.begin());
   return value;
 }
 
@@ -82,9 +90,9 @@ Op RandomOp(Random& random, uint64_t seed, size_t index, const ScheduleOptions& 
     uint64_t n = random.Range(1, 6);
     for (uint64_t i = 0; i < n; ++i) {
       if (random.OneIn(4)) {
-        op.batch.push_back({WriteBatch::OpType::kDelete, key(), ""});
+        op.batch.mutable_ops().push_back({WriteBatch::OpType::kDelete, key(), ""});
       } else {
-        op.batch.push_back({WriteBatch::OpType::kPut, key(),
+        op.batch.mutable_ops().push_back({WriteBatch::OpType::kPut, key(),
                             MakeValue(random, seed, index * 8 + i, options)});
       }
     }
@@ -143,7 +151,7 @@ std::string FormatOp(const Op& op) {
     case OpKind::kBatch: {
       std::string s = absl::StrCat("batch", sync, " {");
       for (size_t i = 0; i < op.batch.size(); ++i) {
-        const WriteBatch::Op& b = op.batch[i];
+        const WriteBatch::Op& b = op.batch.ops()[i];
         absl::StrAppend(&s, i ? ", " : " ",
                         b.type == WriteBatch::OpType::kPut
                             ? absl::StrCat("put ", b.key, " = ", Preview(b.value))
@@ -186,7 +194,7 @@ ScheduleShape Shape(const Schedule& schedule) {
         shape.write_bytes += op.key.size();
         break;
       case OpKind::kBatch:
-        for (const WriteBatch::Op& b : op.batch) {
+        for (const WriteBatch::Op& b : op.batch.ops()) {
           ++shape.writes;
           shape.write_bytes += b.key.size() + b.value.size();
         }

@@ -44,7 +44,7 @@ struct Op {
   std::string key;    // kPut, kGet, kDelete.
   std::string value;  // kPut.
   bool sync = false;  // kPut, kDelete, kBatch: WriteOptions::sync.
-  std::vector<WriteBatch::Op> batch;                            // kBatch.
+  WriteBatch batch;  // kBatch (a WriteBatch, so the runner passes it to Write as is).
   MaintenanceKind maintenance = MaintenanceKind::kMerge;       // kMaintain.
   uint64_t crash_after_ops = 0;  // kCrash: 0 = now, n = at the n-th next device op.
   uint64_t id = 0;  // Its index in the generated schedule (see the top of this file).

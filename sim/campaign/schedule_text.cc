@@ -79,9 +79,9 @@ absl::StatusOr<Op> ParseOp(const std::vector<absl::string_view>& w, size_t line)
       std::vector<absl::string_view> parts = absl::StrSplit(w[i], ':');
       if (parts.size() == 3 && parts[0] == "put") {
         ASSIGN_OR_RETURN(std::string value, Unhex(parts[2], line));
-        op.batch.push_back({WriteBatch::OpType::kPut, std::string(parts[1]), value});
+        op.batch.Put(std::string_view(parts[1].data(), parts[1].size()), value);
       } else if (parts.size() == 2 && parts[0] == "del") {
-        op.batch.push_back({WriteBatch::OpType::kDelete, std::string(parts[1]), ""});
+        op.batch.Delete(std::string_view(parts[1].data(), parts[1].size()));
       } else {
         return bad(absl::StrCat("bad batch entry '", w[i], "' (put:KEY:HEX or del:KEY)"));
       }
@@ -117,7 +117,7 @@ std::string SerializeSchedule(const Schedule& schedule) {
       case OpKind::kDelete: absl::StrAppend(&s, "delete ", op.key, sync); break;
       case OpKind::kBatch:
         absl::StrAppend(&s, "batch", sync);
-        for (const WriteBatch::Op& b : op.batch) {
+        for (const WriteBatch::Op& b : op.batch.ops()) {
           if (b.type == WriteBatch::OpType::kPut) {
             absl::StrAppend(&s, " put:", b.key, ":", Hex(b.value));
           } else {

@@ -136,7 +136,7 @@ class SeedRun {
   SimEnv env_;
   models::CrashOracle oracle_;
   std::vector<std::string> keys_;  // Keys() when !config_.check.
-  absl::flat_hash_set<std::string> key_set_;
+  models::KeyTable key_table_;  // Numbers keys_ (a new key's id is keys_.size()).
   // Validated once: a seed opens the store up to hundreds of times.
   const absl::StatusOr<EngineOptions> engine_options_;
   std::unique_ptr<KvStore> store_;

@@ -121,12 +121,12 @@ class Shrinker {
       for (size_t b = 0; b < 8; ++b) {
         TryEdit(i, [](Op& op) {
           if (op.kind != OpKind::kBatch || op.batch.size() <= 1) return false;
-          op.batch.pop_back();
+          op.batch.mutable_ops().pop_back();
           return true;
         });
         TryEdit(i, [](Op& op) {
           if (op.kind != OpKind::kBatch || op.batch.size() <= 1) return false;
-          op.batch.erase(op.batch.begin());
+          op.batch.mutable_ops().erase(op.batch.mutable_ops().begin());
           return true;
         });
       }
@@ -136,7 +136,7 @@ class Shrinker {
           op.value = op.value.substr(0, 1);
           changed = true;
         }
-        for (WriteBatch::Op& b : op.batch) {
+        for (WriteBatch::Op& b : op.batch.mutable_ops()) {
           if (b.value.size() > 1) {
             b.value = b.value.substr(0, 1);
             changed = true;

@@ -1,0 +1,119 @@
+// RefModel: the crash oracle's point state, HashMapModel's contents and state
+// hash (state_hash.h) over bytes it does not copy.
+//
+// Each entry views its key and value instead of owning them. The crash oracle
+// records every write once and applies it to two models (the state after
+// every acknowledged op, and the base before its window), and copies one into
+// the other after every check; with owned strings that was three copies of
+// every value and a copy of the whole state per check (a simulated seed
+// writes tens of thousands of values). Whoever owns the bytes either keeps
+// them valid for the model's life (the simulator's Schedule does) or hands
+// the entry a Keep, a reference that holds their storage alive.
+//
+// Keys are numbered by a KeyTable shared with the model's owner, and entries
+// live in a vector indexed by key id: a write the owner has interned (one hash
+// lookup) is applied to each model without hashing its key again.
+// Not thread-safe.
+#ifndef KVLAB_MODELS_REF_MODEL_H_
+#define KVLAB_MODELS_REF_MODEL_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/types/span.h"
+#include "engine/common/hash.h"
+#include "engine/kv_store.h"
+
+namespace kvlab::models {
+
+// Holds the storage of viewed bytes alive (null: the owner outlives the viewer).
+using Keep = std::shared_ptr<const void>;
+
+// One put or delete of a write, viewing its key and value.
+struct WriteRef {
+  WriteBatch::OpType type = WriteBatch::OpType::kPut;
+  std::string_view key;
+  std::string_view value;  // Empty for deletes.
+  uint32_t key_id = 0;     // KeyTable id of `key`, set by whoever interns it.
+};
+
+// Keys numbered 0, 1, ... in first-interned order, stored at stable addresses.
+class KeyTable {
+ public:
+  static constexpr uint32_t kNone = ~uint32_t{0};
+  // The key's id, numbering it if new.
+  uint32_t Intern(std::string_view key);
+  // The key's id, or kNone.
+  uint32_t Find(std::string_view key) const;
+  // The stored key: valid for the table's life.
+  std::string_view key(uint32_t id) const { return keys_[id]; }
+  size_t size() const { return keys_.size(); }
+
+ private:
+  // Keys of up to 7 bytes, packed with their length into one word, are
+  // looked up as integers: no string hash or compare (a run's keys are a
+  // few bytes, "k07", and every write and read looks its key up).
+  static bool Pack(std::string_view key, uint64_t* word) {
+    if (key.size() > 7) return false;
+    *word = LoadLe64(key.data(), key.size()) | uint64_t{key.size()} << 56;
+    return true;
+  }
+  std::deque<std::string> keys_;  // A deque never moves its elements.
+  absl::flat_hash_map<uint64_t, uint32_t> short_ids_;     // Packed keys.
+  absl::flat_hash_map<absl::string_view, uint32_t> ids_;  // Longer keys.
+};
+
+class RefModel {
+ public:
+  struct Entry {
+    std::string_view value;
+    uint64_t hash = 0;  // EntryHash(key, value).
+    Keep keep;          // Holds `value`'s bytes (null: its owner outlives the model).
+    bool live = false;  // Present (false: absent, or never written).
+  };
+
+  // `keys` numbers the keys of every call; it must outlive the model.
+  explicit RefModel(const KeyTable* keys) : keys_(keys) {}
+
+  // REQUIRES: `value`'s bytes stay valid while the entry is live or `keep`
+  // holds them; entry_hash == EntryHash(key, value).
+  void Put(uint32_t key_id, std::string_view value, uint64_t entry_hash, const Keep& keep);
+  // Deleting a missing key is a no-op (as in KvStore).
+  void Delete(uint32_t key_id);
+  // Applies `ops` (interned: key_id set) in order, with their entry hashes
+  // (0 for a delete).
+  void Apply(absl::Span<const WriteRef> ops, absl::Span<const uint64_t> hashes,
+             const Keep& keep);
+
+  // The stored entry, or nullptr if missing. Valid until the next mutation.
+  const Entry* FindEntry(uint32_t key_id) const {
+    return key_id < entries_.size() && entries_[key_id].live ? &entries_[key_id] : nullptr;
+  }
+  const Entry* FindEntry(std::string_view key) const { return FindEntry(keys_->Find(key)); }
+  // The stored value, or nullptr if missing. Valid until the next mutation.
+  const std::string_view* Find(std::string_view key) const;
+  std::optional<std::string> Get(std::string_view key) const;
+
+  size_t size() const { return size_; }
+  // Sum of EntryHash over the live entries; O(1).
+  uint64_t StateHash() const { return hash_; }
+  // Key -> value, a copy (for tests and messages).
+  absl::flat_hash_map<std::string, std::string> Values() const;
+
+ private:
+  const KeyTable* keys_;
+  std::vector<Entry> entries_;  // By key id.
+  size_t size_ = 0;             // Live entries.
+  uint64_t hash_ = 0;
+};
+
+}  // namespace kvlab::models
+
+#endif  // KVLAB_MODELS_REF_MODEL_H_
