@@ -2,6 +2,8 @@
 #include "sim/campaign/schedule.h"
 
 #include <algorithm>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
@@ -31,27 +33,36 @@ char* WriteDecimal(uint64_t v, size_t min_digits, char* out) {
 }
 
 // "k00".."k99", "k100", ...: "k" and at least two digits (as "k%02u").
-std::string KeyName(uint32_t i) {
+void SetKeyName(uint32_t i, std::string& key) {
   char name[12] = {'k'};
-  return std::string(name, WriteDecimal(i, 2, name + 1));
+  key.assign(name, WriteDecimal(i, 2, name + 1));
 }
 
 // Values are unique per write ("s<seed>o<index>-" then filler), so a value
-// served from the wrong write is told apart from the right one.
-std::string MakeValue(Random& random, uint64_t seed, size_t index,
-                      const ScheduleOptions& options) {
-  uint64_t length = random.OneIn(20) ? random.Range(1, 4096)
-                                     : random.Range(0, options.value_bytes_max);
-  char tag[48] = {'s'};  // "s" 20 digits "o" 20 digits "-"
-  char* end = WriteDecimal(seed, 1, tag + 1);
-  *end++ = 'o';
-  end = WriteDecimal(index, 1, end);
-  *end++ = '-';
-  const char fill = static_cast<char>('a' + index % 26);
-  std::string value(length, fill);  // One allocation; the tag is cut to fit.
-  std::copy(tag, tag + std::min<uint64_t>(length, end - tag), value.begin());
-  return value;
-}
+// served from the wrong write is told apart from the right one. The
+// "s<seed>o" part is formatted once per schedule.
+class ValueMaker {
+ public:
+  ValueMaker(uint64_t seed, const ScheduleOptions& options) : options_(options) {
+    tag_[0] = 's';
+    prefix_end_ = WriteDecimal(seed, 1, tag_ + 1);
+    *prefix_end_++ = 'o';
+  }
+  // Fills `value` (one assign: it is built in place) for the write `index`.
+  void Fill(Random& random, size_t index, std::string& value) {
+    uint64_t length = random.OneIn(20) ? random.Range(1, 4096)
+                                       : random.Range(0, options_.value_bytes_max);
+    char* end = WriteDecimal(index, 1, prefix_end_);
+    *end++ = '-';
+    value.assign(length, static_cast<char>('a' + index % 26));  // The tag is cut to fit.
+    std::copy(tag_, tag_ + std::min<uint64_t>(length, end - tag_), value.begin());
+  }
+
+ private:
+  const ScheduleOptions& options_;
+  char tag_[48];  // "s" 20 digits "o" 20 digits "-"
+  char* prefix_end_;
+};
 
 MaintenanceKind PickMaintenance(Random& random) {
   if (random.Bernoulli(0.6)) return MaintenanceKind::kMerge;
@@ -68,33 +79,38 @@ uint64_t PickCrashAfter(Random& random) {
   return random.OneIn(4) ? random.Range(1, 200) : random.Range(1, 12);
 }
 
-Op RandomOp(Random& random, uint64_t seed, size_t index, const ScheduleOptions& options) {
-  Op op;
+// Draws op `index` into `op` (default-constructed, already in its vector:
+// nothing is built twice or moved).
+void FillRandomOp(Random& random, ValueMaker& values, size_t index,
+                  const ScheduleOptions& options, Op& op) {
   uint64_t roll = random.Uniform(1000);
-  auto key = [&] { return KeyName(static_cast<uint32_t>(random.Uniform(options.keys))); };
+  auto key = [&](std::string& out) {
+    SetKeyName(static_cast<uint32_t>(random.Uniform(options.keys)), out);
+  };
   if (roll < 330) {
     op.kind = OpKind::kPut;
-    op.key = key();
-    op.value = MakeValue(random, seed, index, options);
+    key(op.key);
+    values.Fill(random, index, op.value);
     op.sync = random.OneIn(12);
   } else if (roll < 600) {
     op.kind = OpKind::kGet;
-    op.key = key();
+    key(op.key);
   } else if (roll < 700) {
     op.kind = OpKind::kDelete;
-    op.key = key();
+    key(op.key);
     op.sync = random.OneIn(12);
   } else if (roll < 790) {
     op.kind = OpKind::kBatch;
     op.sync = random.OneIn(8);
     uint64_t n = random.Range(1, 6);
+    std::vector<WriteBatch::Op>& batch = op.batch.mutable_ops();
+    batch.reserve(n);
     for (uint64_t i = 0; i < n; ++i) {
-      if (random.OneIn(4)) {
-        op.batch.mutable_ops().push_back({WriteBatch::OpType::kDelete, key(), ""});
-      } else {
-        op.batch.mutable_ops().push_back({WriteBatch::OpType::kPut, key(),
-                            MakeValue(random, seed, index * 8 + i, options)});
-      }
+      WriteBatch::Op& b = batch.emplace_back();
+      // Drawn in this order: delete or put, the key, then the value.
+      b.type = random.OneIn(4) ? WriteBatch::OpType::kDelete : WriteBatch::OpType::kPut;
+      key(b.key);
+      if (b.type == WriteBatch::OpType::kPut) values.Fill(random, index * 8 + i, b.value);
     }
   } else if (roll < 890) {
     op.kind = OpKind::kSync;
@@ -107,7 +123,6 @@ Op RandomOp(Random& random, uint64_t seed, size_t index, const ScheduleOptions& 
     op.kind = OpKind::kCrash;
     op.crash_after_ops = PickCrashAfter(random);
   }
-  return op;
 }
 
 std::string Preview(const std::string& value) {
@@ -124,19 +139,42 @@ Schedule GenerateSchedule(uint64_t seed, const ScheduleOptions& options) {
   // The op list has its own stream, apart from the SimEnv's, so that cutting
   // ops (shrinking) does not change how the remaining ops were drawn.
   Random random(seed ^ 0x5CEDu);
-  schedule.ops.reserve(options.ops + options.crashes);
+  ValueMaker values(seed, options);
+  std::vector<Op>& ops = schedule.ops;
+  ops.reserve(options.ops + options.crashes);
   for (uint64_t i = 0; i < options.ops; ++i) {
-    schedule.ops.push_back(RandomOp(random, seed, i, options));
+    FillRandomOp(random, values, i, options, ops.emplace_back());
   }
-  // The forced crashes, at random places (each slot of an equal share).
+  // The forced crashes, at random places (each slot of an equal share): the
+  // c-th is inserted at `at` among the ops and the c crashes before it.
+  // Their final places are worked out first, then the ops move up once.
+  std::vector<std::pair<uint64_t, uint64_t>> crashes;  // (final index, crash_after_ops)
+  crashes.reserve(options.crashes);
   for (uint64_t c = 0; c < options.crashes; ++c) {
-    Op crash;
-    crash.kind = OpKind::kCrash;
-    crash.crash_after_ops = PickCrashAfter(random);
-    uint64_t share = std::max<uint64_t>(1, schedule.ops.size() / options.crashes);
-    uint64_t at = std::min<uint64_t>(schedule.ops.size(),
-                                     c * share + random.Uniform(share) + 1);
-    schedule.ops.insert(schedule.ops.begin() + static_cast<ptrdiff_t>(at), std::move(crash));
+    const uint64_t after_ops = PickCrashAfter(random);
+    const uint64_t size = options.ops + c;
+    const uint64_t share = std::max<uint64_t>(1, size / options.crashes);
+    const uint64_t at = std::min<uint64_t>(size, c * share + random.Uniform(share) + 1);
+    for (auto& [index, unused] : crashes) index += index >= at;  // Moved up by the insert.
+    crashes.push_back({at, after_ops});
+  }
+  if (!crashes.empty()) {
+    std::sort(crashes.begin(), crashes.end());
+    ops.resize(options.ops + options.crashes);
+    // From the back: each op moves once, to its final place.
+    size_t from = options.ops;  // Ops [0, from) are not placed yet.
+    size_t next_crash = crashes.size();
+    for (size_t to = ops.size(); to-- > crashes.front().first;) {
+      if (next_crash > 0 && crashes[next_crash - 1].first == to) {
+        --next_crash;
+        Op crash;
+        crash.kind = OpKind::kCrash;
+        crash.crash_after_ops = crashes[next_crash].second;
+        ops[to] = std::move(crash);
+      } else {
+        ops[to] = std::move(ops[--from]);
+      }
+    }
   }
   for (size_t i = 0; i < schedule.ops.size(); ++i) schedule.ops[i].id = i;
   return schedule;
