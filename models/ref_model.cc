@@ -11,8 +11,11 @@ namespace kvlab::models {
 uint32_t KeyTable::Intern(std::string_view key) {
   uint64_t word;
   if (Pack(key, &word)) {
+    CacheSlot& slot = cache_[CacheIndex(word)];
+    if (slot.word == word && slot.id != kNone) return slot.id;
     auto [it, inserted] = short_ids_.try_emplace(word, static_cast<uint32_t>(keys_.size()));
     if (inserted) keys_.emplace_back(key);
+    slot = CacheSlot{word, it->second};
     return it->second;
   }
   auto it = ids_.find(AV(key));
@@ -25,6 +28,8 @@ uint32_t KeyTable::Intern(std::string_view key) {
 uint32_t KeyTable::Find(std::string_view key) const {
   uint64_t word;
   if (Pack(key, &word)) {
+    const CacheSlot& slot = cache_[CacheIndex(word)];
+    if (slot.word == word && slot.id != kNone) return slot.id;
     auto it = short_ids_.find(word);
     return it == short_ids_.end() ? kNone : it->second;
   }

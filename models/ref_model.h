@@ -17,6 +17,7 @@
 #ifndef KVLAB_MODELS_REF_MODEL_H_
 #define KVLAB_MODELS_REF_MODEL_H_
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -65,6 +66,19 @@ class KeyTable {
     *word = LoadLe64(key.data(), key.size()) | uint64_t{key.size()} << 56;
     return true;
   }
+  // In front of short_ids_: a direct-mapped cache of packed keys, filled by
+  // Intern (a slot holds the last key interned there). A run has a few
+  // dozen keys and looks one up per write and per read, so nearly every
+  // lookup is one multiply and one compare instead of a hash table probe.
+  struct CacheSlot {
+    uint64_t word = 0;
+    uint32_t id = kNone;  // kNone: empty (0 is a packed word: the empty key).
+  };
+  static constexpr int kCacheBits = 8;
+  static size_t CacheIndex(uint64_t word) {
+    return static_cast<size_t>((word * 0x9E3779B97F4A7C15ull) >> (64 - kCacheBits));
+  }
+  std::array<CacheSlot, size_t{1} << kCacheBits> cache_;
   std::deque<std::string> keys_;  // A deque never moves its elements.
   absl::flat_hash_map<uint64_t, uint32_t> short_ids_;     // Packed keys.
   absl::flat_hash_map<absl::string_view, uint32_t> ids_;  // Longer keys.

@@ -1,4 +1,5 @@
-// HashMapModel and OrderedModel against a naive std::map reference.
+// HashMapModel and OrderedModel against a naive std::map reference; KeyTable
+// against a std::map numbering.
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -8,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "models/hash_map_model.h"
 #include "models/ordered_model.h"
+#include "models/ref_model.h"
 #include "models/state_hash.h"
 #include "rapidcheck.h"
 #include "rapidcheck/gtest.h"
@@ -200,6 +202,31 @@ TEST(OrderedModel, SnapshotsShareOneCopyUntilAWrite) {
   EXPECT_EQ(m.Get("a", s2), "1");
   EXPECT_EQ(m.live_snapshots(), 2u);
   EXPECT_NE(s1, s2);
+}
+
+// Ids in first-interned order, the same from Intern and Find, for short keys
+// (packed, behind the direct-mapped cache, many sharing a slot), the empty
+// key, keys with NUL bytes and long keys; Find never numbers a key.
+TEST(KeyTable, NumbersKeysInFirstInternedOrder) {
+  KeyTable table;
+  std::map<std::string, uint32_t> ref;
+  std::vector<std::string> keys = {"", std::string(1, '\0'), std::string(2, '\0'), "k00",
+                                   "a-longer-key", "1234567", "12345678"};
+  for (int i = 0; i < 2000; ++i) keys.push_back("k" + std::to_string(i));
+  for (int round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < keys.size(); i += 1 + round) {
+      const std::string& key = keys[(i * 7919) % keys.size()];
+      auto [it, inserted] = ref.try_emplace(key, static_cast<uint32_t>(ref.size()));
+      if (inserted) ASSERT_EQ(table.Find(key), KeyTable::kNone) << key;
+      ASSERT_EQ(table.Intern(key), it->second) << key;
+      ASSERT_EQ(table.Find(key), it->second) << key;
+      ASSERT_EQ(table.key(it->second), key);
+    }
+  }
+  ASSERT_EQ(table.size(), ref.size());
+  for (const auto& [key, id] : ref) ASSERT_EQ(table.Find(key), id) << key;
+  EXPECT_EQ(table.Find("never"), KeyTable::kNone);
+  EXPECT_EQ(table.Find("k2000"), KeyTable::kNone);
 }
 
 }  // namespace
