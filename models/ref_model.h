@@ -61,9 +61,20 @@ class KeyTable {
   // Keys of up to 7 bytes, packed with their length into one word, are
   // looked up as integers: no string hash or compare (a run's keys are a
   // few bytes, "k07", and every write and read looks its key up).
+  // The word is LoadLe64(key) | size << 56, loaded without a memcpy call of
+  // a variable length: two overlapping 4-byte loads, or three single bytes.
   static bool Pack(std::string_view key, uint64_t* word) {
-    if (key.size() > 7) return false;
-    *word = LoadLe64(key.data(), key.size()) | uint64_t{key.size()} << 56;
+    const size_t n = key.size();
+    if (n > 7) return false;
+    const char* p = key.data();
+    uint64_t w = 0;
+    if (n >= 4) {
+      w = LoadLe64(p, 4) | LoadLe64(p + n - 4, 4) << (8 * (n - 4));
+    } else if (n > 0) {
+      auto byte = [p](size_t i) { return uint64_t{static_cast<unsigned char>(p[i])} << (8 * i); };
+      w = byte(0) | byte(n / 2) | byte(n - 1);
+    }
+    *word = w | uint64_t{n} << 56;
     return true;
   }
   // In front of short_ids_: a direct-mapped cache of packed keys, filled by
