@@ -249,10 +249,21 @@ absl::Status CrashOracle::CheckDamaged(const FoundMap& found, const KeySet& corr
 
 // Finds a candidate equal to `found` outside `wild` and adopts it; else Explain.
 absl::Status CrashOracle::Search(const FoundMap& found, const KeySet& corrupted) {
+  // A found value equal to the one model_ or base_ holds for its key (the
+  // usual case) takes that entry's hash, EntryHash of the same key and bytes,
+  // instead of hashing the value again.
+  auto entry_hash = [this](const std::string& key, const std::string& value) {
+    const uint32_t id = key_table_->Find(key);
+    for (const RefModel* m : {&model_, &base_}) {
+      const RefModel::Entry* e = m->FindEntry(id);
+      if (e != nullptr && e->value == value) return e->hash;
+    }
+    return EntryHash(key, value);
+  };
   uint64_t target = 0;
   for (const auto& [key, value] : found) {
     // (Looking up in an empty set still hashes the key: skipped, as below.)
-    if (corrupted.empty() || !corrupted.contains(key)) target += EntryHash(key, value);
+    if (corrupted.empty() || !corrupted.contains(key)) target += entry_hash(key, value);
   }
 
   Walker walker(*this, nullptr, nullptr);
