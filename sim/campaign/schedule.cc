@@ -21,14 +21,14 @@ namespace {
 // and returns the end. By hand: schedules format a key and a value tag per
 // op, and StrCat's formatting showed up in campaign profiles.
 char* WriteDecimal(uint64_t v, size_t min_digits, char* out) {
-  char digits[20];
-  size_t n = 0;
+  size_t n = 1;
+  for (uint64_t rest = v; rest >= 10; rest /= 10) ++n;
+  n = std::max(n, min_digits);
+  char* p = out + n;  // Written from the last digit back; the padding is v's zeros.
   do {
-    digits[n++] = static_cast<char>('0' + v % 10);
+    *--p = static_cast<char>('0' + v % 10);
     v /= 10;
-  } while (v != 0);
-  while (n < min_digits) digits[n++] = '0';
-  for (size_t j = 0; j < n; ++j) out[j] = digits[n - 1 - j];
+  } while (p != out);
   return out + n;
 }
 
