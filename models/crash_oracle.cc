@@ -66,7 +66,9 @@ void CrashOracle::Record(absl::Span<const WriteRef> op, bool uncertain, Keep kee
   for (WriteRef& o : rec.ops) {
     Intern(o);
     // Hashed once: model_, base_ and the walker share them.
-    rec.hashes.push_back(o.type == WriteBatch::OpType::kPut ? EntryHash(o.key, o.value) : 0);
+    rec.hashes.push_back(o.type == WriteBatch::OpType::kPut
+                             ? EntryHashOf(key_table_->key_hash(o.key_id), o.value)
+                             : 0);
   }
   if (uncertain) {
     KVLAB_CHECK(uncertain_in_window_ < kMaxUncertainOps,
@@ -258,7 +260,8 @@ absl::Status CrashOracle::Search(const FoundMap& found, const KeySet& corrupted)
       const RefModel::Entry* e = m->FindEntry(id);
       if (e != nullptr && e->value == value) return e->hash;
     }
-    return EntryHash(key, value);
+    return id == KeyTable::kNone ? EntryHash(key, value)
+                                 : EntryHashOf(key_table_->key_hash(id), value);
   };
   uint64_t target = 0;
   for (const auto& [key, value] : found) {

@@ -14,7 +14,10 @@ uint32_t KeyTable::Intern(std::string_view key) {
     CacheSlot& slot = cache_[CacheIndex(word)];
     if (slot.word == word && slot.id != kNone) return slot.id;
     auto [it, inserted] = short_ids_.try_emplace(word, static_cast<uint32_t>(keys_.size()));
-    if (inserted) keys_.emplace_back(key);
+    if (inserted) {
+      keys_.emplace_back(key);
+      key_hashes_.push_back(EntryKeyHash(key));
+    }
     slot = CacheSlot{word, it->second};
     return it->second;
   }
@@ -22,6 +25,7 @@ uint32_t KeyTable::Intern(std::string_view key) {
   if (it != ids_.end()) return it->second;
   const uint32_t id = static_cast<uint32_t>(keys_.size());
   ids_.emplace(AV(keys_.emplace_back(key)), id);  // Viewing the stored copy.
+  key_hashes_.push_back(EntryKeyHash(key));
   return id;
 }
 

@@ -55,6 +55,8 @@ class KeyTable {
   uint32_t Find(std::string_view key) const;
   // The stored key: valid for the table's life.
   std::string_view key(uint32_t id) const { return keys_[id]; }
+  // EntryKeyHash(key(id)) (state_hash.h), computed when the key was numbered.
+  uint64_t key_hash(uint32_t id) const { return key_hashes_[id]; }
   size_t size() const { return keys_.size(); }
 
  private:
@@ -91,6 +93,7 @@ class KeyTable {
   }
   std::array<CacheSlot, size_t{1} << kCacheBits> cache_;
   std::deque<std::string> keys_;  // A deque never moves its elements.
+  std::vector<uint64_t> key_hashes_;  // By id.
   absl::flat_hash_map<uint64_t, uint32_t> short_ids_;     // Packed keys.
   absl::flat_hash_map<absl::string_view, uint32_t> ids_;  // Longer keys.
 };

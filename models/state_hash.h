@@ -22,6 +22,11 @@ uint64_t HashBytes(std::string_view data, uint64_t seed);
 // distinct (key, value) pairs collide with probability ~2^-64.
 uint64_t EntryHash(std::string_view key, std::string_view value);
 
+// EntryHash in two steps, for a caller that keeps the first one per key:
+// EntryHash(key, value) == EntryHashOf(EntryKeyHash(key), value).
+uint64_t EntryKeyHash(std::string_view key);
+uint64_t EntryHashOf(uint64_t key_hash, std::string_view value);
+
 }  // namespace kvlab::models
 
 #endif  // KVLAB_MODELS_STATE_HASH_H_

@@ -221,6 +221,8 @@ TEST(KeyTable, NumbersKeysInFirstInternedOrder) {
       ASSERT_EQ(table.Intern(key), it->second) << key;
       ASSERT_EQ(table.Find(key), it->second) << key;
       ASSERT_EQ(table.key(it->second), key);
+      ASSERT_EQ(table.key_hash(it->second), EntryKeyHash(key));
+      ASSERT_EQ(EntryHashOf(table.key_hash(it->second), "v" + key), EntryHash(key, "v" + key));
     }
   }
   ASSERT_EQ(table.size(), ref.size());
