@@ -83,14 +83,18 @@ bool ParseFileName(std::string_view name, std::string_view suffix, uint64_t* id)
   return true;
 }
 
+void EncodeFileHeaderTo(DataFileKind kind, uint64_t id, char* out) {
+  std::memcpy(out, kDataMagic.data(), kDataMagic.size());
+  StoreFixed32(out + 8, kFormatVersion);
+  StoreFixed32(out + 12, static_cast<uint32_t>(kind));
+  StoreFixed64(out + 16, id);
+  StoreFixed32(out + 24, 0);
+  StoreFixed32(out + 28, MaskedCrc(out, 28));
+}
+
 std::string EncodeFileHeader(DataFileKind kind, uint64_t id) {
-  std::string out(kDataMagic);
-  PutFixed32(&out, kFormatVersion);
-  PutFixed32(&out, static_cast<uint32_t>(kind));
-  PutFixed64(&out, id);
-  PutFixed32(&out, 0);
-  PutFixed32(&out, MaskedCrc(out.data(), out.size()));
-  KVLAB_CHECK_EQ(out.size(), kFileHeaderSize);
+  std::string out(kFileHeaderSize, '\0');
+  EncodeFileHeaderTo(kind, id, out.data());
   return out;
 }
 
@@ -202,11 +206,16 @@ DecodeResult DecodeRecordAt(std::string_view bytes, uint64_t at, Record* record,
   return r;
 }
 
-HintBuilder::HintBuilder() : bytes_(kHintHeaderSize, '\0') {}
+void HintBuilder::Start() {
+  // Room for the trailer too, so that Finish does not reallocate.
+  bytes_.reserve(std::max(reserve_, kHintHeaderSize) + kHintTrailerSize);
+  bytes_.resize(kHintHeaderSize);  // Zeros: the header is written by Finish.
+}
 
 void HintBuilder::Add(RecordType type, uint64_t sequence, uint64_t offset, uint32_t size,
                       std::string_view key) {
   KVLAB_CHECK(key.size() <= kMaxKeySize);
+  if (bytes_.empty()) Start();
   char fixed[kHintEntryFixedSize];
   fixed[0] = static_cast<char>(type);
   StoreFixed32(fixed + 1, static_cast<uint32_t>(key.size()));
@@ -219,28 +228,34 @@ void HintBuilder::Add(RecordType type, uint64_t sequence, uint64_t offset, uint3
 }
 
 std::string HintBuilder::Finish(uint64_t data_id, uint64_t data_size) {
-  std::string header(kHintMagic);
-  PutFixed32(&header, kFormatVersion);
-  PutFixed32(&header, 0);
-  PutFixed64(&header, data_id);
-  PutFixed64(&header, data_size);
-  KVLAB_CHECK_EQ(header.size(), kHintHeaderSize);
+  if (bytes_.empty()) Start();
+  // The header in place of its placeholder, the trailer in one step.
+  char* h = bytes_.data();
+  std::memcpy(h, kHintMagic.data(), kHintMagic.size());
+  StoreFixed32(h + 8, kFormatVersion);
+  StoreFixed32(h + 12, 0);
+  StoreFixed64(h + 16, data_id);
+  StoreFixed64(h + 24, data_size);
   std::string out = std::move(bytes_);
-  out.replace(0, kHintHeaderSize, header);
-  PutFixed64(&out, count_);
-  PutFixed32(&out, MaskedCrc(out.data(), out.size()));
-  Clear();
+  const size_t at = out.size();
+  out.resize(at + kHintTrailerSize);
+  StoreFixed64(out.data() + at, count_);
+  StoreFixed32(out.data() + at + 8, MaskedCrc(out.data(), at + 8));
+  Clear(out.size());
   return out;
 }
 
-void HintBuilder::Clear() {
-  bytes_.assign(kHintHeaderSize, '\0');
+void HintBuilder::Clear(size_t reserve_bytes) {
+  bytes_.clear();
   count_ = 0;
+  reserve_ = std::max(reserve_, reserve_bytes);
 }
 
 std::string EncodeHint(uint64_t data_id, uint64_t data_size,
                        const std::vector<HintEntry>& entries) {
-  HintBuilder builder;
+  size_t bytes = kHintHeaderSize;
+  for (const HintEntry& e : entries) bytes += kHintEntryFixedSize + e.key.size();
+  HintBuilder builder(bytes);
   for (const HintEntry& e : entries) builder.Add(e);
   return builder.Finish(data_id, data_size);
 }

@@ -135,6 +135,8 @@ bool ParseFileName(std::string_view name, std::string_view suffix, uint64_t* id)
 
 // ---- data file header ----
 std::string EncodeFileHeader(DataFileKind kind, uint64_t id);
+// The same kFileHeaderSize bytes, written at out (no allocation).
+void EncodeFileHeaderTo(DataFileKind kind, uint64_t id, char* out);
 // InvalidArgument-free: returns a message describing what is wrong, or "" if OK.
 std::string CheckFileHeader(std::string_view bytes, uint64_t expected_id, DataFileKind* kind);
 
@@ -195,19 +197,28 @@ std::string EncodeHint(uint64_t data_id, uint64_t data_size, const std::vector<H
 // header is filled in and the trailer appended by Finish.
 class HintBuilder {
  public:
-  HintBuilder();
+  // `reserve_bytes`: the expected size of the finished hint (Clear's too).
+  explicit HintBuilder(size_t reserve_bytes = 0) : reserve_(reserve_bytes) {}
   void Add(RecordType type, uint64_t sequence, uint64_t offset, uint32_t size,
            std::string_view key);
   void Add(const HintEntry& e) { Add(e.type, e.sequence, e.offset, e.size, e.key); }
   uint64_t count() const { return count_; }
+  // Bytes added so far (header placeholder and entries; 0 before the first Add).
+  size_t size() const { return bytes_.size(); }
   // The hint file of data file `data_id` of `data_size` bytes (the format
   // above); the builder is left empty.
   std::string Finish(uint64_t data_id, uint64_t data_size);
-  void Clear();
+  // Empties the builder. The string Finish hands out takes the block with it,
+  // so the next hint's block is reserved once, at the first Add, as large as
+  // the largest of `reserve_bytes` (here or earlier) and the hints finished
+  // (not grown by doubling from the header's size).
+  void Clear(size_t reserve_bytes = 0);
 
  private:
-  std::string bytes_;  // Header placeholder + entries.
+  void Start();  // The header placeholder, in a block of the reserved size.
+  std::string bytes_;  // Empty, or header placeholder + entries.
   uint64_t count_ = 0;
+  size_t reserve_ = 0;  // The size Start reserves.
 };
 // Returns a description of the defect (e.g. "checksum mismatch") or "" and
 // fills *entries, whose keys point into `bytes`.
