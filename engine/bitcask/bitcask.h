@@ -182,8 +182,11 @@ class BitcaskStore : public KvStore {
   // --- writes ---
   absl::Status WriteOps(const WriteOptions& options, absl::Span<const PendingOp> ops,
                         uint64_t Stats::*counter);
+  // With `only_if_present` (a single Delete), a key not in the keydir is only
+  // counted: no tombstone.
   absl::Status WriteLocked(absl::Span<const PendingOp> ops, uint64_t total, uint64_t user_bytes,
-                           uint64_t Stats::*counter, bool flush) ABSL_LOCKS_EXCLUDED(mu_);
+                           uint64_t Stats::*counter, bool flush, bool only_if_present = false)
+      ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status AppendLocked(absl::Span<const PendingOp> ops, uint64_t total, uint64_t user_bytes,
                             uint64_t Stats::*counter, bool flush)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
