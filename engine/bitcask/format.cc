@@ -36,21 +36,6 @@ bool ValidRecordType(uint8_t t) {
 
 // Formatted by hand: recovery and merge name every file several times, and
 // the 15-character names fit a std::string without allocating.
-size_t NumberedNameDigits(uint64_t id) {
-  size_t n = 10;
-  for (uint64_t rest = id / 10000000000ull; rest != 0; rest /= 10) ++n;  // Past 10 digits.
-  return n;
-}
-
-void WriteNumberedDigits(uint64_t id, size_t digits, char* out) {
-  std::memset(out, '0', digits);
-  char* p = out + digits;
-  do {
-    *--p = static_cast<char>('0' + id % 10);
-    id /= 10;
-  } while (id != 0);
-}
-
 std::string NumberedFileName(uint64_t id, std::string_view suffix) {
   const size_t n = NumberedNameDigits(id);
   std::string name(n + suffix.size(), '\0');
