@@ -26,12 +26,6 @@ bool ValidType(uint8_t t) {
          t == static_cast<uint8_t>(RecordType::kDelete);
 }
 
-// Types a data-file record may have: the above and the sync mark.
-bool ValidRecordType(uint8_t t) {
-  return ValidType(t) || t == static_cast<uint8_t>(RecordType::kSyncMark) ||
-         t == static_cast<uint8_t>(RecordType::kLink);
-}
-
 }  // namespace
 
 // Formatted by hand: recovery and merge name every file several times, and
@@ -158,29 +152,40 @@ std::string_view DecodeResultName(DecodeResult result) {
 DecodeResult DecodeRecord(std::string_view bytes, Record* record, size_t* size) {
   if (bytes.size() < kRecordHeaderSize) return DecodeResult::kIncomplete;
   const char* p = bytes.data();
-  const uint16_t magic = static_cast<uint16_t>(static_cast<uint8_t>(p[4]) |
-                                               (static_cast<uint8_t>(p[5]) << 8));
-  const uint8_t type = static_cast<uint8_t>(p[6]);
+  // Bytes [4,8) in one load: the magic, then the type and the reserved zero
+  // byte, which a switch on both checks at once (any reserved bit set: no case).
+  const uint32_t word = GetFixed32(p + 4);
   const uint32_t key_len = GetFixed32(p + 36);
   const uint32_t value_len = GetFixed32(p + 40);
-  if (magic != kRecordMagic || !ValidRecordType(type) || p[7] != 0 || key_len > kMaxKeySize ||
-      value_len > kMaxValueSizeLimit ||
-      (type == static_cast<uint8_t>(RecordType::kDelete) && value_len != 0) ||
-      (type == static_cast<uint8_t>(RecordType::kSyncMark) && (key_len != 0 || value_len != 0)) ||
-      (type == static_cast<uint8_t>(RecordType::kLink) &&
-       (key_len != 0 || value_len != kLinkValueSize))) {
-    return DecodeResult::kBadHeader;
+  if ((word & 0xffff) != kRecordMagic) return DecodeResult::kBadHeader;
+  bool lengths_ok = false;
+  switch (word >> 16) {
+    case static_cast<uint8_t>(RecordType::kPut):
+      lengths_ok = key_len <= kMaxKeySize && value_len <= kMaxValueSizeLimit;
+      break;
+    case static_cast<uint8_t>(RecordType::kDelete):
+      lengths_ok = key_len <= kMaxKeySize && value_len == 0;
+      break;
+    case static_cast<uint8_t>(RecordType::kSyncMark):
+      lengths_ok = key_len == 0 && value_len == 0;
+      break;
+    case static_cast<uint8_t>(RecordType::kLink):
+      lengths_ok = key_len == 0 && value_len == kLinkValueSize;
+      break;
+    default:
+      break;  // An unknown type, or the reserved byte is not zero.
   }
+  if (!lengths_ok) return DecodeResult::kBadHeader;
   const size_t n = RecordSize(key_len, value_len);
   if (bytes.size() < n) return DecodeResult::kIncomplete;
   if (GetFixed32(p) != MaskedCrc(p + 4, n - 4)) return DecodeResult::kBadChecksum;
-  record->type = static_cast<RecordType>(type);
+  record->type = static_cast<RecordType>(word >> 16);
   record->sequence = GetFixed64(p + 8);
   record->durable_offset = GetFixed64(p + 16);
   record->offset = GetFixed64(p + 24);
   record->batch_remaining = GetFixed32(p + 32);
-  record->key = bytes.substr(kRecordHeaderSize, key_len);
-  record->value = bytes.substr(kRecordHeaderSize + key_len, value_len);
+  record->key = std::string_view(p + kRecordHeaderSize, key_len);
+  record->value = std::string_view(p + kRecordHeaderSize + key_len, value_len);
   *size = n;
   return DecodeResult::kOk;
 }
