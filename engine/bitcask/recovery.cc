@@ -509,7 +509,7 @@ absl::Status BitcaskStore::StartActiveFile(Loaded* newest, uint64_t prev_id,
     active_synced_ = ends_with_mark ? valid_size : 0;  // 0 forces the sync and a mark.
     size_t hint_size = kHintHeaderSize;
     for (const HintEntry& e : newest->entries) hint_size += kHintEntryFixedSize + e.key.size();
-    active_hints_.Clear(hint_size);
+    active_hints_.Clear(std::max(hint_size, ActiveHintReserve()));
     for (const HintEntry& e : newest->entries) active_hints_.Add(e);
     // A file that never got its link (its first write was lost) gets it now.
     if (active_size_ == kFileHeaderSize) AppendLink(prev_id, prev_size);

@@ -42,7 +42,7 @@ void BitcaskStore::ActivateWriterFile(uint64_t id, std::shared_ptr<File> file, u
   active_synced_ = kFileHeaderSize;
   active_written_ = kFileHeaderSize;
   buffer_.Clear();
-  active_hints_.Clear();
+  active_hints_.Clear(ActiveHintReserve());
   files_[id] = FileInfo{DataFileKind::kWriter, kFileHeaderSize, 0, 0};
   AppendLink(prev_id, prev_size);
   SchedulePrepare();
