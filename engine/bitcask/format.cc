@@ -42,24 +42,8 @@ std::string HintFileName(uint64_t id) { return NumberedFileName(id, kHintSuffix)
 
 bool ParseFileName(std::string_view name, std::string_view suffix, uint64_t* id) {
   if (name.size() != 10 + suffix.size()) return false;
-  // The first 8 digits at once (SWAR): every byte '0'..'9', then the value.
-  uint64_t chunk;
-  std::memcpy(&chunk, name.data(), 8);  // Little-endian: name[0] is the low byte.
-  if ((chunk & 0xF0F0F0F0F0F0F0F0ull) != 0x3030303030303030ull ||
-      ((chunk + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) != 0x3030303030303030ull) {
-    return false;
-  }
-  chunk = (chunk & 0x0F0F0F0F0F0F0F0Full) * 2561 >> 8;
-  chunk = (chunk & 0x00FF00FF00FF00FFull) * 6553601 >> 16;
-  uint64_t v = (chunk & 0x0000FFFF0000FFFFull) * 42949672960001ull >> 32;
-  for (size_t i = 8; i < 10; ++i) {
-    const unsigned digit = static_cast<unsigned char>(name[i]) - '0';
-    if (digit > 9) return false;
-    v = v * 10 + digit;
-  }
   if (std::memcmp(name.data() + 10, suffix.data(), suffix.size()) != 0) return false;
-  *id = v;
-  return true;
+  return ParseTenDigits(name.data(), id);
 }
 
 void EncodeFileHeaderTo(DataFileKind kind, uint64_t id, char* out) {

@@ -150,6 +150,27 @@ std::string DataFileName(uint64_t id);
 std::string HintFileName(uint64_t id);
 // Parses "<10 digits><suffix>"; false if `name` is not of that form.
 bool ParseFileName(std::string_view name, std::string_view suffix, uint64_t* id);
+// The value of the 10 decimal digits at p; false if one is not a digit.
+inline bool ParseTenDigits(const char* p, uint64_t* id) {
+  // The first 8 digits at once (SWAR): every byte '0'..'9', then the value.
+  uint64_t chunk;
+  std::memcpy(&chunk, p, 8);
+  if constexpr (std::endian::native != std::endian::little) chunk = __builtin_bswap64(chunk);
+  if ((chunk & 0xF0F0F0F0F0F0F0F0ull) != 0x3030303030303030ull ||
+      ((chunk + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) != 0x3030303030303030ull) {
+    return false;
+  }
+  chunk = (chunk & 0x0F0F0F0F0F0F0F0Full) * 2561 >> 8;
+  chunk = (chunk & 0x00FF00FF00FF00FFull) * 6553601 >> 16;
+  uint64_t v = (chunk & 0x0000FFFF0000FFFFull) * 42949672960001ull >> 32;
+  for (size_t i = 8; i < 10; ++i) {
+    const unsigned digit = static_cast<unsigned char>(p[i]) - '0';
+    if (digit > 9) return false;
+    v = v * 10 + digit;
+  }
+  *id = v;
+  return true;
+}
 
 // ---- data file header ----
 std::string EncodeFileHeader(DataFileKind kind, uint64_t id);

@@ -24,9 +24,10 @@ NameKind Classify(std::string_view name, uint64_t* id) {
   // that long): the suffix picks the one parse, not a parse per suffix.
   static_assert(kDataSuffix.size() == kHintSuffix.size());
   if (name.size() == 10 + kDataSuffix.size()) {
+    // The suffix is known to fit: only the digits are left to parse.
     const std::string_view suffix = name.substr(10);
-    if (suffix == kDataSuffix && ParseFileName(name, kDataSuffix, id)) return NameKind::kData;
-    if (suffix == kHintSuffix && ParseFileName(name, kHintSuffix, id)) return NameKind::kHint;
+    if (suffix == kDataSuffix && ParseTenDigits(name.data(), id)) return NameKind::kData;
+    if (suffix == kHintSuffix && ParseTenDigits(name.data(), id)) return NameKind::kHint;
   }
   if (name == kMarkerName) return NameKind::kMarker;
   if (name == kLockName) return NameKind::kLock;
