@@ -210,10 +210,15 @@ absl::Status BitcaskStore::WriteOps(const WriteOptions& options,
 
 absl::Status BitcaskStore::WriteLocked(absl::Span<const PendingOp> ops, uint64_t total,
                                        uint64_t user_bytes, uint64_t Stats::*counter,
-                                       bool flush) {
+                                       bool flush, bool only_if_present) {
   for (;;) {
     {
       absl::MutexLock lock(&mu_);
+      if (only_if_present && !keydir_.contains(ops[0].key)) {
+        RETURN_IF_ERROR(CheckWritable());
+        ++(stats_.*counter);  // Nothing to hide: a missing key needs no tombstone.
+        return absl::OkStatus();
+      }
       const bool roll =
           active_size_ > kFileHeaderSize && active_size_ + total > options_.max_file_size;
       if (!roll || !prepare_running_ || !CheckWritable().ok()) {
@@ -300,19 +305,14 @@ absl::Status BitcaskStore::Put(const WriteOptions& options, std::string_view key
 }
 
 absl::Status BitcaskStore::Delete(const WriteOptions& options, std::string_view key) {
-  bool missing = false;
-  {
-    absl::MutexLock lock(&mu_);
-    RETURN_IF_ERROR(CheckWritable());
-    // Nothing to hide: a missing key needs no tombstone (but a sync still syncs).
-    if (!keydir_.contains(key)) {
-      ++stats_.deletes;
-      missing = true;
-    }
-  }
-  if (missing) return options.sync || options_.sync ? SyncPoint() : absl::OkStatus();
+  // One critical section looks the key up and appends the tombstone if it is
+  // there (a key in the keydir needs none of WriteOps's size checks); a sync
+  // delete is a sync point either way.
   const PendingOp op{RecordType::kDelete, key, {}};
-  return WriteOps(options, absl::MakeConstSpan(&op, 1), &Stats::deletes);
+  const bool sync = options.sync || options_.sync;
+  RETURN_IF_ERROR(WriteLocked(absl::MakeConstSpan(&op, 1), RecordSize(key.size(), 0), key.size(),
+                              &Stats::deletes, /*flush=*/!sync, /*only_if_present=*/true));
+  return sync ? SyncPoint() : absl::OkStatus();
 }
 
 absl::Status BitcaskStore::Write(const WriteOptions& options, const WriteBatch& batch) {

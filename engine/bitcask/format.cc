@@ -26,31 +26,10 @@ bool ValidType(uint8_t t) {
          t == static_cast<uint8_t>(RecordType::kDelete);
 }
 
-// Types a data-file record may have: the above and the sync mark.
-bool ValidRecordType(uint8_t t) {
-  return ValidType(t) || t == static_cast<uint8_t>(RecordType::kSyncMark) ||
-         t == static_cast<uint8_t>(RecordType::kLink);
-}
-
 }  // namespace
 
 // Formatted by hand: recovery and merge name every file several times, and
 // the 15-character names fit a std::string without allocating.
-size_t NumberedNameDigits(uint64_t id) {
-  size_t n = 10;
-  for (uint64_t rest = id / 10000000000ull; rest != 0; rest /= 10) ++n;  // Past 10 digits.
-  return n;
-}
-
-void WriteNumberedDigits(uint64_t id, size_t digits, char* out) {
-  std::memset(out, '0', digits);
-  char* p = out + digits;
-  do {
-    *--p = static_cast<char>('0' + id % 10);
-    id /= 10;
-  } while (id != 0);
-}
-
 std::string NumberedFileName(uint64_t id, std::string_view suffix) {
   const size_t n = NumberedNameDigits(id);
   std::string name(n + suffix.size(), '\0');
@@ -63,34 +42,22 @@ std::string HintFileName(uint64_t id) { return NumberedFileName(id, kHintSuffix)
 
 bool ParseFileName(std::string_view name, std::string_view suffix, uint64_t* id) {
   if (name.size() != 10 + suffix.size()) return false;
-  // The first 8 digits at once (SWAR): every byte '0'..'9', then the value.
-  uint64_t chunk;
-  std::memcpy(&chunk, name.data(), 8);  // Little-endian: name[0] is the low byte.
-  if ((chunk & 0xF0F0F0F0F0F0F0F0ull) != 0x3030303030303030ull ||
-      ((chunk + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) != 0x3030303030303030ull) {
-    return false;
-  }
-  chunk = (chunk & 0x0F0F0F0F0F0F0F0Full) * 2561 >> 8;
-  chunk = (chunk & 0x00FF00FF00FF00FFull) * 6553601 >> 16;
-  uint64_t v = (chunk & 0x0000FFFF0000FFFFull) * 42949672960001ull >> 32;
-  for (size_t i = 8; i < 10; ++i) {
-    const unsigned digit = static_cast<unsigned char>(name[i]) - '0';
-    if (digit > 9) return false;
-    v = v * 10 + digit;
-  }
   if (std::memcmp(name.data() + 10, suffix.data(), suffix.size()) != 0) return false;
-  *id = v;
-  return true;
+  return ParseTenDigits(name.data(), id);
+}
+
+void EncodeFileHeaderTo(DataFileKind kind, uint64_t id, char* out) {
+  std::memcpy(out, kDataMagic.data(), kDataMagic.size());
+  StoreFixed32(out + 8, kFormatVersion);
+  StoreFixed32(out + 12, static_cast<uint32_t>(kind));
+  StoreFixed64(out + 16, id);
+  StoreFixed32(out + 24, 0);
+  StoreFixed32(out + 28, MaskedCrc(out, 28));
 }
 
 std::string EncodeFileHeader(DataFileKind kind, uint64_t id) {
-  std::string out(kDataMagic);
-  PutFixed32(&out, kFormatVersion);
-  PutFixed32(&out, static_cast<uint32_t>(kind));
-  PutFixed64(&out, id);
-  PutFixed32(&out, 0);
-  PutFixed32(&out, MaskedCrc(out.data(), out.size()));
-  KVLAB_CHECK_EQ(out.size(), kFileHeaderSize);
+  std::string out(kFileHeaderSize, '\0');
+  EncodeFileHeaderTo(kind, id, out.data());
   return out;
 }
 
@@ -169,29 +136,40 @@ std::string_view DecodeResultName(DecodeResult result) {
 DecodeResult DecodeRecord(std::string_view bytes, Record* record, size_t* size) {
   if (bytes.size() < kRecordHeaderSize) return DecodeResult::kIncomplete;
   const char* p = bytes.data();
-  const uint16_t magic = static_cast<uint16_t>(static_cast<uint8_t>(p[4]) |
-                                               (static_cast<uint8_t>(p[5]) << 8));
-  const uint8_t type = static_cast<uint8_t>(p[6]);
+  // Bytes [4,8) in one load: the magic, then the type and the reserved zero
+  // byte, which a switch on both checks at once (any reserved bit set: no case).
+  const uint32_t word = GetFixed32(p + 4);
   const uint32_t key_len = GetFixed32(p + 36);
   const uint32_t value_len = GetFixed32(p + 40);
-  if (magic != kRecordMagic || !ValidRecordType(type) || p[7] != 0 || key_len > kMaxKeySize ||
-      value_len > kMaxValueSizeLimit ||
-      (type == static_cast<uint8_t>(RecordType::kDelete) && value_len != 0) ||
-      (type == static_cast<uint8_t>(RecordType::kSyncMark) && (key_len != 0 || value_len != 0)) ||
-      (type == static_cast<uint8_t>(RecordType::kLink) &&
-       (key_len != 0 || value_len != kLinkValueSize))) {
-    return DecodeResult::kBadHeader;
+  if ((word & 0xffff) != kRecordMagic) return DecodeResult::kBadHeader;
+  bool lengths_ok = false;
+  switch (word >> 16) {
+    case static_cast<uint8_t>(RecordType::kPut):
+      lengths_ok = key_len <= kMaxKeySize && value_len <= kMaxValueSizeLimit;
+      break;
+    case static_cast<uint8_t>(RecordType::kDelete):
+      lengths_ok = key_len <= kMaxKeySize && value_len == 0;
+      break;
+    case static_cast<uint8_t>(RecordType::kSyncMark):
+      lengths_ok = key_len == 0 && value_len == 0;
+      break;
+    case static_cast<uint8_t>(RecordType::kLink):
+      lengths_ok = key_len == 0 && value_len == kLinkValueSize;
+      break;
+    default:
+      break;  // An unknown type, or the reserved byte is not zero.
   }
+  if (!lengths_ok) return DecodeResult::kBadHeader;
   const size_t n = RecordSize(key_len, value_len);
   if (bytes.size() < n) return DecodeResult::kIncomplete;
   if (GetFixed32(p) != MaskedCrc(p + 4, n - 4)) return DecodeResult::kBadChecksum;
-  record->type = static_cast<RecordType>(type);
+  record->type = static_cast<RecordType>(word >> 16);
   record->sequence = GetFixed64(p + 8);
   record->durable_offset = GetFixed64(p + 16);
   record->offset = GetFixed64(p + 24);
   record->batch_remaining = GetFixed32(p + 32);
-  record->key = bytes.substr(kRecordHeaderSize, key_len);
-  record->value = bytes.substr(kRecordHeaderSize + key_len, value_len);
+  record->key = std::string_view(p + kRecordHeaderSize, key_len);
+  record->value = std::string_view(p + kRecordHeaderSize + key_len, value_len);
   *size = n;
   return DecodeResult::kOk;
 }
@@ -202,11 +180,16 @@ DecodeResult DecodeRecordAt(std::string_view bytes, uint64_t at, Record* record,
   return r;
 }
 
-HintBuilder::HintBuilder() : bytes_(kHintHeaderSize, '\0') {}
+void HintBuilder::Start() {
+  // Room for the trailer too, so that Finish does not reallocate.
+  bytes_.reserve(std::max(reserve_, kHintHeaderSize) + kHintTrailerSize);
+  bytes_.resize(kHintHeaderSize);  // Zeros: the header is written by Finish.
+}
 
 void HintBuilder::Add(RecordType type, uint64_t sequence, uint64_t offset, uint32_t size,
                       std::string_view key) {
   KVLAB_CHECK(key.size() <= kMaxKeySize);
+  if (bytes_.empty()) Start();
   char fixed[kHintEntryFixedSize];
   fixed[0] = static_cast<char>(type);
   StoreFixed32(fixed + 1, static_cast<uint32_t>(key.size()));
@@ -219,28 +202,34 @@ void HintBuilder::Add(RecordType type, uint64_t sequence, uint64_t offset, uint3
 }
 
 std::string HintBuilder::Finish(uint64_t data_id, uint64_t data_size) {
-  std::string header(kHintMagic);
-  PutFixed32(&header, kFormatVersion);
-  PutFixed32(&header, 0);
-  PutFixed64(&header, data_id);
-  PutFixed64(&header, data_size);
-  KVLAB_CHECK_EQ(header.size(), kHintHeaderSize);
+  if (bytes_.empty()) Start();
+  // The header in place of its placeholder, the trailer in one step.
+  char* h = bytes_.data();
+  std::memcpy(h, kHintMagic.data(), kHintMagic.size());
+  StoreFixed32(h + 8, kFormatVersion);
+  StoreFixed32(h + 12, 0);
+  StoreFixed64(h + 16, data_id);
+  StoreFixed64(h + 24, data_size);
   std::string out = std::move(bytes_);
-  out.replace(0, kHintHeaderSize, header);
-  PutFixed64(&out, count_);
-  PutFixed32(&out, MaskedCrc(out.data(), out.size()));
-  Clear();
+  const size_t at = out.size();
+  out.resize(at + kHintTrailerSize);
+  StoreFixed64(out.data() + at, count_);
+  StoreFixed32(out.data() + at + 8, MaskedCrc(out.data(), at + 8));
+  Clear(out.size());
   return out;
 }
 
-void HintBuilder::Clear() {
-  bytes_.assign(kHintHeaderSize, '\0');
+void HintBuilder::Clear(size_t reserve_bytes) {
+  bytes_.clear();
   count_ = 0;
+  reserve_ = std::max(reserve_, reserve_bytes);
 }
 
 std::string EncodeHint(uint64_t data_id, uint64_t data_size,
                        const std::vector<HintEntry>& entries) {
-  HintBuilder builder;
+  size_t bytes = kHintHeaderSize;
+  for (const HintEntry& e : entries) bytes += kHintEntryFixedSize + e.key.size();
+  HintBuilder builder(bytes);
   for (const HintEntry& e : entries) builder.Add(e);
   return builder.Finish(data_id, data_size);
 }

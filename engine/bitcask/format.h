@@ -126,15 +126,56 @@ inline constexpr size_t kLinkValueSize = 16;  // Previous writer id u64, its siz
 std::string NumberedFileName(uint64_t id, std::string_view suffix);
 // Its parts, for names built in place (FilePath): how many digits `id` takes,
 // and writing them (zero-padded) at out.
-size_t NumberedNameDigits(uint64_t id);
-void WriteNumberedDigits(uint64_t id, size_t digits, char* out);
+// Inline, with the common case (10 digits) first: every path to a data or
+// hint file is built from them (FilePath), tens of thousands per campaign.
+inline size_t NumberedNameDigits(uint64_t id) {
+  if (id < 10000000000ull) return 10;
+  size_t n = 10;
+  for (uint64_t rest = id / 10000000000ull; rest != 0; rest /= 10) ++n;  // Past 10 digits.
+  return n;
+}
+inline void WriteNumberedDigits(uint64_t id, size_t digits, char* out) {
+  if (digits == 10) {
+    std::memcpy(out, "0000000000", 10);  // A constant size: two stores, no memset call.
+  } else {
+    std::memset(out, '0', digits);
+  }
+  char* p = out + digits;
+  do {
+    *--p = static_cast<char>('0' + id % 10);
+    id /= 10;
+  } while (id != 0);
+}
 std::string DataFileName(uint64_t id);
 std::string HintFileName(uint64_t id);
 // Parses "<10 digits><suffix>"; false if `name` is not of that form.
 bool ParseFileName(std::string_view name, std::string_view suffix, uint64_t* id);
+// The value of the 10 decimal digits at p; false if one is not a digit.
+inline bool ParseTenDigits(const char* p, uint64_t* id) {
+  // The first 8 digits at once (SWAR): every byte '0'..'9', then the value.
+  uint64_t chunk;
+  std::memcpy(&chunk, p, 8);
+  if constexpr (std::endian::native != std::endian::little) chunk = __builtin_bswap64(chunk);
+  if ((chunk & 0xF0F0F0F0F0F0F0F0ull) != 0x3030303030303030ull ||
+      ((chunk + 0x0606060606060606ull) & 0xF0F0F0F0F0F0F0F0ull) != 0x3030303030303030ull) {
+    return false;
+  }
+  chunk = (chunk & 0x0F0F0F0F0F0F0F0Full) * 2561 >> 8;
+  chunk = (chunk & 0x00FF00FF00FF00FFull) * 6553601 >> 16;
+  uint64_t v = (chunk & 0x0000FFFF0000FFFFull) * 42949672960001ull >> 32;
+  for (size_t i = 8; i < 10; ++i) {
+    const unsigned digit = static_cast<unsigned char>(p[i]) - '0';
+    if (digit > 9) return false;
+    v = v * 10 + digit;
+  }
+  *id = v;
+  return true;
+}
 
 // ---- data file header ----
 std::string EncodeFileHeader(DataFileKind kind, uint64_t id);
+// The same kFileHeaderSize bytes, written at out (no allocation).
+void EncodeFileHeaderTo(DataFileKind kind, uint64_t id, char* out);
 // InvalidArgument-free: returns a message describing what is wrong, or "" if OK.
 std::string CheckFileHeader(std::string_view bytes, uint64_t expected_id, DataFileKind* kind);
 
@@ -195,19 +236,28 @@ std::string EncodeHint(uint64_t data_id, uint64_t data_size, const std::vector<H
 // header is filled in and the trailer appended by Finish.
 class HintBuilder {
  public:
-  HintBuilder();
+  // `reserve_bytes`: the expected size of the finished hint (Clear's too).
+  explicit HintBuilder(size_t reserve_bytes = 0) : reserve_(reserve_bytes) {}
   void Add(RecordType type, uint64_t sequence, uint64_t offset, uint32_t size,
            std::string_view key);
   void Add(const HintEntry& e) { Add(e.type, e.sequence, e.offset, e.size, e.key); }
   uint64_t count() const { return count_; }
+  // Bytes added so far (header placeholder and entries; 0 before the first Add).
+  size_t size() const { return bytes_.size(); }
   // The hint file of data file `data_id` of `data_size` bytes (the format
   // above); the builder is left empty.
   std::string Finish(uint64_t data_id, uint64_t data_size);
-  void Clear();
+  // Empties the builder. The string Finish hands out takes the block with it,
+  // so the next hint's block is reserved once, at the first Add, as large as
+  // the largest of `reserve_bytes` (here or earlier) and the hints finished
+  // (not grown by doubling from the header's size).
+  void Clear(size_t reserve_bytes = 0);
 
  private:
-  std::string bytes_;  // Header placeholder + entries.
+  void Start();  // The header placeholder, in a block of the reserved size.
+  std::string bytes_;  // Empty, or header placeholder + entries.
   uint64_t count_ = 0;
+  size_t reserve_ = 0;  // The size Start reserves.
 };
 // Returns a description of the defect (e.g. "checksum mismatch") or "" and
 // fills *entries, whose keys point into `bytes`.

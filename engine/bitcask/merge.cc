@@ -104,9 +104,8 @@ absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
       job.outputs.push_back(job.out_id);
       ASSIGN_OR_RETURN(job.out,
                        env_.device->Open(DataPath(job.out_id, kMergingSuffix), options));
-      const std::string header = EncodeFileHeader(DataFileKind::kMerge, job.out_id);
       job.buffer.Clear();
-      std::memcpy(job.buffer.Append(header.size()), header.data(), header.size());
+      EncodeFileHeaderTo(DataFileKind::kMerge, job.out_id, job.buffer.Append(kFileHeaderSize));
       job.out_size = kFileHeaderSize;
       job.out_written = 0;
       job.out_hints.Clear();

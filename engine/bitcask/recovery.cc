@@ -24,9 +24,10 @@ NameKind Classify(std::string_view name, uint64_t* id) {
   // that long): the suffix picks the one parse, not a parse per suffix.
   static_assert(kDataSuffix.size() == kHintSuffix.size());
   if (name.size() == 10 + kDataSuffix.size()) {
+    // The suffix is known to fit: only the digits are left to parse.
     const std::string_view suffix = name.substr(10);
-    if (suffix == kDataSuffix && ParseFileName(name, kDataSuffix, id)) return NameKind::kData;
-    if (suffix == kHintSuffix && ParseFileName(name, kHintSuffix, id)) return NameKind::kHint;
+    if (suffix == kDataSuffix && ParseTenDigits(name.data(), id)) return NameKind::kData;
+    if (suffix == kHintSuffix && ParseTenDigits(name.data(), id)) return NameKind::kHint;
   }
   if (name == kMarkerName) return NameKind::kMarker;
   if (name == kLockName) return NameKind::kLock;
@@ -223,18 +224,20 @@ absl::Status BitcaskStore::FinishCommittedMerge(std::vector<std::string>& names)
 }
 
 absl::Status BitcaskStore::RemoveLeftovers(std::vector<std::string>& names) {
+  // The names kept are compacted in place (no second vector, no string copied).
   uint64_t removed = 0;
-  std::vector<std::string> kept;
-  for (std::string& name : names) {
+  size_t kept = 0;
+  for (size_t i = 0; i < names.size(); ++i) {
     uint64_t id = 0;
-    if (Classify(name, &id) != NameKind::kLeftover) {
-      kept.push_back(std::move(name));
+    if (Classify(names[i], &id) != NameKind::kLeftover) {
+      if (kept != i) names[kept] = std::move(names[i]);
+      ++kept;
       continue;
     }
-    RETURN_IF_ERROR(env_.device->Remove(PathOf(name)));
+    RETURN_IF_ERROR(env_.device->Remove(PathOf(names[i])));
     ++removed;
   }
-  names = std::move(kept);
+  names.resize(kept);
   if (removed > 0) RETURN_IF_ERROR(SyncDir());
   absl::MutexLock lock(&mu_);
   leftovers_removed_ += removed;
@@ -335,7 +338,9 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
   // The listing says which hints exist: nothing else changes the directory
   // while the store opens (the lock is held).
   std::vector<uint64_t> ids;
+  ids.reserve(names.size());
   absl::flat_hash_set<uint64_t> hints;
+  hints.reserve(names.size());
   for (const std::string& name : names) {
     uint64_t id = 0;
     const NameKind kind = Classify(name, &id);
@@ -353,6 +358,7 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
     std::shared_ptr<File> file;
   };
   std::vector<Opened> opened;
+  opened.reserve(ids.size());
   for (uint64_t id : ids) {
     const FilePath path = DataPath(id);
     const bool hinted = hints.contains(id);
@@ -394,6 +400,7 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
   // Pass 2: load hints or scan; cut the writer files at the first that lost
   // its tail (CutBrokenChain); the newest writer file left may have a torn tail.
   std::vector<Loaded> loaded;
+  loaded.reserve(opened.size());
   for (Opened& o : opened) {
     Loaded f;
     f.id = o.id;
@@ -501,7 +508,9 @@ absl::Status BitcaskStore::StartActiveFile(Loaded* newest, uint64_t prev_id,
     active_written_ = valid_size;
     buffer_.Clear();
     active_synced_ = ends_with_mark ? valid_size : 0;  // 0 forces the sync and a mark.
-    active_hints_.Clear();
+    size_t hint_size = kHintHeaderSize;
+    for (const HintEntry& e : newest->entries) hint_size += kHintEntryFixedSize + e.key.size();
+    active_hints_.Clear(std::max(hint_size, ActiveHintReserve()));
     for (const HintEntry& e : newest->entries) active_hints_.Add(e);
     // A file that never got its link (its first write was lost) gets it now.
     if (active_size_ == kFileHeaderSize) AppendLink(prev_id, prev_size);
