@@ -160,8 +160,13 @@ class SimDevice final : public Device {
     uint64_t trace_word = 0;
   };
   struct Inode {
+    // The durable image is current[0, durable_size) while durable_in_current
+    // (true after every sync: no op has changed that range since), else the
+    // string `durable`; Durable() is it either way.
     std::string durable;
-    std::string current;  // == durable with `unsynced` applied in order.
+    bool durable_in_current = true;
+    uint64_t durable_size = 0;
+    std::string current;  // == the durable image with `unsynced` applied in order.
     std::vector<PendingOp> unsynced;
     std::string unsynced_data;  // The bytes of the writes not in_current, back to back.
     uint64_t unsynced_bytes = 0;  // Sum of the unsynced writes' sizes.
@@ -198,8 +203,23 @@ class SimDevice final : public Device {
     // their own copy of their bytes first.
     void BeforeCurrentChanges(uint64_t lo, uint64_t hi) {
       if (lo < in_current_hi && in_current_lo < hi) [[unlikely]] CopyOutOfCurrent();
+      if (durable_in_current && lo < durable_size) [[unlikely]] CopyOutDurable();
     }
     void CopyOutOfCurrent();
+    void CopyOutDurable() {
+      durable.assign(current, 0, durable_size);
+      durable_in_current = false;
+    }
+    std::string_view Durable() const {
+      if (durable_in_current) return std::string_view(current).substr(0, durable_size);
+      return durable;
+    }
+    // After a sync or crash made the durable image equal current.
+    void DurableIsCurrent() {
+      durable.clear();
+      durable_in_current = true;
+      durable_size = current.size();
+    }
     // Applies unsynced op `w` to `image` (a write past the end zero-fills the
     // gap; a truncate cuts or zero-extends).
     void ApplyTo(std::string& image, const PendingOp& w) const;

@@ -117,7 +117,8 @@ void SimDevice::FlipBit(Inode& inode, uint64_t pos, int bit) {
   KVLAB_CHECK(pos < inode.current.size());
   inode.current[pos] ^= mask;
   inode.flipped.push_back(pos);
-  if (pos < inode.durable.size()) inode.durable[pos] ^= mask;
+  // A durable image in current flipped with it above.
+  if (!inode.durable_in_current && pos < inode.durable.size()) inode.durable[pos] ^= mask;
   for (const PendingOp& w : inode.unsynced) {
     // An in_current write's bytes flipped with current above.
     if (!w.truncate && !w.in_current && pos >= w.offset && pos < w.offset + w.size) {
@@ -242,20 +243,18 @@ absl::Status SimDevice::SyncFile(SimFile& f) {
     if (Inject(chances_.sync_error)) {
       ++counters_->sync_errors;
       const size_t dropped = inode.unsynced.size();
-      SetCurrent(inode, inode.durable);
+      SetCurrent(inode, std::string(inode.Durable()));
       inode.ClearUnsynced();
+      inode.DurableIsCurrent();
       return absl::UnavailableError(absl::StrCat(
           "injected sync error on '", f.path_, "': its ", dropped,
           " unsynced writes/truncates are dropped (Linux fsync-failure semantics)"));
     }
-    // current == durable + the unsynced ops (the Inode invariant): applying
-    // them costs the unsynced bytes, where copying current cost the file.
-    for (const PendingOp& w : inode.unsynced) inode.ApplyTo(inode.durable, w);
-    for (uint64_t pos : inode.flipped) {
-      if (pos < inode.durable.size()) inode.durable[pos] = inode.current[pos];
-    }
-    KVLAB_CHECK_EQ(inode.durable.size(), inode.current.size());
+    // current == durable + the unsynced ops (the Inode invariant), and a
+    // flipped byte is flipped in both once synced: the new durable image is
+    // current, with no bytes copied.
     inode.ClearUnsynced();
+    inode.DurableIsCurrent();
     ++io_counters_.by_kind[static_cast<size_t>(f.options_.kind)].syncs;
     return absl::OkStatus();
   }();
