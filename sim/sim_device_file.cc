@@ -89,6 +89,11 @@ void SimDevice::ApplyWrite(Inode& inode, uint64_t offset, std::string_view data)
   const uint64_t end = offset + data.size();
   if (end > inode.current.size() && inode.linked) used_bytes_ += end - inode.current.size();
   inode.BeforeCurrentChanges(offset, end);
+  // Grow in steps of at least 4 KiB (then doubling): files grow by small
+  // appends, and each string regrowth is an allocation and a copy.
+  if (end > inode.current.capacity()) {
+    inode.current.reserve(std::max<uint64_t>({end, 2 * inode.current.capacity(), 4096}));
+  }
   if (offset == inode.current.size()) {
     inode.current.append(data);  // An append: no zero fill to overwrite.
   } else {
