@@ -145,8 +145,11 @@ class SimDevice final : public Device {
   static std::string_view KindName(OpKind kind);
   struct PendingOp {
     bool truncate = false;
-    uint64_t offset = 0;   // A write's offset, or a truncate's new size.
-    uint64_t data_at = 0;  // A write's bytes: Inode::unsynced_data[data_at, +size).
+    // A write's bytes are Inode::current[offset, +size) while in_current
+    // (no later op changed them), else Inode::unsynced_data[data_at, +size).
+    bool in_current = false;
+    uint64_t offset = 0;  // A write's offset, or a truncate's new size.
+    uint64_t data_at = 0;
     uint64_t size = 0;
   };
   // A path a file was opened with and its word in the trace.
@@ -157,11 +160,19 @@ class SimDevice final : public Device {
     uint64_t trace_word = 0;
   };
   struct Inode {
+    // The durable image is current[0, durable_size) while durable_in_current
+    // (true after every sync: no op has changed that range since), else the
+    // string `durable`; Durable() is it either way.
     std::string durable;
-    std::string current;  // == durable with `unsynced` applied in order.
+    bool durable_in_current = true;
+    uint64_t durable_size = 0;
+    std::string current;  // == the durable image with `unsynced` applied in order.
     std::vector<PendingOp> unsynced;
-    std::string unsynced_data;  // The bytes of the unsynced writes, back to back.
+    std::string unsynced_data;  // The bytes of the writes not in_current, back to back.
     uint64_t unsynced_bytes = 0;  // Sum of the unsynced writes' sizes.
+    // [in_current_lo, in_current_hi) covers every in_current write; empty if none.
+    uint64_t in_current_lo = ~uint64_t{0};
+    uint64_t in_current_hi = 0;
     // Bytes bit-flipped since the last sync or crash. A flip lands in current,
     // durable and the unsynced writes that cover it, but a byte that an
     // unsynced truncate or gap zero-fill produced is in neither of the latter:
@@ -185,7 +196,29 @@ class SimDevice final : public Device {
       return other_open_paths.emplace_front(path);
     }
     std::string_view Data(const PendingOp& w) const {
+      if (w.in_current) return std::string_view(current).substr(w.offset, w.size);
       return std::string_view(unsynced_data).substr(w.data_at, w.size);
+    }
+    // Call before current[lo, hi) changes: the in_current writes there get
+    // their own copy of their bytes first.
+    void BeforeCurrentChanges(uint64_t lo, uint64_t hi) {
+      if (lo < in_current_hi && in_current_lo < hi) [[unlikely]] CopyOutOfCurrent();
+      if (durable_in_current && lo < durable_size) [[unlikely]] CopyOutDurable();
+    }
+    void CopyOutOfCurrent();
+    void CopyOutDurable() {
+      durable.assign(current, 0, durable_size);
+      durable_in_current = false;
+    }
+    std::string_view Durable() const {
+      if (durable_in_current) return std::string_view(current).substr(0, durable_size);
+      return durable;
+    }
+    // After a sync or crash made the durable image equal current.
+    void DurableIsCurrent() {
+      durable.clear();
+      durable_in_current = true;
+      durable_size = current.size();
     }
     // Applies unsynced op `w` to `image` (a write past the end zero-fills the
     // gap; a truncate cuts or zero-extends).
@@ -195,6 +228,8 @@ class SimDevice final : public Device {
       unsynced_data.clear();
       unsynced_bytes = 0;
       flipped.clear();
+      in_current_lo = ~uint64_t{0};
+      in_current_hi = 0;
     }
   };
   struct Node {

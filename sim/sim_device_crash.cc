@@ -59,6 +59,7 @@ void SimDevice::TearWrite(std::string& image, uint64_t offset, std::string_view 
 void SimDevice::CrashInode(Inode& inode, const CrashChooser* chooser, size_t first_index) {
   // The durable image is rebuilt in place (it is replaced anyway); the fates
   // are drawn in op order, exactly as when the image was a copy.
+  if (inode.durable_in_current) inode.CopyOutDurable();
   std::string& image = inode.durable;
   bool all_kept = true;
   for (size_t j = 0; j < inode.unsynced.size(); ++j) {
@@ -84,9 +85,11 @@ void SimDevice::CrashInode(Inode& inode, const CrashChooser* chooser, size_t fir
     inode.ApplyTo(image, w);
   }
   // Every op kept and no flip to undo: the image is the current one (the
-  // Inode invariant); else current becomes a copy of the new image.
-  if (!all_kept || !inode.flipped.empty()) inode.current = image;
+  // Inode invariant); else current takes the new image. Either way the
+  // durable image is now current.
+  if (!all_kept || !inode.flipped.empty()) inode.current.swap(image);
   inode.ClearUnsynced();
+  inode.DurableIsCurrent();
 }
 
 void SimDevice::RecomputeUsedBytes() {

@@ -60,6 +60,17 @@ void SimDevice::SetCurrent(Inode& inode, std::string image) {
   inode.current = std::move(image);
 }
 
+void SimDevice::Inode::CopyOutOfCurrent() {
+  for (PendingOp& w : unsynced) {
+    if (!w.in_current) continue;
+    w.data_at = unsynced_data.size();
+    unsynced_data.append(current, w.offset, w.size);
+    w.in_current = false;
+  }
+  in_current_lo = ~uint64_t{0};
+  in_current_hi = 0;
+}
+
 void SimDevice::Inode::ApplyTo(std::string& image, const PendingOp& w) const {
   if (w.truncate) {
     image.resize(w.offset, '\0');
@@ -71,27 +82,37 @@ void SimDevice::Inode::ApplyTo(std::string& image, const PendingOp& w) const {
   }
   const uint64_t end = w.offset + w.size;
   if (image.size() < end) image.resize(end, '\0');
-  if (w.size > 0) std::memcpy(image.data() + w.offset, unsynced_data.data() + w.data_at, w.size);
+  if (w.size > 0) std::memcpy(image.data() + w.offset, Data(w).data(), w.size);
 }
 
 void SimDevice::ApplyWrite(Inode& inode, uint64_t offset, std::string_view data) {
   const uint64_t end = offset + data.size();
   if (end > inode.current.size() && inode.linked) used_bytes_ += end - inode.current.size();
+  inode.BeforeCurrentChanges(offset, end);
+  // Grow in steps of at least 4 KiB (then doubling): files grow by small
+  // appends, and each string regrowth is an allocation and a copy.
+  if (end > inode.current.capacity()) {
+    inode.current.reserve(std::max<uint64_t>({end, 2 * inode.current.capacity(), 4096}));
+  }
   if (offset == inode.current.size()) {
     inode.current.append(data);  // An append: no zero fill to overwrite.
   } else {
     if (end > inode.current.size()) inode.current.resize(end, '\0');
     if (!data.empty()) std::memcpy(inode.current.data() + offset, data.data(), data.size());
   }
-  inode.unsynced.push_back(PendingOp{false, offset, inode.unsynced_data.size(), data.size()});
-  inode.unsynced_data.append(data);
+  // The bytes stay in current until a later op changes them (no copy into
+  // unsynced_data for the common append-then-sync).
+  inode.unsynced.push_back(PendingOp{false, true, offset, 0, data.size()});
+  inode.in_current_lo = std::min(inode.in_current_lo, offset);
+  inode.in_current_hi = std::max(inode.in_current_hi, end);
   inode.unsynced_bytes += data.size();
 }
 
 void SimDevice::ApplyTruncate(Inode& inode, uint64_t size) {
   if (inode.linked) used_bytes_ = used_bytes_ - inode.current.size() + size;
+  inode.BeforeCurrentChanges(size, ~uint64_t{0});
   inode.current.resize(size, '\0');
-  inode.unsynced.push_back(PendingOp{true, size, 0, 0});
+  inode.unsynced.push_back(PendingOp{true, false, size, 0, 0});
 }
 
 void SimDevice::FlipBit(Inode& inode, uint64_t pos, int bit) {
@@ -101,9 +122,11 @@ void SimDevice::FlipBit(Inode& inode, uint64_t pos, int bit) {
   KVLAB_CHECK(pos < inode.current.size());
   inode.current[pos] ^= mask;
   inode.flipped.push_back(pos);
-  if (pos < inode.durable.size()) inode.durable[pos] ^= mask;
+  // A durable image in current flipped with it above.
+  if (!inode.durable_in_current && pos < inode.durable.size()) inode.durable[pos] ^= mask;
   for (const PendingOp& w : inode.unsynced) {
-    if (!w.truncate && pos >= w.offset && pos < w.offset + w.size) {
+    // An in_current write's bytes flipped with current above.
+    if (!w.truncate && !w.in_current && pos >= w.offset && pos < w.offset + w.size) {
       inode.unsynced_data[w.data_at + (pos - w.offset)] ^= mask;
     }
   }
@@ -225,20 +248,18 @@ absl::Status SimDevice::SyncFile(SimFile& f) {
     if (Inject(chances_.sync_error)) {
       ++counters_->sync_errors;
       const size_t dropped = inode.unsynced.size();
-      SetCurrent(inode, inode.durable);
+      SetCurrent(inode, std::string(inode.Durable()));
       inode.ClearUnsynced();
+      inode.DurableIsCurrent();
       return absl::UnavailableError(absl::StrCat(
           "injected sync error on '", f.path_, "': its ", dropped,
           " unsynced writes/truncates are dropped (Linux fsync-failure semantics)"));
     }
-    // current == durable + the unsynced ops (the Inode invariant): applying
-    // them costs the unsynced bytes, where copying current cost the file.
-    for (const PendingOp& w : inode.unsynced) inode.ApplyTo(inode.durable, w);
-    for (uint64_t pos : inode.flipped) {
-      if (pos < inode.durable.size()) inode.durable[pos] = inode.current[pos];
-    }
-    KVLAB_CHECK_EQ(inode.durable.size(), inode.current.size());
+    // current == durable + the unsynced ops (the Inode invariant), and a
+    // flipped byte is flipped in both once synced: the new durable image is
+    // current, with no bytes copied.
     inode.ClearUnsynced();
+    inode.DurableIsCurrent();
     ++io_counters_.by_kind[static_cast<size_t>(f.options_.kind)].syncs;
     return absl::OkStatus();
   }();

@@ -2,10 +2,11 @@
 // event (the bytes a device op reads or writes; trace_hash.h). It is the
 // simulator's bulk hashing: about a gigabyte per 300-seed campaign, so it
 // takes eight bytes per 32x32->64-bit multiply on eight lanes, which AVX2
-// does four lanes per instruction (XXH3's accumulate step, with a key that
-// moves on per block). The value is fixed: the same on every build and
-// machine, with or without AVX2 (both paths compute the definition below;
-// tests/sim/trace_bytes_test.cc checks they agree and pins values).
+// does four lanes per instruction and AVX-512 all eight (XXH3's accumulate
+// step, with a key that moves on per block). The value is fixed: the same on
+// every build and machine, with or without AVX2/AVX-512 (all paths compute
+// the definition below; tests/sim/trace_bytes_test.cc checks they agree and
+// pins values).
 //
 // TraceBytes64, exactly. n >= 64 is the length; + and * are mod 2^64;
 // W[i] = kHashLane[i] for i < 4, kHashFinal[i - 4] for i >= 4
@@ -40,10 +41,13 @@ namespace kvlab::sim {
 uint64_t TraceBytes64(std::string_view bytes);
 
 namespace trace_bytes_internal {
-// The two implementations, for tests. Avx2 only where HasAvx2().
+// The implementations, for tests. Avx2 only where HasAvx2(), Avx512 only
+// where HasAvx512().
 uint64_t Portable(std::string_view bytes);
 uint64_t Avx2(std::string_view bytes);
+uint64_t Avx512(std::string_view bytes);
 bool HasAvx2();
+bool HasAvx512();
 }  // namespace trace_bytes_internal
 
 }  // namespace kvlab::sim

@@ -50,7 +50,7 @@ TEST(Crc32c, Rfc3720Vectors) {
 // Every length 0..4096 at every alignment 0..15 of a random buffer, with a
 // random initial CRC: the fast paths equal the byte table.
 TEST(Crc32c, FastPathsEqualTableOnEveryLengthAndAlignment) {
-  if (!crc32c::HardwareAccelerated()) GTEST_SKIP() << "no SSE4.2: Extend is the table";
+  if (!crc32c::HardwareAccelerated()) GTEST_SKIP() << "no SSE4.2/PCLMULQDQ: Extend is the table";
   std::mt19937_64 rng(42);
   std::vector<char> buf(4096 + 16 + 64);
   for (char& c : buf) c = static_cast<char>(rng());
@@ -70,7 +70,7 @@ TEST(Crc32c, FastPathsEqualTableOnEveryLengthAndAlignment) {
   }
 }
 
-// Long buffers take the 3 x 4096 groups and every shorter level after them.
+// Long buffers take the 3 x 1024-byte groups and a variable group after them.
 TEST(Crc32c, LongBuffersEqualTable) {
   std::mt19937_64 rng(7);
   std::vector<char> buf(200000);

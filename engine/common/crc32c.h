@@ -3,9 +3,10 @@
 // Hardware-accelerated with SSE4.2 where the CPU has it, table-driven
 // otherwise; both give the same values (tested against RFC 3720 vectors and
 // against each other on every length 0..4096 at every alignment). The hardware
-// path runs three independent _mm_crc32_u64 streams over three adjacent
-// blocks (the instruction has a 3-cycle latency but a throughput of one per
-// cycle) and joins them with the shift-combine of crc32c.cc.
+// path (SSE4.2 + PCLMULQDQ) runs three independent _mm_crc32_u64 streams over
+// three adjacent blocks of any buffer of 56 bytes or more (the instruction has
+// a 3-cycle latency but a throughput of one per cycle) and joins them with the
+// carry-less-multiply shift of crc32c.cc.
 #ifndef KVLAB_ENGINE_COMMON_CRC32C_H_
 #define KVLAB_ENGINE_COMMON_CRC32C_H_
 
@@ -27,7 +28,7 @@ inline uint32_t Value(std::string_view s) { return Extend(0, s.data(), s.size())
 
 // The byte-table implementation, whatever the CPU (for tests and comparison).
 uint32_t ExtendPortable(uint32_t init_crc, const char* data, size_t n);
-// Whether Extend and CopyAndExtend use the SSE4.2 instruction on this CPU.
+// Whether Extend and CopyAndExtend use SSE4.2 and PCLMULQDQ on this CPU.
 bool HardwareAccelerated();
 
 // A stored CRC is masked so that a CRC of data that itself holds CRCs does not

@@ -1,5 +1,5 @@
 // TraceBytes64 (sim/trace_bytes.h): pinned values of the definition, the
-// AVX2 and portable paths agreeing, and that it tells inputs apart.
+// AVX2, AVX-512 and portable paths agreeing, and that it tells inputs apart.
 #include "sim/trace_bytes.h"
 
 #include <cstdint>
@@ -14,7 +14,9 @@ namespace kvlab::sim {
 namespace {
 
 using trace_bytes_internal::Avx2;
+using trace_bytes_internal::Avx512;
 using trace_bytes_internal::HasAvx2;
+using trace_bytes_internal::HasAvx512;
 using trace_bytes_internal::Portable;
 
 TEST(TraceBytes, ValuesArePinned) {
@@ -42,6 +44,22 @@ TEST(TraceBytes, Avx2AgreesWithPortable) {
       c = run;
     }
     ASSERT_EQ(Avx2(bytes), Portable(bytes)) << "length " << bytes.size();
+  }
+}
+
+TEST(TraceBytes, Avx512AgreesWithPortable) {
+  if (!HasAvx512()) GTEST_SKIP() << "no AVX-512 on this CPU";
+  Random random(9);
+  for (int round = 0; round < 2000 * testing::Scale(); ++round) {
+    // Every length 64..191 (one to three blocks, every overlap), then random ones.
+    std::string bytes(round < 128 ? 64 + round : 64 + random.Uniform(3000), '\0');
+    const bool runs = random.OneIn(2);
+    char run = 0;
+    for (char& c : bytes) {
+      if (!runs || random.OneIn(50)) run = static_cast<char>(random.Uniform(256));
+      c = run;
+    }
+    ASSERT_EQ(Avx512(bytes), Portable(bytes)) << "length " << bytes.size();
   }
 }
 
