@@ -159,6 +159,29 @@ KVLAB_CRC_TARGET __attribute__((always_inline)) inline uint64_t Group(
   return _mm_crc32_u64(c2, last ^ ShiftProduct(c, la + lc) ^ ShiftProduct(c1, lc));
 }
 
+// One 4-, 2- or 1-byte piece of the tail (after the last whole word):
+// extends c32 by it, copies it if kCopy, and advances src and dst.
+template <bool kCopy, typename Piece>
+__attribute__((target("sse4.2"), always_inline)) inline uint32_t TailWord(uint32_t c32,
+                                                                          const char*& src,
+                                                                          char*& dst) {
+  Piece w;
+  std::memcpy(&w, src, sizeof(w));
+  if constexpr (sizeof(Piece) == 4) {
+    c32 = _mm_crc32_u32(c32, w);
+  } else if constexpr (sizeof(Piece) == 2) {
+    c32 = _mm_crc32_u16(c32, w);
+  } else {
+    c32 = _mm_crc32_u8(c32, w);
+  }
+  src += sizeof(w);
+  if constexpr (kCopy) {
+    std::memcpy(dst, &w, sizeof(w));
+    dst += sizeof(w);
+  }
+  return c32;
+}
+
 // The raw register `crc` extended by src[0, n) (copied to dst if kCopy).
 // Compiled for SSE4.2 + PCLMULQDQ here only; called only when the CPU has both.
 template <bool kCopy>
@@ -187,26 +210,9 @@ KVLAB_CRC_TARGET uint32_t ExtendHardware(uint32_t crc, char* dst, const char* sr
   if constexpr (kCopy) dst += 8 * words;
   n -= 8 * words;
   uint32_t c32 = static_cast<uint32_t>(c);
-  if (n & 4) {
-    uint32_t w;
-    std::memcpy(&w, src, 4);
-    c32 = _mm_crc32_u32(c32, w);
-    if constexpr (kCopy) std::memcpy(dst, &w, 4);
-    src += 4;
-    if constexpr (kCopy) dst += 4;
-  }
-  if (n & 2) {
-    uint16_t w;
-    std::memcpy(&w, src, 2);
-    c32 = _mm_crc32_u16(c32, w);
-    if constexpr (kCopy) std::memcpy(dst, &w, 2);
-    src += 2;
-    if constexpr (kCopy) dst += 2;
-  }
-  if (n & 1) {
-    c32 = _mm_crc32_u8(c32, static_cast<uint8_t>(*src));
-    if constexpr (kCopy) *dst = *src;
-  }
+  if (n & 4) c32 = TailWord<kCopy, uint32_t>(c32, src, dst);
+  if (n & 2) c32 = TailWord<kCopy, uint16_t>(c32, src, dst);
+  if (n & 1) c32 = TailWord<kCopy, uint8_t>(c32, src, dst);
   return c32;
 }
 #endif
