@@ -240,8 +240,11 @@ absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_v
       dir_op.records.emplace_back(from_parent, std::string(path), std::nullopt);
     }
     for (const auto& [path, node] : moved) {
-      dir_op.records.emplace_back(to_parent, absl::StrCat(AV(to), AV(path.substr(from.size()))),
-                                  *node);
+      // `to` plus what follows `from` (nothing for the moved entry itself).
+      std::string to_path;
+      to_path.reserve(to.size() + path.size() - from.size());
+      to_path.append(to).append(path.substr(from.size()));
+      dir_op.records.emplace_back(to_parent, std::move(to_path), *node);
     }
     if (src->is_dir) {
       LogDirOp(std::move(dir_op));
