@@ -9,6 +9,7 @@
 //    (unsynced_keep) or dropped.
 // 3. The live state becomes that state; handles opened before are dead,
 //    locks are released, a pending crash point is cleared.
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <set>
@@ -179,11 +180,19 @@ void SimDevice::CrashLocked(const CrashChooser* chooser) {
   for (auto& [path, node] : live_) {
     if (node.inode != nullptr) node.inode->linked = false;
   }
-  // (Membership only: the walk is in path order, so pointers are fine.)
-  std::set<const Inode*> done;
-  for (const NameEntry* e : Sorted(durable_)) {
+  // Only the names of files with unsynced ops are sorted (usually a few of
+  // many). A file named twice is rebuilt under its first name: CrashInode
+  // leaves it no unsynced op, so the second name skips it.
+  std::vector<const NameEntry*> dirty;
+  for (const NameEntry& e : durable_) {
+    const Inode* inode = e.second.inode.get();
+    if (inode != nullptr && !inode->unsynced.empty()) dirty.push_back(&e);
+  }
+  std::sort(dirty.begin(), dirty.end(),
+            [](const NameEntry* a, const NameEntry* b) { return a->first < b->first; });
+  for (const NameEntry* e : dirty) {
     Inode* inode = e->second.inode.get();
-    if (inode == nullptr || inode->unsynced.empty() || !done.insert(inode).second) continue;
+    if (inode->unsynced.empty()) continue;
     auto at = first_index.find(inode);
     CrashInode(*inode, chooser, at == first_index.end() ? 0 : at->second);
   }
