@@ -87,12 +87,16 @@ std::string NearestName(std::string_view word, const std::vector<std::string>& c
 }
 
 const EngineOptions::Value& EngineOptions::Find(std::string_view name, OptionType type) const {
-  auto it = values_.find(name);
-  KVLAB_CHECK(it != values_.end(), "engine asked for an option it did not declare");
-  bool compatible = it->second.type == type ||
-                    (type == OptionType::kInt && it->second.type == OptionType::kBytes);
+  const Named* it = values_.data();
+  const Named* end = it + values_.size();
+  while (it != end && !(it->name.size() == name.size() && std::string_view(it->name) == name)) {
+    ++it;
+  }
+  KVLAB_CHECK(it != end, "engine asked for an option it did not declare");
+  bool compatible = it->value.type == type ||
+                    (type == OptionType::kInt && it->value.type == OptionType::kBytes);
   KVLAB_CHECK(compatible, "engine asked for an option with the wrong type");
-  return it->second;
+  return it->value;
 }
 
 int64_t EngineOptions::GetInt(std::string_view name) const {
@@ -149,6 +153,7 @@ absl::StatusOr<EngineOptions> EngineRegistry::Validate(const EngineConfig& confi
     }
   }
   EngineOptions out;
+  out.values_.reserve(engine->options.size());
   for (const OptionSpec& spec : engine->options) {
     auto given = config.options.find(spec.name);
     const std::string& text = given != config.options.end() ? given->second : spec.default_value;
@@ -173,7 +178,10 @@ absl::StatusOr<EngineOptions> EngineRegistry::Validate(const EngineConfig& confi
                                                      spec.name, "' = '", text, "' is not ",
                                                      AV(TypeName(spec.type))));
     }
-    out.values_.emplace(spec.name, std::move(v));
+    // A name declared twice keeps its first spec (as the map it replaces did).
+    bool declared = false;
+    for (const EngineOptions::Named& n : out.values_) declared = declared || n.name == spec.name;
+    if (!declared) out.values_.push_back({spec.name, std::move(v)});
   }
   return out;
 }

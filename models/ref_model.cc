@@ -29,14 +29,7 @@ uint32_t KeyTable::Intern(std::string_view key) {
   return id;
 }
 
-uint32_t KeyTable::Find(std::string_view key) const {
-  uint64_t word;
-  if (Pack(key, &word)) {
-    const CacheSlot& slot = cache_[CacheIndex(word)];
-    if (slot.word == word && slot.id != kNone) return slot.id;
-    auto it = short_ids_.find(word);
-    return it == short_ids_.end() ? kNone : it->second;
-  }
+uint32_t KeyTable::FindLong(std::string_view key) const {
   auto it = ids_.find(AV(key));
   return it == ids_.end() ? kNone : it->second;
 }
@@ -79,11 +72,6 @@ void RefModel::Apply(absl::Span<const WriteRef> ops, absl::Span<const uint64_t> 
       Delete(ops[i].key_id);
     }
   }
-}
-
-const std::string_view* RefModel::Find(std::string_view key) const {
-  const Entry* e = FindEntry(key);
-  return e == nullptr ? nullptr : &e->value;
 }
 
 std::optional<std::string> RefModel::Get(std::string_view key) const {

@@ -51,8 +51,16 @@ class KeyTable {
   static constexpr uint32_t kNone = ~uint32_t{0};
   // The key's id, numbering it if new.
   uint32_t Intern(std::string_view key);
-  // The key's id, or kNone.
-  uint32_t Find(std::string_view key) const;
+  // The key's id, or kNone. Inline: every checked read looks its key up.
+  uint32_t Find(std::string_view key) const {
+    uint64_t word;
+    if (Pack(key, &word)) {
+      const CacheSlot& slot = cache_[CacheIndex(word)];
+      if (slot.word == word && slot.id != kNone) return slot.id;
+      return FindShort(word);
+    }
+    return FindLong(key);
+  }
   // The stored key: valid for the table's life.
   std::string_view key(uint32_t id) const { return keys_[id]; }
   // EntryKeyHash(key(id)) (state_hash.h), computed when the key was numbered.
@@ -83,6 +91,11 @@ class KeyTable {
   // Intern (a slot holds the last key interned there). A run has a few
   // dozen keys and looks one up per write and per read, so nearly every
   // lookup is one multiply and one compare instead of a hash table probe.
+  uint32_t FindShort(uint64_t word) const {
+    auto it = short_ids_.find(word);
+    return it == short_ids_.end() ? kNone : it->second;
+  }
+  uint32_t FindLong(std::string_view key) const;  // Keys of 8 bytes or more.
   struct CacheSlot {
     uint64_t word = 0;
     uint32_t id = kNone;  // kNone: empty (0 is a packed word: the empty key).
@@ -126,7 +139,10 @@ class RefModel {
   }
   const Entry* FindEntry(std::string_view key) const { return FindEntry(keys_->Find(key)); }
   // The stored value, or nullptr if missing. Valid until the next mutation.
-  const std::string_view* Find(std::string_view key) const;
+  const std::string_view* Find(std::string_view key) const {
+    const Entry* e = FindEntry(key);
+    return e == nullptr ? nullptr : &e->value;
+  }
   std::optional<std::string> Get(std::string_view key) const;
 
   size_t size() const { return size_; }
