@@ -217,6 +217,11 @@ std::string_view DecodeResultName(DecodeResult result);
 DecodeResult DecodeRecord(std::string_view bytes, Record* record, size_t* size);
 // DecodeRecord of the record at file offset `at`: kMisplaced if it was written for another.
 DecodeResult DecodeRecordAt(std::string_view bytes, uint64_t at, Record* record, size_t* size);
+// DecodeRecordAt of a record whose checksum was verified already (by a scan of
+// the same in-memory bytes): the header's structure (magic, type, lengths,
+// extent) and placement are checked, the checksum is not recomputed.
+DecodeResult DecodeVerifiedRecordAt(std::string_view bytes, uint64_t at, Record* record,
+                                    size_t* size);
 
 // ---- hint files ----
 struct HintEntry {

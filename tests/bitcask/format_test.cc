@@ -85,6 +85,40 @@ TEST(BitcaskFormat, FileHeaderAndNames) {
 }
 
 // The fused encoder (key and value copied by the pass that checksums them):
+// DecodeVerifiedRecordAt (merge, on bytes a scan verified) decodes what
+// DecodeRecordAt does, skips only the checksum, and still rejects a broken
+// structure, a cut record and a misplaced one.
+TEST(BitcaskFormat, VerifiedDecodeSkipsOnlyTheChecksum) {
+  std::string bytes;
+  EncodeRecord(Record{RecordType::kPut, 42, 7, 5, 2, "key", "value"}, &bytes);
+  Record a, b;
+  size_t na = 0, nb = 0;
+  ASSERT_EQ(DecodeResult::kOk, DecodeRecordAt(bytes, 5, &a, &na));
+  ASSERT_EQ(DecodeResult::kOk, DecodeVerifiedRecordAt(bytes, 5, &b, &nb));
+  EXPECT_EQ(na, nb);
+  EXPECT_EQ(a.type, b.type);
+  EXPECT_EQ(a.sequence, b.sequence);
+  EXPECT_EQ(a.durable_offset, b.durable_offset);
+  EXPECT_EQ(a.offset, b.offset);
+  EXPECT_EQ(a.batch_remaining, b.batch_remaining);
+  EXPECT_EQ(a.key, b.key);
+  EXPECT_EQ(a.value, b.value);
+  EXPECT_EQ(DecodeResult::kMisplaced, DecodeVerifiedRecordAt(bytes, 6, &b, &nb));
+  std::string bad_crc = bytes;
+  bad_crc[0] = static_cast<char>(bad_crc[0] ^ 1);
+  EXPECT_EQ(DecodeResult::kBadChecksum, DecodeRecordAt(bad_crc, 5, &b, &nb));
+  EXPECT_EQ(DecodeResult::kOk, DecodeVerifiedRecordAt(bad_crc, 5, &b, &nb));
+  std::string bad_magic = bytes;
+  bad_magic[4] = static_cast<char>(bad_magic[4] ^ 1);
+  EXPECT_EQ(DecodeResult::kBadHeader, DecodeVerifiedRecordAt(bad_magic, 5, &b, &nb));
+  std::string bad_type = bytes;
+  bad_type[6] = 9;
+  EXPECT_EQ(DecodeResult::kBadHeader, DecodeVerifiedRecordAt(bad_type, 5, &b, &nb));
+  EXPECT_EQ(DecodeResult::kIncomplete,
+            DecodeVerifiedRecordAt(std::string_view(bytes).substr(0, bytes.size() - 1), 5, &b,
+                                   &nb));
+}
+
 // the stored checksum is the byte-table CRC of bytes [4, end), for every value
 // length around the interleaved-stream block sizes, and the bytes round-trip.
 TEST(BitcaskFormat, FusedEncoderChecksumMatchesTableCrc) {
