@@ -104,6 +104,18 @@ size_t EncodeRecordTo(const Record& record, char* dst) {
   return RecordSize(record.key.size(), record.value.size());
 }
 
+size_t ReencodeRecordTo(std::string_view record, uint64_t durable_offset, uint64_t offset,
+                        uint32_t batch_remaining, char* dst) {
+  KVLAB_CHECK(record.size() >= kRecordHeaderSize);
+  const size_t n = record.size();
+  std::memcpy(dst, record.data(), n);
+  StoreFixed64(dst + 16, durable_offset);
+  StoreFixed64(dst + 24, offset);
+  StoreFixed32(dst + 32, batch_remaining);
+  StoreFixed32(dst, MaskedCrc(dst + 4, n - 4));
+  return n;
+}
+
 void EncodeRecord(const Record& record, std::string* out) {
   const size_t start = out->size();
   out->resize(start + RecordSize(record.key.size(), record.value.size()));

@@ -199,6 +199,13 @@ inline size_t RecordSize(size_t key_size, size_t value_size) {
 size_t EncodeRecordTo(const Record& record, char* dst);
 // Appends the encoded record to *out.
 void EncodeRecord(const Record& record, std::string* out);
+// Writes at dst the record `record` (the whole encoded record, its checksum
+// verified already) with its durable offset, record offset and batch remaining
+// replaced: the bytes EncodeRecordTo would write for the decoded record with
+// those fields, produced by one copy and one checksum pass over [4, end).
+// Returns the bytes written (record.size()).
+size_t ReencodeRecordTo(std::string_view record, uint64_t durable_offset, uint64_t offset,
+                        uint32_t batch_remaining, char* dst);
 // Appends the link record (format above) written at `offset` to *out.
 void EncodeLink(uint64_t prev_id, uint64_t prev_size, uint64_t offset, std::string* out);
 
