@@ -66,6 +66,33 @@ TEST(BitcaskFormat, EveryBitFlipAndEveryCutIsDetected) {
   }
 }
 
+// The two-digits-per-step formatter equals zero-padded std::to_string for
+// ids 0..100000, around every power of ten, and ids past 10 digits; and
+// ParseFileName reads every 10-digit one back.
+TEST(BitcaskFormat, NumberedNamesMatchToString) {
+  auto padded = [](uint64_t id) {
+    std::string s = std::to_string(id);
+    if (s.size() < 10) s.insert(0, 10 - s.size(), '0');
+    return s + ".data";
+  };
+  std::vector<uint64_t> ids;
+  for (uint64_t id = 0; id <= 100000; ++id) ids.push_back(id);
+  for (uint64_t p = 10; p != 0 && p <= 10000000000000000000ull; p *= 10) {
+    for (uint64_t d : {p - 1, p, p + 1, 2 * p - 1, 5 * p + 7}) ids.push_back(d);
+    if (p > UINT64_MAX / 10) break;
+  }
+  ids.push_back(UINT64_MAX);
+  for (uint64_t id : ids) {
+    const std::string name = DataFileName(id);
+    ASSERT_EQ(padded(id), name) << id;
+    if (name.size() == 15) {
+      uint64_t back = 0;
+      ASSERT_TRUE(ParseFileName(name, ".data", &back)) << id;
+      EXPECT_EQ(id, back);
+    }
+  }
+}
+
 TEST(BitcaskFormat, FileHeaderAndNames) {
   DataFileKind kind;
   std::string h = EncodeFileHeader(DataFileKind::kMerge, 17);
