@@ -104,6 +104,18 @@ size_t EncodeRecordTo(const Record& record, char* dst) {
   return RecordSize(record.key.size(), record.value.size());
 }
 
+size_t ReencodeRecordTo(std::string_view record, uint64_t durable_offset, uint64_t offset,
+                        uint32_t batch_remaining, char* dst) {
+  KVLAB_CHECK(record.size() >= kRecordHeaderSize);
+  const size_t n = record.size();
+  std::memcpy(dst, record.data(), n);
+  StoreFixed64(dst + 16, durable_offset);
+  StoreFixed64(dst + 24, offset);
+  StoreFixed32(dst + 32, batch_remaining);
+  StoreFixed32(dst, MaskedCrc(dst + 4, n - 4));
+  return n;
+}
+
 void EncodeRecord(const Record& record, std::string* out) {
   const size_t start = out->size();
   out->resize(start + RecordSize(record.key.size(), record.value.size()));
@@ -133,7 +145,11 @@ std::string_view DecodeResultName(DecodeResult result) {
   return "?";
 }
 
-DecodeResult DecodeRecord(std::string_view bytes, Record* record, size_t* size) {
+namespace {
+
+// DecodeRecord, with the checksum verified only when kVerifyCrc.
+template <bool kVerifyCrc>
+DecodeResult DecodeRecordImpl(std::string_view bytes, Record* record, size_t* size) {
   if (bytes.size() < kRecordHeaderSize) return DecodeResult::kIncomplete;
   const char* p = bytes.data();
   // Bytes [4,8) in one load: the magic, then the type and the reserved zero
@@ -162,7 +178,9 @@ DecodeResult DecodeRecord(std::string_view bytes, Record* record, size_t* size) 
   if (!lengths_ok) return DecodeResult::kBadHeader;
   const size_t n = RecordSize(key_len, value_len);
   if (bytes.size() < n) return DecodeResult::kIncomplete;
-  if (GetFixed32(p) != MaskedCrc(p + 4, n - 4)) return DecodeResult::kBadChecksum;
+  if constexpr (kVerifyCrc) {
+    if (GetFixed32(p) != MaskedCrc(p + 4, n - 4)) return DecodeResult::kBadChecksum;
+  }
   record->type = static_cast<RecordType>(word >> 16);
   record->sequence = GetFixed64(p + 8);
   record->durable_offset = GetFixed64(p + 16);
@@ -174,8 +192,21 @@ DecodeResult DecodeRecord(std::string_view bytes, Record* record, size_t* size) 
   return DecodeResult::kOk;
 }
 
+}  // namespace
+
+DecodeResult DecodeRecord(std::string_view bytes, Record* record, size_t* size) {
+  return DecodeRecordImpl<true>(bytes, record, size);
+}
+
 DecodeResult DecodeRecordAt(std::string_view bytes, uint64_t at, Record* record, size_t* size) {
-  DecodeResult r = DecodeRecord(bytes, record, size);
+  DecodeResult r = DecodeRecordImpl<true>(bytes, record, size);
+  if (r == DecodeResult::kOk && record->offset != at) return DecodeResult::kMisplaced;
+  return r;
+}
+
+DecodeResult DecodeVerifiedRecordAt(std::string_view bytes, uint64_t at, Record* record,
+                                    size_t* size) {
+  DecodeResult r = DecodeRecordImpl<false>(bytes, record, size);
   if (r == DecodeResult::kOk && record->offset != at) return DecodeResult::kMisplaced;
   return r;
 }

@@ -112,14 +112,16 @@ absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
     }
     Record r;
     size_t n = 0;
-    KVLAB_CHECK(DecodeRecordAt(bytes.substr(e->offset), e->offset, &r, &n) ==
+    // ScanDataFile verified this record's checksum on these very bytes.
+    KVLAB_CHECK(DecodeVerifiedRecordAt(bytes.substr(e->offset), e->offset, &r, &n) ==
                 DecodeResult::kOk);
     KVLAB_CHECK_EQ(n, e->size);
-    r.durable_offset = 0;   // Merge outputs are synced whole before they count.
-    r.batch_remaining = 0;  // Each live record stands alone.
+    // The record's bytes with new header fields: durable offset 0 (merge
+    // outputs are synced whole before they count), its offset in the output,
+    // batch remaining 0 (each live record stands alone).
     const uint64_t new_offset = job.out_size;
-    r.offset = new_offset;
-    EncodeRecordTo(r, job.buffer.Append(n));
+    ReencodeRecordTo(bytes.substr(e->offset, n), /*durable_offset=*/0, new_offset,
+                     /*batch_remaining=*/0, job.buffer.Append(n));
     job.out_size += n;
     job.out_hints.Add(RecordType::kPut, r.sequence, new_offset, e->size, e->key);
     job.moved.push_back(MergeJob::Moved{job.moved_keys.size(), static_cast<uint32_t>(e->key.size()),

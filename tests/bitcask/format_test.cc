@@ -66,6 +66,33 @@ TEST(BitcaskFormat, EveryBitFlipAndEveryCutIsDetected) {
   }
 }
 
+// The two-digits-per-step formatter equals zero-padded std::to_string for
+// ids 0..100000, around every power of ten, and ids past 10 digits; and
+// ParseFileName reads every 10-digit one back.
+TEST(BitcaskFormat, NumberedNamesMatchToString) {
+  auto padded = [](uint64_t id) {
+    std::string s = std::to_string(id);
+    if (s.size() < 10) s.insert(0, 10 - s.size(), '0');
+    return s + ".data";
+  };
+  std::vector<uint64_t> ids;
+  for (uint64_t id = 0; id <= 100000; ++id) ids.push_back(id);
+  for (uint64_t p = 10; p != 0 && p <= 10000000000000000000ull; p *= 10) {
+    for (uint64_t d : {p - 1, p, p + 1, 2 * p - 1, 5 * p + 7}) ids.push_back(d);
+    if (p > UINT64_MAX / 10) break;
+  }
+  ids.push_back(UINT64_MAX);
+  for (uint64_t id : ids) {
+    const std::string name = DataFileName(id);
+    ASSERT_EQ(padded(id), name) << id;
+    if (name.size() == 15) {
+      uint64_t back = 0;
+      ASSERT_TRUE(ParseFileName(name, ".data", &back)) << id;
+      EXPECT_EQ(id, back);
+    }
+  }
+}
+
 TEST(BitcaskFormat, FileHeaderAndNames) {
   DataFileKind kind;
   std::string h = EncodeFileHeader(DataFileKind::kMerge, 17);
@@ -85,6 +112,82 @@ TEST(BitcaskFormat, FileHeaderAndNames) {
 }
 
 // The fused encoder (key and value copied by the pass that checksums them):
+// DecodeVerifiedRecordAt (merge, on bytes a scan verified) decodes what
+// DecodeRecordAt does, skips only the checksum, and still rejects a broken
+// structure, a cut record and a misplaced one.
+TEST(BitcaskFormat, VerifiedDecodeSkipsOnlyTheChecksum) {
+  std::string bytes;
+  EncodeRecord(Record{RecordType::kPut, 42, 7, 5, 2, "key", "value"}, &bytes);
+  Record a, b;
+  size_t na = 0, nb = 0;
+  ASSERT_EQ(DecodeResult::kOk, DecodeRecordAt(bytes, 5, &a, &na));
+  ASSERT_EQ(DecodeResult::kOk, DecodeVerifiedRecordAt(bytes, 5, &b, &nb));
+  EXPECT_EQ(na, nb);
+  EXPECT_EQ(a.type, b.type);
+  EXPECT_EQ(a.sequence, b.sequence);
+  EXPECT_EQ(a.durable_offset, b.durable_offset);
+  EXPECT_EQ(a.offset, b.offset);
+  EXPECT_EQ(a.batch_remaining, b.batch_remaining);
+  EXPECT_EQ(a.key, b.key);
+  EXPECT_EQ(a.value, b.value);
+  EXPECT_EQ(DecodeResult::kMisplaced, DecodeVerifiedRecordAt(bytes, 6, &b, &nb));
+  std::string bad_crc = bytes;
+  bad_crc[0] = static_cast<char>(bad_crc[0] ^ 1);
+  EXPECT_EQ(DecodeResult::kBadChecksum, DecodeRecordAt(bad_crc, 5, &b, &nb));
+  EXPECT_EQ(DecodeResult::kOk, DecodeVerifiedRecordAt(bad_crc, 5, &b, &nb));
+  std::string bad_magic = bytes;
+  bad_magic[4] = static_cast<char>(bad_magic[4] ^ 1);
+  EXPECT_EQ(DecodeResult::kBadHeader, DecodeVerifiedRecordAt(bad_magic, 5, &b, &nb));
+  std::string bad_type = bytes;
+  bad_type[6] = 9;
+  EXPECT_EQ(DecodeResult::kBadHeader, DecodeVerifiedRecordAt(bad_type, 5, &b, &nb));
+  EXPECT_EQ(DecodeResult::kIncomplete,
+            DecodeVerifiedRecordAt(std::string_view(bytes).substr(0, bytes.size() - 1), 5, &b,
+                                   &nb));
+}
+
+// ReencodeRecordTo (merge) writes exactly what EncodeRecordTo writes for the
+// decoded record with the new durable offset, offset and batch remaining: for
+// puts and deletes, every key length 0..40 and value lengths around the
+// checksum's block sizes, from unaligned sources to unaligned destinations.
+TEST(BitcaskFormat, ReencodeEqualsFullEncode) {
+  std::string key, value;
+  int cases = 0;
+  for (size_t k : {0, 1, 3, 8, 19, 20, 21, 40}) {
+    for (size_t v : {0, 1, 2, 7, 8, 15, 16, 55, 56, 57, 63, 64, 100, 191, 192, 300, 767, 768,
+                     1000, 3071, 3072, 4096, 12300}) {
+      for (RecordType type : {RecordType::kPut, RecordType::kDelete}) {
+        if (type == RecordType::kDelete && v != 0) continue;
+        key.resize(k);
+        value.resize(v);
+        for (size_t i = 0; i < k; ++i) key[i] = static_cast<char>('a' + (i * 7 + k) % 26);
+        for (size_t i = 0; i < v; ++i) value[i] = static_cast<char>(i * 131 + v * 17 + k);
+        const Record old{type, 1000 + v, 77777 + k, 123456 + v, 5, key, value};
+        std::string src(1 + k % 3, 'x');  // Unaligned.
+        EncodeRecord(old, &src);
+        const std::string_view rec = std::string_view(src).substr(1 + k % 3);
+        const uint64_t new_offset = 32 + v * 3 + k;
+        std::string want;
+        EncodeRecord(Record{type, old.sequence, 0, new_offset, 0, key, value}, &want);
+        std::string got(want.size() + 1, '\0');
+        ASSERT_EQ(want.size(), ReencodeRecordTo(rec, 0, new_offset, 0, got.data() + 1));
+        EXPECT_EQ(want, got.substr(1)) << "key " << k << " value " << v;
+        // Non-zero new fields too.
+        std::string want2;
+        EncodeRecord(Record{type, old.sequence, 99, new_offset, 3, key, value}, &want2);
+        ASSERT_EQ(want2.size(), ReencodeRecordTo(rec, 99, new_offset, 3, got.data()));
+        EXPECT_EQ(want2, got.substr(0, want2.size())) << "key " << k << " value " << v;
+        Record r;
+        size_t size = 0;
+        EXPECT_EQ(DecodeResult::kOk, DecodeRecordAt(got.substr(0, want2.size()), new_offset, &r,
+                                                    &size));
+        ++cases;
+      }
+    }
+  }
+  EXPECT_GT(cases, 150);
+}
+
 // the stored checksum is the byte-table CRC of bytes [4, end), for every value
 // length around the interleaved-stream block sizes, and the bytes round-trip.
 TEST(BitcaskFormat, FusedEncoderChecksumMatchesTableCrc) {
