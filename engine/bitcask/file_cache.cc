@@ -5,6 +5,7 @@
 
 #include "engine/bitcask/format.h"
 #include "engine/common/check.h"
+#include "engine/common/decimal.h"
 #include "engine/common/status_macros.h"
 
 namespace kvlab::bitcask {
@@ -21,7 +22,7 @@ std::string JoinPath(std::string_view dir, std::string_view name, std::string_vi
 
 FilePath::FilePath(std::string_view dir, uint64_t id, std::string_view suffix,
                    std::string_view suffix2) {
-  const size_t digits = NumberedNameDigits(id);
+  const size_t digits = DecimalWidth(id, kFileIdDigits);
   size_ = (dir.empty() ? 0 : dir.size() + 1) + digits + suffix.size() + suffix2.size();
   char* p = inline_;
   if (size_ > sizeof(inline_)) {
@@ -34,7 +35,7 @@ FilePath::FilePath(std::string_view dir, uint64_t id, std::string_view suffix,
     p += dir.size();
     *p++ = '/';
   }
-  WriteNumberedDigits(id, digits, p);
+  WriteDecimalWidth(id, digits, p);
   p += digits;
   if (!suffix.empty()) std::memcpy(p, suffix.data(), suffix.size());
   p += suffix.size();

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "engine/common/check.h"
+#include "engine/common/decimal.h"
 #include "engine/common/crc32c.h"
 #include "engine/common/status_macros.h"
 
@@ -31,9 +32,9 @@ bool ValidType(uint8_t t) {
 // Formatted by hand: recovery and merge name every file several times, and
 // the 15-character names fit a std::string without allocating.
 std::string NumberedFileName(uint64_t id, std::string_view suffix) {
-  const size_t n = NumberedNameDigits(id);
+  const size_t n = DecimalWidth(id, kFileIdDigits);
   std::string name(n + suffix.size(), '\0');
-  WriteNumberedDigits(id, n, name.data());
+  WriteDecimalWidth(id, n, name.data());
   std::memcpy(name.data() + n, suffix.data(), suffix.size());
   return name;
 }

@@ -124,36 +124,9 @@ inline constexpr size_t kLinkValueSize = 16;  // Previous writer id u64, its siz
 // ---- names ----
 // "<id:010><suffix>": the id zero-padded to 10 digits (more if it needs them).
 std::string NumberedFileName(uint64_t id, std::string_view suffix);
-// Its parts, for names built in place (FilePath): how many digits `id` takes,
-// and writing them (zero-padded) at out.
-// Inline, with the common case (10 digits) first: every path to a data or
-// hint file is built from them (FilePath), tens of thousands per campaign.
-inline size_t NumberedNameDigits(uint64_t id) {
-  if (id < 10000000000ull) return 10;
-  size_t n = 10;
-  for (uint64_t rest = id / 10000000000ull; rest != 0; rest /= 10) ++n;  // Past 10 digits.
-  return n;
-}
-inline void WriteNumberedDigits(uint64_t id, size_t digits, char* out) {
-  if (digits == 10) {
-    std::memcpy(out, "0000000000", 10);  // A constant size: two stores, no memset call.
-  } else {
-    std::memset(out, '0', digits);
-  }
-  // Two digits per step from a 200-byte table: half the divisions.
-  static constexpr char kPairs[] =
-      "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-      "8081828384858687888990919293949596979899";
-  char* p = out + digits;
-  while (id >= 10) {
-    const size_t pair = 2 * static_cast<size_t>(id % 100);
-    id /= 100;
-    p -= 2;
-    std::memcpy(p, kPairs + pair, 2);
-  }
-  if (id != 0) *--p = static_cast<char>('0' + id);  // An odd leading digit (zeros are in place).
-}
+// Its digits are DecimalWidth(id, 10) characters written by WriteDecimalWidth
+// (engine/common/decimal.h); FilePath builds names in place with them.
+inline constexpr size_t kFileIdDigits = 10;
 std::string DataFileName(uint64_t id);
 std::string HintFileName(uint64_t id);
 // Parses "<10 digits><suffix>"; false if `name` is not of that form.

@@ -11,26 +11,15 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "engine/common/check.h"
+#include "engine/common/decimal.h"
 #include "engine/common/status_macros.h"
 #include "engine/env/env.h"
 
 namespace kvlab::sim {
 namespace {
 
-// Writes `v` in decimal at `out` (at least `min_digits` digits, zero-padded)
-// and returns the end. By hand: schedules format a key and a value tag per
-// op, and StrCat's formatting showed up in campaign profiles.
-char* WriteDecimal(uint64_t v, size_t min_digits, char* out) {
-  size_t n = 1;
-  for (uint64_t rest = v; rest >= 10; rest /= 10) ++n;
-  n = std::max(n, min_digits);
-  char* p = out + n;  // Written from the last digit back; the padding is v's zeros.
-  do {
-    *--p = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (p != out);
-  return out + n;
-}
+// Keys and value tags are formatted with WriteDecimal (engine/common/decimal.h):
+// schedules format one of each per op, and StrCat's showed up in profiles.
 
 // "k00".."k99", "k100", ...: "k" and at least two digits (as "k%02u").
 void SetKeyName(uint32_t i, std::string& key) {
