@@ -52,6 +52,13 @@ double Stats::SpaceAmplification() const {
   return Ratio(static_cast<double>(space_used_bytes), static_cast<double>(live_data_bytes));
 }
 
+absl::Status KvStore::Get(const ReadOptions& options, std::string_view key, std::string* value) {
+  absl::StatusOr<std::string> got = Get(options, key);
+  if (!got.ok()) return got.status();
+  *value = *std::move(got);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string> KvStore::ReadModifyWrite(const WriteOptions& options,
                                                      std::string_view key, RmwFunction fn) {
   absl::StatusOr<std::string> old = Get(ReadOptions(), key);

@@ -140,6 +140,17 @@ class KvStore {
   // NotFound if the key has no value.
   virtual absl::StatusOr<std::string> Get(const ReadOptions& options,
                                           std::string_view key) = 0;
+  // The same read, into *value: the same status for every key and state
+  // (OK, NotFound, Corruption, ...). OK: *value holds the value. NotFound:
+  // *value is unchanged. Any other error: *value is unspecified. An engine
+  // may write into *value's existing capacity, so a caller that reads many
+  // keys through one string allocates only when a value outgrows it. The
+  // default calls the Get above and moves its value into *value.
+  //
+  // An engine that overrides one Get overload hides the other from callers
+  // holding the derived type; it says `using KvStore::Get;` to keep both.
+  virtual absl::Status Get(const ReadOptions& options, std::string_view key,
+                           std::string* value);
   // Deleting a missing key is OK.
   virtual absl::Status Delete(const WriteOptions& options, std::string_view key) = 0;
   virtual absl::Status Write(const WriteOptions& options, const WriteBatch& batch) = 0;

@@ -152,17 +152,17 @@ absl::Status CrashOracle::CheckRecovered(KvStore& store) {
   FoundMap found;
   found.reserve(keys_.size());
   KeySet corrupted;
+  std::string value;  // Every read's, reused.
   for (const std::string& key : keys_) {
-    absl::StatusOr<std::string> value = store.Get(ReadOptions(), key);
-    if (value.ok()) {
-      found.emplace(key, *std::move(value));
-    } else if (IsCorruption(value.status())) {
+    const absl::Status s = store.Get(ReadOptions(), key, &value);
+    if (s.ok()) {
+      found.emplace(key, value);
+    } else if (IsCorruption(s)) {
       corrupted.insert(key);
-    } else if (!absl::IsNotFound(value.status())) {
+    } else if (!absl::IsNotFound(s)) {
       ++counters_.checks;
-      return absl::Status(value.status().code(),
-                          absl::StrCat("crash oracle: reading key ", Show(&key),
-                                       " after recovery: ", value.status().message()));
+      return absl::Status(s.code(), absl::StrCat("crash oracle: reading key ", Show(&key),
+                                                 " after recovery: ", s.message()));
     }
   }
   return CheckRecoveredState(found, corrupted);

@@ -326,7 +326,13 @@ absl::Status BitcaskStore::Write(const WriteOptions& options, const WriteBatch& 
   return WriteOps(options, ops, &Stats::batches);
 }
 
-absl::StatusOr<std::string> BitcaskStore::Get(const ReadOptions&, std::string_view key) {
+absl::StatusOr<std::string> BitcaskStore::Get(const ReadOptions& options, std::string_view key) {
+  std::string value;
+  RETURN_IF_ERROR(Get(options, key, &value));
+  return value;
+}
+
+absl::Status BitcaskStore::Get(const ReadOptions&, std::string_view key, std::string* value) {
   // A merge may move the record between the lookup and the read; then look again.
   for (int attempt = 0;; ++attempt) {
     KeyEntry e;
@@ -389,7 +395,8 @@ absl::StatusOr<std::string> BitcaskStore::Get(const ReadOptions&, std::string_vi
       }
       // Counted without mu_ (GetStats adds it in): the lock is not taken twice per Get.
       get_bytes_read_.fetch_add(key.size() + r.value.size(), std::memory_order_relaxed);
-      return std::string(r.value);
+      value->assign(r.value.data(), r.value.size());  // Into its capacity, if large enough.
+      return absl::OkStatus();
     }
     absl::MutexLock lock(&mu_);
     auto it = keydir_.find(key);

@@ -73,7 +73,9 @@ class BitcaskStore : public KvStore {
 
   absl::Status Put(const WriteOptions& options, std::string_view key,
                    std::string_view value) override;
+  // Implemented by the Get into a string below (one code path).
   absl::StatusOr<std::string> Get(const ReadOptions& options, std::string_view key) override;
+  absl::Status Get(const ReadOptions& options, std::string_view key, std::string* value) override;
   absl::Status Delete(const WriteOptions& options, std::string_view key) override;
   absl::Status Write(const WriteOptions& options, const WriteBatch& batch) override;
   absl::Status Sync() override;

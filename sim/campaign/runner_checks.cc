@@ -25,13 +25,14 @@ std::string Show(const std::string_view* v) {
   return Show(v == nullptr ? std::nullopt : std::optional<std::string_view>(*v));
 }
 
-// What a Get returned (ok or NotFound) against what the model holds.
-bool SameValue(const absl::StatusOr<std::string>& got, const std::string_view* expected) {
-  return got.ok() ? expected != nullptr && *got == *expected : expected == nullptr;
+// What a Get returned (a value, or nullptr for NotFound) against what the
+// model holds.
+bool SameValue(const std::string* got, const std::string_view* expected) {
+  return got != nullptr ? expected != nullptr && *got == *expected : expected == nullptr;
 }
 
-std::optional<std::string_view> ValueOf(const absl::StatusOr<std::string>& got) {
-  if (!got.ok()) return std::nullopt;
+std::optional<std::string_view> ValueOf(const std::string* got) {
+  if (got == nullptr) return std::nullopt;
   return std::string_view(*got);
 }
 
@@ -50,27 +51,28 @@ void SeedRun::NoteKeys(const Op& op) {
 
 void SeedRun::DoGet(const Op& op) {
   SimCounters before = env_.counters();
-  absl::StatusOr<std::string> got = store_->Get(ReadOptions(), op.key);
-  MixStatus(got.status());
-  if (got.ok() || absl::IsNotFound(got.status())) {
+  const absl::Status s = store_->Get(ReadOptions(), op.key, &read_value_);
+  MixStatus(s);
+  if (s.ok() || absl::IsNotFound(s)) {
     ++result_.gets_checked;
-    if (got.ok()) Mix(models::HashBytes(*got, 1));
+    const std::string* got = s.ok() ? &read_value_ : nullptr;
+    if (got != nullptr) Mix(models::HashBytes(*got, 1));
     if (!config_.check) return;
     const std::string_view* expected = oracle_.model().Find(op.key);
     if (SameValue(got, expected)) return;
     bool damaged = DamageFaults(env_.counters()) > 0;
-    Fail(damaged && got.ok() ? FailureKind::kUndetectedCorruption : FailureKind::kWrongValue,
+    Fail(damaged && got != nullptr ? FailureKind::kUndetectedCorruption : FailureKind::kWrongValue,
          absl::StrCat("get ", op.key, " returned ", Show(ValueOf(got)), " but the model holds ",
                       Show(expected)));
     return;
   }
-  if (IsCorruption(got.status())) {
+  if (IsCorruption(s)) {
     if (MediumDamageFaults(env_.counters()) > 0) {
       ++result_.corruptions_detected;
       return;
     }
     Fail(FailureKind::kSpuriousCorruption,
-         absl::StrCat("get ", op.key, " reported ", got.status().ToString(),
+         absl::StrCat("get ", op.key, " reported ", s.ToString(),
                       " but no fault could have damaged it"));
     return;
   }
@@ -78,32 +80,33 @@ void SeedRun::DoGet(const Op& op) {
   call_failed_ = true;
   if (env_.crash_pending() || FaultExplains(before)) return;
   Fail(FailureKind::kUnexpectedError,
-       absl::StrCat("get ", op.key, " failed with no fault injected: ", got.status().ToString()));
+       absl::StrCat("get ", op.key, " failed with no fault injected: ", s.ToString()));
 }
 
 void SeedRun::CheckReopened() {
   for (const std::string& key : Keys()) {
-    absl::StatusOr<std::string> got = store_->Get(ReadOptions(), key);
-    MixStatus(got.status());
-    // got.ok() first: IsCorruption is an out-of-line call, and most reads succeed.
-    if (!got.ok() && IsCorruption(got.status())) {
+    const absl::Status s = store_->Get(ReadOptions(), key, &read_value_);
+    MixStatus(s);
+    // s.ok() first: IsCorruption is an out-of-line call, and most reads succeed.
+    if (!s.ok() && IsCorruption(s)) {
       if (MediumDamageFaults(env_.counters()) > 0) {
         ++result_.corruptions_detected;
         continue;
       }
       Fail(FailureKind::kSpuriousCorruption,
-           absl::StrCat("after a clean close and reopen, get ", key, " reported ",
-                        got.status().ToString(), " but no fault could have damaged it"));
+           absl::StrCat("after a clean close and reopen, get ", key, " reported ", s.ToString(),
+                        " but no fault could have damaged it"));
       return;
     }
-    if (!got.ok() && env_.crash_pending()) return;  // An armed crash point fired.
-    if (!got.ok() && !absl::IsNotFound(got.status())) {
+    if (!s.ok() && env_.crash_pending()) return;  // An armed crash point fired.
+    if (!s.ok() && !absl::IsNotFound(s)) {
       Fail(FailureKind::kUnexpectedError,
            absl::StrCat("after a clean close and reopen, get ", key, " failed (faults off): ",
-                        got.status().ToString()));
+                        s.ToString()));
       return;
     }
-    if (got.ok()) Mix(models::HashBytes(*got, 1));
+    const std::string* got = s.ok() ? &read_value_ : nullptr;
+    if (got != nullptr) Mix(models::HashBytes(*got, 1));
     if (!config_.check) continue;
     const std::string_view* expected = oracle_.model().Find(key);
     if (!SameValue(got, expected)) {
@@ -132,16 +135,15 @@ absl::Status SeedRun::ReadBack(absl::flat_hash_map<std::string, std::string>* fo
                                absl::flat_hash_set<std::string>* corrupted) {
   if (found != nullptr) found->reserve(Keys().size());  // No rehash while it fills.
   for (const std::string& key : Keys()) {
-    absl::StatusOr<std::string> value = store_->Get(ReadOptions(), key);
-    MixStatus(value.status());
-    if (value.ok()) {
-      Mix(models::HashBytes(*value, 1));
-      if (found != nullptr) found->emplace(key, *std::move(value));
-    } else if (IsCorruption(value.status())) {
+    const absl::Status s = store_->Get(ReadOptions(), key, &read_value_);
+    MixStatus(s);
+    if (s.ok()) {
+      Mix(models::HashBytes(read_value_, 1));
+      if (found != nullptr) found->emplace(key, read_value_);
+    } else if (IsCorruption(s)) {
       if (corrupted != nullptr) corrupted->insert(key);
-    } else if (!absl::IsNotFound(value.status())) {
-      return absl::Status(value.status().code(),
-                          absl::StrCat("reading key ", key, " back: ", value.status().message()));
+    } else if (!absl::IsNotFound(s)) {
+      return absl::Status(s.code(), absl::StrCat("reading key ", key, " back: ", s.message()));
     }
   }
   return absl::OkStatus();

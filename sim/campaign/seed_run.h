@@ -140,6 +140,9 @@ class SeedRun {
   // Validated once: a seed opens the store up to hundreds of times.
   const absl::StatusOr<EngineOptions> engine_options_;
   std::unique_ptr<KvStore> store_;
+  // Every read's value (KvStore::Get into a string): one buffer for the run,
+  // so a read allocates only when its value outgrows every earlier one.
+  std::string read_value_;
   Durability durability_ = Durability::kSyncPoint;
   bool maintenance_unimplemented_[5] = {};
   size_t op_index_ = 0;
