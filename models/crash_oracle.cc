@@ -67,8 +67,8 @@ void CrashOracle::Record(absl::Span<const WriteRef> op, bool uncertain, Keep kee
     Intern(o);
     // Hashed once: model_, base_ and the walker share them.
     rec.hashes.push_back(o.type == WriteBatch::OpType::kPut
-                             ? EntryHashOf(key_table_->key_hash(o.key_id), o.value)
-                             : 0);
+                             ? HashPut(key_table_->key_hash(o.key_id), o.value)
+                             : PutHashes());
   }
   if (uncertain) {
     KVLAB_CHECK(uncertain_in_window_ < kMaxUncertainOps,
@@ -206,7 +206,8 @@ absl::Status CrashOracle::CheckRecoveredState(const FoundMap& found, const KeySe
     if (f != nullptr) {
       auto value = std::make_shared<const std::string>(*f);  // `found` is the caller's.
       // Numbered without joining the universe (it may be a key never written).
-      base_.Put(key_table_->Intern(it->first), *value, EntryHash(it->first, *value), value);
+      base_.Put(key_table_->Intern(it->first), *value, HashPut(EntryKeyHash(it->first), *value),
+                value);
     } else {
       base_.Delete(key_table_->Find(it->first));
     }

@@ -89,7 +89,6 @@
 #include "absl/status/status.h"
 #include "absl/types/span.h"
 #include "engine/kv_store.h"
-#include "models/hash_map_model.h"
 #include "models/ref_model.h"
 
 namespace kvlab::models {
@@ -166,7 +165,7 @@ class CrashOracle {
   using Ops = absl::InlinedVector<WriteRef, 1>;  // Most writes are a single put or delete.
   struct Recorded {
     Ops ops;                      // Keys are interned (key_table_: key and key_id).
-    HashMapModel::Hashes hashes;  // EntryHash of each op (0 for a delete).
+    absl::InlinedVector<PutHashes, 2> hashes;  // Of each op (zero for a delete).
     bool uncertain = false;
     Keep keep;  // The WriteBatch that `ops`' values view (null: they outlive the oracle).
   };

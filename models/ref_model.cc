@@ -34,11 +34,12 @@ uint32_t KeyTable::FindLong(std::string_view key) const {
   return it == ids_.end() ? kNone : it->second;
 }
 
-void RefModel::Put(uint32_t key_id, std::string_view value, uint64_t entry_hash,
+void RefModel::Put(uint32_t key_id, std::string_view value, const PutHashes& hashes,
                    const Keep& keep) {
 #ifndef NDEBUG
-  KVLAB_CHECK_EQ(entry_hash, EntryHash(keys_->key(key_id), value),
+  KVLAB_CHECK_EQ(hashes.entry, EntryHash(keys_->key(key_id), value),
                  "RefModel::Put: a wrong entry hash");
+  KVLAB_CHECK_EQ(hashes.value, ValueHash(value), "RefModel::Put: a wrong value hash");
 #endif
   if (key_id >= entries_.size()) entries_.resize(keys_->size());
   Entry& e = entries_[key_id];
@@ -49,9 +50,10 @@ void RefModel::Put(uint32_t key_id, std::string_view value, uint64_t entry_hash,
     ++size_;
   }
   e.value = value;
-  e.hash = entry_hash;
+  e.hash = hashes.entry;
+  e.value_hash = hashes.value;
   e.keep = keep;
-  hash_ += entry_hash;
+  hash_ += hashes.entry;
 }
 
 void RefModel::Delete(uint32_t key_id) {
@@ -62,7 +64,7 @@ void RefModel::Delete(uint32_t key_id) {
   --size_;
 }
 
-void RefModel::Apply(absl::Span<const WriteRef> ops, absl::Span<const uint64_t> hashes,
+void RefModel::Apply(absl::Span<const WriteRef> ops, absl::Span<const PutHashes> hashes,
                      const Keep& keep) {
   KVLAB_CHECK_EQ(hashes.size(), ops.size());
   for (size_t i = 0; i < ops.size(); ++i) {

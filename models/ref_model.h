@@ -31,6 +31,7 @@
 #include "absl/types/span.h"
 #include "engine/common/hash.h"
 #include "engine/kv_store.h"
+#include "models/state_hash.h"
 
 namespace kvlab::models {
 
@@ -44,6 +45,18 @@ struct WriteRef {
   std::string_view value;  // Empty for deletes.
   uint32_t key_id = 0;     // KeyTable id of `key`, set by whoever interns it.
 };
+
+// The hashes of one put (state_hash.h): ValueHash(value) and, built from it,
+// EntryHash(key, value). All zero for a delete.
+struct PutHashes {
+  uint64_t value = 0;
+  uint64_t entry = 0;
+};
+// The hashes of a put of `value` to the key whose EntryKeyHash is `key_hash`.
+inline PutHashes HashPut(uint64_t key_hash, std::string_view value) {
+  const uint64_t value_hash = ValueHash(value);
+  return PutHashes{value_hash, EntryHashOfHashes(key_hash, value_hash)};
+}
 
 // Keys numbered 0, 1, ... in first-interned order, stored at stable addresses.
 class KeyTable {
@@ -115,7 +128,8 @@ class RefModel {
  public:
   struct Entry {
     std::string_view value;
-    uint64_t hash = 0;  // EntryHash(key, value).
+    uint64_t hash = 0;        // EntryHash(key, value).
+    uint64_t value_hash = 0;  // ValueHash(value).
     Keep keep;          // Holds `value`'s bytes (null: its owner outlives the model).
     bool live = false;  // Present (false: absent, or never written).
   };
@@ -124,13 +138,13 @@ class RefModel {
   explicit RefModel(const KeyTable* keys) : keys_(keys) {}
 
   // REQUIRES: `value`'s bytes stay valid while the entry is live or `keep`
-  // holds them; entry_hash == EntryHash(key, value).
-  void Put(uint32_t key_id, std::string_view value, uint64_t entry_hash, const Keep& keep);
+  // holds them; hashes == HashPut(EntryKeyHash(key), value).
+  void Put(uint32_t key_id, std::string_view value, const PutHashes& hashes, const Keep& keep);
   // Deleting a missing key is a no-op (as in KvStore).
   void Delete(uint32_t key_id);
-  // Applies `ops` (interned: key_id set) in order, with their entry hashes
-  // (0 for a delete).
-  void Apply(absl::Span<const WriteRef> ops, absl::Span<const uint64_t> hashes,
+  // Applies `ops` (interned: key_id set) in order, with their hashes (zero
+  // for a delete).
+  void Apply(absl::Span<const WriteRef> ops, absl::Span<const PutHashes> hashes,
              const Keep& keep);
 
   // The stored entry, or nullptr if missing. Valid until the next mutation.

@@ -19,7 +19,7 @@ uint64_t HashBytes(std::string_view data, uint64_t seed) {
 uint64_t EntryKeyHash(std::string_view key) { return HashBytes(key, 0x6B65790000000001ull); }
 
 uint64_t EntryHashOf(uint64_t key_hash, std::string_view value) {
-  return Mix64(HashBytes(value, key_hash) + key_hash * 0xC2B2AE3D27D4EB4Full);
+  return EntryHashOfHashes(key_hash, ValueHash(value));
 }
 
 uint64_t EntryHash(std::string_view key, std::string_view value) {

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "engine/common/hash.h"
+
 namespace kvlab::models {
 
 // A 64-bit hash of a byte string: up to 32 bytes, one FoldWord chain of the
@@ -22,10 +24,19 @@ uint64_t HashBytes(std::string_view data, uint64_t seed);
 // distinct (key, value) pairs collide with probability ~2^-64.
 uint64_t EntryHash(std::string_view key, std::string_view value);
 
-// EntryHash in two steps, for a caller that keeps the first one per key:
-// EntryHash(key, value) == EntryHashOf(EntryKeyHash(key), value).
+// EntryHash in steps, for a caller that keeps the key's or the value's hash:
+// EntryHash(key, value) == EntryHashOf(EntryKeyHash(key), value)
+//                       == EntryHashOfHashes(EntryKeyHash(key), ValueHash(value)).
 uint64_t EntryKeyHash(std::string_view key);
 uint64_t EntryHashOf(uint64_t key_hash, std::string_view value);
+inline uint64_t EntryHashOfHashes(uint64_t key_hash, uint64_t value_hash) {
+  return Mix64(value_hash + key_hash * 0xC2B2AE3D27D4EB4Full);
+}
+
+// The hash of a value alone, HashBytes(value, 1): the one the simulator mixes
+// into its run hash for every value a read returns, so a read that matches a
+// model entry takes the entry's copy (RefModel::Entry::value_hash).
+inline uint64_t ValueHash(std::string_view value) { return HashBytes(value, 1); }
 
 }  // namespace kvlab::models
 

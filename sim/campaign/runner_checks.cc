@@ -21,19 +21,26 @@ std::string Show(std::optional<std::string_view> v) {
   std::string shown = v->size() <= 24 ? std::string(*v) : absl::StrCat(AV(v->substr(0, 24)), "...");
   return absl::StrCat("\"", absl::CHexEscape(shown), "\" (", v->size(), " B)");
 }
-std::string Show(const std::string_view* v) {
-  return Show(v == nullptr ? std::nullopt : std::optional<std::string_view>(*v));
-}
 
-// What a Get returned (a value, or nullptr for NotFound) against what the
-// model holds.
-bool SameValue(const std::string* got, const std::string_view* expected) {
-  return got != nullptr ? expected != nullptr && *got == *expected : expected == nullptr;
-}
-
+// A value read (nullptr: NotFound) or a model entry (nullptr: absent), for Show.
 std::optional<std::string_view> ValueOf(const std::string* got) {
   if (got == nullptr) return std::nullopt;
   return std::string_view(*got);
+}
+std::optional<std::string_view> ValueOf(const models::RefModel::Entry* entry) {
+  if (entry == nullptr) return std::nullopt;
+  return entry->value;
+}
+
+// What a Get returned against what the model holds.
+bool SameValue(const std::string* got, const models::RefModel::Entry* expected) {
+  return got != nullptr ? expected != nullptr && *got == expected->value : expected == nullptr;
+}
+
+// The hash of a value read, mixed into the run hash. `same`: it equals
+// `expected`, whose value hash is then the same (no need to hash it again).
+uint64_t ReadHash(const std::string& got, const models::RefModel::Entry* expected, bool same) {
+  return same ? expected->value_hash : models::ValueHash(got);
 }
 
 }  // namespace
@@ -56,14 +63,15 @@ void SeedRun::DoGet(const Op& op) {
   if (s.ok() || absl::IsNotFound(s)) {
     ++result_.gets_checked;
     const std::string* got = s.ok() ? &read_value_ : nullptr;
-    if (got != nullptr) Mix(models::HashBytes(*got, 1));
-    if (!config_.check) return;
-    const std::string_view* expected = oracle_.model().Find(op.key);
-    if (SameValue(got, expected)) return;
+    const models::RefModel::Entry* expected =
+        config_.check ? oracle_.model().FindEntry(op.key) : nullptr;
+    const bool same = config_.check && SameValue(got, expected);
+    if (got != nullptr) Mix(ReadHash(*got, expected, same));
+    if (!config_.check || same) return;
     bool damaged = DamageFaults(env_.counters()) > 0;
     Fail(damaged && got != nullptr ? FailureKind::kUndetectedCorruption : FailureKind::kWrongValue,
          absl::StrCat("get ", op.key, " returned ", Show(ValueOf(got)), " but the model holds ",
-                      Show(expected)));
+                      Show(ValueOf(expected))));
     return;
   }
   if (IsCorruption(s)) {
@@ -106,13 +114,15 @@ void SeedRun::CheckReopened() {
       return;
     }
     const std::string* got = s.ok() ? &read_value_ : nullptr;
-    if (got != nullptr) Mix(models::HashBytes(*got, 1));
+    const models::RefModel::Entry* expected =
+        config_.check ? oracle_.model().FindEntry(key) : nullptr;
+    const bool same = config_.check && SameValue(got, expected);
+    if (got != nullptr) Mix(ReadHash(*got, expected, same));
     if (!config_.check) continue;
-    const std::string_view* expected = oracle_.model().Find(key);
-    if (!SameValue(got, expected)) {
+    if (!same) {
       Fail(FailureKind::kIllegalRecoveredState,
            absl::StrCat("after a clean close and reopen (no crash), get ", key, " returned ",
-                        Show(ValueOf(got)), " but the model holds ", Show(expected)));
+                        Show(ValueOf(got)), " but the model holds ", Show(ValueOf(expected))));
       return;
     }
   }
@@ -138,7 +148,10 @@ absl::Status SeedRun::ReadBack(absl::flat_hash_map<std::string, std::string>* fo
     const absl::Status s = store_->Get(ReadOptions(), key, &read_value_);
     MixStatus(s);
     if (s.ok()) {
-      Mix(models::HashBytes(read_value_, 1));
+      // After a crash the value may be any legal one; mostly it is the model's.
+      const models::RefModel::Entry* model =
+          config_.check ? oracle_.model().FindEntry(key) : nullptr;
+      Mix(ReadHash(read_value_, model, model != nullptr && read_value_ == model->value));
       if (found != nullptr) found->emplace(key, read_value_);
     } else if (IsCorruption(s)) {
       if (corrupted != nullptr) corrupted->insert(key);

@@ -19,6 +19,7 @@
 #include "engine/kv_store.h"
 #include "gtest/gtest.h"
 #include "models/crash_oracle.h"
+#include "models/hash_map_model.h"
 #include "rapidcheck.h"
 #include "rapidcheck/gtest.h"
 #include "rapidcheck/state.h"

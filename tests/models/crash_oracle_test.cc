@@ -10,6 +10,7 @@
 #include "engine/memory/memory_store.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "models/state_hash.h"
 #include "tests/models/test_util.h"
 
 namespace kvlab::models {
@@ -133,6 +134,33 @@ TEST(CrashOracle, AKeyDamagedAtOneCheckMayStayCorruptUntilItReadsBackHealthy) {
   ASSERT_TRUE(o.CheckRecoveredState({{"k", "1"}}).ok());  // Healthy again, as the synced value.
   EXPECT_EQ(o.model().Get("k"), "1");
   EXPECT_FALSE(o.CheckRecoveredState({}, KeySet{"k"}).ok());  // Now pinned and healthy.
+}
+
+// Every model entry carries the value hash of its value, whichever way it got
+// there: a put, a batch, a check that adopts a prefix, a damaged key healed.
+TEST(CrashOracle, ModelEntriesCarryTheirValueHash) {
+  CrashOracle o(Durability::kSyncPoint);
+  auto expect_hashes = [&o](const char* when) {
+    for (const auto& [key, value] : o.model().Values()) {
+      const RefModel::Entry* e = o.model().FindEntry(key);
+      ASSERT_NE(e, nullptr) << when << ": " << key;
+      EXPECT_EQ(e->value_hash, ValueHash(value)) << when << ": " << key;
+      EXPECT_EQ(e->hash, EntryHash(key, value)) << when << ": " << key;
+    }
+  };
+  o.Acknowledged(PutOp("k", "1"));
+  WriteBatch batch;
+  batch.Put("a", std::string(100, 'a'));
+  batch.Put("b", "");
+  o.Acknowledged(batch);
+  o.Synced();
+  o.Acknowledged(PutOp("k", "2"));
+  expect_hashes("after writes");
+  ASSERT_TRUE(o.CheckRecoveredState({{"a", std::string(100, 'a')}, {"b", ""}}, KeySet{"k"}).ok());
+  expect_hashes("after a check with a damaged key");
+  ASSERT_TRUE(o.CheckRecoveredState({{"a", std::string(100, 'a')}, {"b", ""}, {"k", "1"}}).ok());
+  EXPECT_EQ(o.model().Get("k"), "1");  // Healed: the value read back.
+  expect_hashes("after the damaged key healed");
 }
 
 TEST(CrashOracle, UncertainOpsMayOrMayNotBeApplied) {

@@ -65,6 +65,22 @@ TEST(StateHash, EntryHashSeparatesKeyFromValue) {
   EXPECT_NE(HashBytes(std::string(9, '\0'), 0), HashBytes(std::string(10, '\0'), 0));
 }
 
+// ValueHash is the simulator's read hash (HashBytes(value, 1)), and the
+// entry hash built from it is EntryHash, for short, boundary and long values.
+TEST(StateHash, ValueHashBuildsTheEntryHash) {
+  for (const std::string& value : {std::string(), std::string("v"), std::string(32, 'x'),
+                                   std::string(33, 'x'), std::string(4000, 'y')}) {
+    for (const std::string& key : {std::string("k07"), std::string("a-longer-key")}) {
+      EXPECT_EQ(ValueHash(value), HashBytes(value, 1));
+      EXPECT_EQ(EntryHashOfHashes(EntryKeyHash(key), ValueHash(value)), EntryHash(key, value));
+      const PutHashes h = HashPut(EntryKeyHash(key), value);
+      EXPECT_EQ(h.value, ValueHash(value));
+      EXPECT_EQ(h.entry, EntryHash(key, value));
+    }
+  }
+  EXPECT_NE(ValueHash("v1"), ValueHash("v2"));
+}
+
 TEST(HashMapModel, BasicOperations) {
   HashMapModel m;
   EXPECT_EQ(m.StateHash(), 0u);
