@@ -8,11 +8,10 @@
 
 namespace kvlab::models {
 
-uint32_t KeyTable::Intern(std::string_view key) {
+uint32_t KeyTable::InternMiss(std::string_view key) {
   uint64_t word;
   if (Pack(key, &word)) {
     CacheSlot& slot = cache_[CacheIndex(word)];
-    if (slot.word == word && slot.id != kNone) return slot.id;
     auto [it, inserted] = short_ids_.try_emplace(word, static_cast<uint32_t>(keys_.size()));
     if (inserted) {
       keys_.emplace_back(key);

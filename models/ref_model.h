@@ -62,8 +62,16 @@ inline PutHashes HashPut(uint64_t key_hash, std::string_view value) {
 class KeyTable {
  public:
   static constexpr uint32_t kNone = ~uint32_t{0};
-  // The key's id, numbering it if new.
-  uint32_t Intern(std::string_view key);
+  // The key's id, numbering it if new. Inline: every write interns its keys,
+  // and nearly every one is a hit in the cache below.
+  uint32_t Intern(std::string_view key) {
+    uint64_t word;
+    if (Pack(key, &word)) {
+      const CacheSlot& slot = cache_[CacheIndex(word)];
+      if (slot.word == word && slot.id != kNone) return slot.id;
+    }
+    return InternMiss(key);
+  }
   // The key's id, or kNone. Inline: every checked read looks its key up.
   uint32_t Find(std::string_view key) const {
     uint64_t word;
@@ -109,6 +117,7 @@ class KeyTable {
     return it == short_ids_.end() ? kNone : it->second;
   }
   uint32_t FindLong(std::string_view key) const;  // Keys of 8 bytes or more.
+  uint32_t InternMiss(std::string_view key);      // Intern past the cache.
   struct CacheSlot {
     uint64_t word = 0;
     uint32_t id = kNone;  // kNone: empty (0 is a packed word: the empty key).
