@@ -19,21 +19,33 @@ namespace kvlab::sim {
 namespace internal {
 namespace {
 
-// The op's writes for the crash oracle, viewing the Schedule's strings (it
-// outlives the run, so the oracle copies nothing).
-using WriteRefs = absl::InlinedVector<models::WriteRef, 6>;
-WriteRefs ToRefs(const Op& op) {
+// Records the op's writes with the crash oracle (acknowledged or uncertain),
+// viewing the Schedule's strings (it outlives the run, so the oracle copies
+// nothing). A single put or delete needs no vector.
+void RecordWrite(models::CrashOracle& oracle, const Op& op, bool acknowledged) {
+  auto record = [&](absl::Span<const models::WriteRef> refs) {
+    if (acknowledged) {
+      oracle.AcknowledgedRef(refs);
+    } else {
+      oracle.UncertainRef(refs);
+    }
+  };
   switch (op.kind) {
-    case OpKind::kPut: return {{WriteBatch::OpType::kPut, op.key, op.value}};
-    case OpKind::kDelete: return {{WriteBatch::OpType::kDelete, op.key, {}}};
+    case OpKind::kPut: {
+      const models::WriteRef put{WriteBatch::OpType::kPut, op.key, op.value};
+      return record({&put, 1});
+    }
+    case OpKind::kDelete: {
+      const models::WriteRef del{WriteBatch::OpType::kDelete, op.key, {}};
+      return record({&del, 1});
+    }
     case OpKind::kBatch: {
-      WriteRefs refs;
+      absl::InlinedVector<models::WriteRef, 6> refs;
       for (const WriteBatch::Op& b : op.batch.ops()) refs.push_back({b.type, b.key, b.value});
-      return refs;
+      return record(refs);
     }
     default: KVLAB_CHECK(false, "not a write");
   }
-  return {};
 }
 
 }  // namespace
@@ -109,11 +121,9 @@ void SeedRun::DoWrite(const Op& op) {
   MixStatus(s);
   if (!config_.check) {
     NoteKeys(op);
-  } else if (s.ok()) {
-    oracle_.AcknowledgedRef(ToRefs(op));
-    if (op.sync) oracle_.Synced();
   } else {
-    oracle_.UncertainRef(ToRefs(op));
+    RecordWrite(oracle_, op, /*acknowledged=*/s.ok());
+    if (s.ok() && op.sync) oracle_.Synced();
   }
   if (!s.ok()) AfterError(s, before, FormatOp(op));
 }
