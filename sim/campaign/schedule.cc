@@ -27,6 +27,22 @@ void SetKeyName(uint32_t i, std::string& key) {
   key.assign(name, WriteDecimal(i, 2, name + 1));
 }
 
+// The first key names, each formatted once per schedule (a schedule draws a
+// key for most of its ops from a small universe: 16 keys by default).
+class KeyNames {
+ public:
+  void Set(uint32_t i, std::string& key) {
+    if (i >= kCached) return SetKeyName(i, key);
+    std::string& name = names_[i];
+    if (name.empty()) SetKeyName(i, name);  // A name is never empty.
+    key = name;
+  }
+
+ private:
+  static constexpr uint32_t kCached = 64;
+  std::string names_[kCached];
+};
+
 // Values are unique per write ("s<seed>o<index>-" then filler), so a value
 // served from the wrong write is told apart from the right one. The
 // "s<seed>o" part is formatted once per schedule.
@@ -70,11 +86,11 @@ uint64_t PickCrashAfter(Random& random) {
 
 // Draws op `index` into `op` (default-constructed, already in its vector:
 // nothing is built twice or moved).
-void FillRandomOp(Random& random, ValueMaker& values, size_t index,
+void FillRandomOp(Random& random, ValueMaker& values, KeyNames& keys, size_t index,
                   const ScheduleOptions& options, Op& op) {
   uint64_t roll = random.Uniform(1000);
   auto key = [&](std::string& out) {
-    SetKeyName(static_cast<uint32_t>(random.Uniform(options.keys)), out);
+    keys.Set(static_cast<uint32_t>(random.Uniform(options.keys)), out);
   };
   if (roll < 330) {
     op.kind = OpKind::kPut;
@@ -129,10 +145,11 @@ Schedule GenerateSchedule(uint64_t seed, const ScheduleOptions& options) {
   // ops (shrinking) does not change how the remaining ops were drawn.
   Random random(seed ^ 0x5CEDu);
   ValueMaker values(seed, options);
+  KeyNames keys;
   std::vector<Op>& ops = schedule.ops;
   ops.reserve(options.ops + options.crashes);
   for (uint64_t i = 0; i < options.ops; ++i) {
-    FillRandomOp(random, values, i, options, ops.emplace_back());
+    FillRandomOp(random, values, keys, i, options, ops.emplace_back());
   }
   // The forced crashes, at random places (each slot of an equal share): the
   // c-th is inserted at `at` among the ops and the c crashes before it.
