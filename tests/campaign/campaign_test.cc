@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <string>
 
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_format.h"
 #include "engine/common/hash.h"
 #include "gtest/gtest.h"
 #include "sim/campaign/campaign.h"
@@ -148,6 +150,32 @@ TEST(Schedule, GenerationIsPinned) {
     const uint64_t digest = HashBytes64(SerializeSchedule(GenerateSchedule(c.seed, options)));
     EXPECT_EQ(digest, c.digest) << "seed " << c.seed;
   }
+}
+
+// Key names are "k%02u" whether formatted once per schedule (the first 64)
+// or per op (beyond those).
+TEST(Schedule, KeyNamesAreKAndAtLeastTwoDigits) {
+  ScheduleOptions options;
+  options.ops = 3000;
+  options.keys = 300;
+  const Schedule s = GenerateSchedule(4, options);
+  size_t cached = 0, beyond = 0;
+  auto check = [&](const std::string& key) {
+    ASSERT_GE(key.size(), 3u) << key;
+    uint32_t n = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(key.substr(1), &n)) << key;
+    EXPECT_LT(n, options.keys) << key;
+    EXPECT_EQ(key, absl::StrFormat("k%02u", n));
+    (n < 64 ? cached : beyond) += 1;
+  };
+  for (const Op& op : s.ops) {
+    if (op.kind == OpKind::kPut || op.kind == OpKind::kGet || op.kind == OpKind::kDelete) {
+      check(op.key);
+    }
+    for (const WriteBatch::Op& b : op.batch.ops()) check(b.key);
+  }
+  EXPECT_GT(cached, 100u);
+  EXPECT_GT(beyond, 100u);
 }
 
 TEST(Schedule, OpIdsAreKeptInTextAndDefaultToThePosition) {
