@@ -138,8 +138,9 @@ class CrashOracle::Walker {
     size_t j = 0;
     for (const WriteRef& op : rec.ops) {
       const Slot old_slot = LookupSlot(op.key);
-      const Slot new_slot = op.type == WriteBatch::OpType::kPut ? Slot{&op.value, rec.hashes[j].entry}
-                                                                : Slot{};
+      const Slot new_slot = op.type == WriteBatch::OpType::kPut
+                                ? Slot{&op.value, rec.hashes[j].entry}
+                                : Slot{};
       const std::string_view* old_value = old_slot.value;
       const std::string_view* new_value = new_slot.value;
       ++j;

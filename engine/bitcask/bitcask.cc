@@ -326,12 +326,6 @@ absl::Status BitcaskStore::Write(const WriteOptions& options, const WriteBatch& 
   return WriteOps(options, ops, &Stats::batches);
 }
 
-absl::StatusOr<std::string> BitcaskStore::Get(const ReadOptions& options, std::string_view key) {
-  std::string value;
-  RETURN_IF_ERROR(Get(options, key, &value));
-  return value;
-}
-
 absl::Status BitcaskStore::Get(const ReadOptions&, std::string_view key, std::string* value) {
   // A merge may move the record between the lookup and the read; then look again.
   for (int attempt = 0;; ++attempt) {

@@ -73,8 +73,13 @@ class BitcaskStore : public KvStore {
 
   absl::Status Put(const WriteOptions& options, std::string_view key,
                    std::string_view value) override;
-  // Implemented by the Get into a string below (one code path).
-  absl::StatusOr<std::string> Get(const ReadOptions& options, std::string_view key) override;
+  // Through the Get into a string below (one code path).
+  absl::StatusOr<std::string> Get(const ReadOptions& options, std::string_view key) override {
+    std::string value;
+    absl::Status s = Get(options, key, &value);
+    if (!s.ok()) return s;
+    return value;
+  }
   absl::Status Get(const ReadOptions& options, std::string_view key, std::string* value) override;
   absl::Status Delete(const WriteOptions& options, std::string_view key) override;
   absl::Status Write(const WriteOptions& options, const WriteBatch& batch) override;
