@@ -313,13 +313,23 @@ std::string DecodeHint(std::string_view bytes, uint64_t data_id, uint64_t data_s
   return "";
 }
 
-std::string EncodeManifest(const MergeManifest& manifest) {
-  std::string out(kManifestMagic);
-  PutFixed32(&out, static_cast<uint32_t>(manifest.inputs.size()));
-  PutFixed32(&out, static_cast<uint32_t>(manifest.outputs.size()));
-  for (uint64_t id : manifest.inputs) PutFixed64(&out, id);
-  for (uint64_t id : manifest.outputs) PutFixed64(&out, id);
-  PutFixed32(&out, MaskedCrc(out.data(), out.size()));
+std::string EncodeManifest(absl::Span<const uint64_t> inputs, absl::Span<const uint64_t> outputs) {
+  // Sized once: the layout is fixed by the two counts.
+  std::string out(kManifestMagic.size() + 8 + 8 * (inputs.size() + outputs.size()) + 4, '\0');
+  char* p = out.data();
+  std::memcpy(p, kManifestMagic.data(), kManifestMagic.size());
+  StoreFixed32(p + 8, static_cast<uint32_t>(inputs.size()));
+  StoreFixed32(p + 12, static_cast<uint32_t>(outputs.size()));
+  p += 16;
+  for (uint64_t id : inputs) {
+    StoreFixed64(p, id);
+    p += 8;
+  }
+  for (uint64_t id : outputs) {
+    StoreFixed64(p, id);
+    p += 8;
+  }
+  StoreFixed32(p, MaskedCrc(out.data(), out.size() - 4));
   return out;
 }
 

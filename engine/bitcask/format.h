@@ -86,6 +86,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 
 namespace kvlab::bitcask {
 
@@ -262,7 +263,7 @@ struct MergeManifest {
   std::vector<uint64_t> inputs;
   std::vector<uint64_t> outputs;
 };
-std::string EncodeManifest(const MergeManifest& manifest);
+std::string EncodeManifest(absl::Span<const uint64_t> inputs, absl::Span<const uint64_t> outputs);
 // Returns a description of the defect or "".
 std::string DecodeManifest(std::string_view bytes, MergeManifest* manifest);
 

@@ -292,7 +292,7 @@ TEST(BitcaskFormat, HintRoundTripAndEveryCorruptionDetected) {
 
 TEST(BitcaskFormat, ManifestRoundTripAndCorruption) {
   MergeManifest m{{1, 2, 5}, {9, 10}};
-  std::string bytes = EncodeManifest(m);
+  std::string bytes = EncodeManifest(m.inputs, m.outputs);
   MergeManifest back;
   ASSERT_EQ("", DecodeManifest(bytes, &back));
   EXPECT_EQ(m.inputs, back.inputs);
@@ -301,6 +301,23 @@ TEST(BitcaskFormat, ManifestRoundTripAndCorruption) {
     std::string bad = bytes;
     bad[i] = static_cast<char>(bad[i] ^ 0x01);
     EXPECT_NE("", DecodeManifest(bad, &back)) << "byte " << i;
+  }
+}
+
+// The bytes FORMAT.md describes, field by field (EncodeManifest writes them
+// into a string sized once), also with no inputs or no outputs.
+TEST(BitcaskFormat, ManifestBytesFollowTheLayout) {
+  const std::vector<std::vector<uint64_t>> lists = {{}, {7}, {1, 2, 5}, {0xfedcba9876543210ull}};
+  for (const std::vector<uint64_t>& inputs : lists) {
+    for (const std::vector<uint64_t>& outputs : lists) {
+      std::string want = "KVBCMRG1";
+      PutFixed32(&want, static_cast<uint32_t>(inputs.size()));
+      PutFixed32(&want, static_cast<uint32_t>(outputs.size()));
+      for (uint64_t id : inputs) PutFixed64(&want, id);
+      for (uint64_t id : outputs) PutFixed64(&want, id);
+      PutFixed32(&want, crc32c::Mask(crc32c::ExtendPortable(0, want.data(), want.size())));
+      EXPECT_EQ(want, EncodeManifest(inputs, outputs));
+    }
   }
 }
 
