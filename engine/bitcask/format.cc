@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -212,47 +213,58 @@ DecodeResult DecodeVerifiedRecordAt(std::string_view bytes, uint64_t at, Record*
   return r;
 }
 
-void HintBuilder::Start() {
-  // Room for the trailer too, so that Finish does not reallocate.
-  bytes_.reserve(std::max(reserve_, kHintHeaderSize) + kHintTrailerSize);
-  bytes_.resize(kHintHeaderSize);  // Zeros: the header is written by Finish.
+HintBuilder::HintBuilder(HintBuilder&& other) noexcept
+    : bytes_(std::move(other.bytes_)),
+      used_(std::exchange(other.used_, 0)),
+      count_(std::exchange(other.count_, 0)),
+      reserve_(other.reserve_) {
+  other.bytes_.clear();
 }
 
-void HintBuilder::Add(RecordType type, uint64_t sequence, uint64_t offset, uint32_t size,
-                      std::string_view key) {
-  KVLAB_CHECK(key.size() <= kMaxKeySize);
-  if (bytes_.empty()) Start();
-  char fixed[kHintEntryFixedSize];
-  fixed[0] = static_cast<char>(type);
-  StoreFixed32(fixed + 1, static_cast<uint32_t>(key.size()));
-  StoreFixed64(fixed + 5, sequence);
-  StoreFixed64(fixed + 13, offset);
-  StoreFixed32(fixed + 21, size);
-  bytes_.append(fixed, sizeof(fixed));
-  bytes_.append(key.data(), key.size());
-  ++count_;
+HintBuilder& HintBuilder::operator=(HintBuilder&& other) noexcept {
+  bytes_ = std::move(other.bytes_);
+  other.bytes_.clear();
+  used_ = std::exchange(other.used_, 0);
+  count_ = std::exchange(other.count_, 0);
+  reserve_ = other.reserve_;
+  return *this;
+}
+
+void HintBuilder::Start() {
+  // The block is reserved at once; its bytes are zero-filled (resize) only
+  // as entries need them.
+  bytes_.reserve(std::max(reserve_, kHintHeaderSize) + kHintTrailerSize);
+  bytes_.resize(kHintHeaderSize + kHintTrailerSize);  // Zeros: the header is written by Finish.
+  used_ = kHintHeaderSize;
+}
+
+void HintBuilder::Grow(size_t n) {
+  const size_t need = used_ + n + kHintTrailerSize;
+  // Doubling the zero-filled part within the reserved block, or past it
+  // (std::string then doubles the block).
+  bytes_.resize(std::max(need, std::min(2 * bytes_.size(), bytes_.capacity())));
 }
 
 std::string HintBuilder::Finish(uint64_t data_id, uint64_t data_size) {
-  if (bytes_.empty()) Start();
-  // The header in place of its placeholder, the trailer in one step.
+  if (used_ == 0) Start();
+  // The header in place of its placeholder, the trailer in the room kept for it.
   char* h = bytes_.data();
   std::memcpy(h, kHintMagic.data(), kHintMagic.size());
   StoreFixed32(h + 8, kFormatVersion);
   StoreFixed32(h + 12, 0);
   StoreFixed64(h + 16, data_id);
   StoreFixed64(h + 24, data_size);
+  StoreFixed64(h + used_, count_);
+  StoreFixed32(h + used_ + 8, MaskedCrc(h, used_ + 8));
+  bytes_.resize(used_ + kHintTrailerSize);  // Shrinks: no copy.
   std::string out = std::move(bytes_);
-  const size_t at = out.size();
-  out.resize(at + kHintTrailerSize);
-  StoreFixed64(out.data() + at, count_);
-  StoreFixed32(out.data() + at + 8, MaskedCrc(out.data(), at + 8));
   Clear(out.size());
   return out;
 }
 
 void HintBuilder::Clear(size_t reserve_bytes) {
   bytes_.clear();
+  used_ = 0;
   count_ = 0;
   reserve_ = std::max(reserve_, reserve_bytes);
 }

@@ -87,6 +87,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "engine/common/check.h"
 
 namespace kvlab::bitcask {
 
@@ -232,12 +233,20 @@ class HintBuilder {
  public:
   // `reserve_bytes`: the expected size of the finished hint (Clear's too).
   explicit HintBuilder(size_t reserve_bytes = 0) : reserve_(reserve_bytes) {}
+  HintBuilder(const HintBuilder&) = default;
+  HintBuilder& operator=(const HintBuilder&) = default;
+  // The moved-from builder is empty (used_ must not outlive its bytes).
+  HintBuilder(HintBuilder&& other) noexcept;
+  HintBuilder& operator=(HintBuilder&& other) noexcept;
+
+  // Inline (below): one per record written or merged; the rare Start and
+  // Grow are not.
   void Add(RecordType type, uint64_t sequence, uint64_t offset, uint32_t size,
            std::string_view key);
   void Add(const HintEntry& e) { Add(e.type, e.sequence, e.offset, e.size, e.key); }
   uint64_t count() const { return count_; }
   // Bytes added so far (header placeholder and entries; 0 before the first Add).
-  size_t size() const { return bytes_.size(); }
+  size_t size() const { return used_; }
   // The hint file of data file `data_id` of `data_size` bytes (the format
   // above); the builder is left empty.
   std::string Finish(uint64_t data_id, uint64_t data_size);
@@ -249,7 +258,14 @@ class HintBuilder {
 
  private:
   void Start();  // The header placeholder, in a block of the reserved size.
-  std::string bytes_;  // Empty, or header placeholder + entries.
+  // Makes bytes_ hold at least `n` bytes past used_ plus the trailer.
+  void Grow(size_t n);
+  // bytes_[0, used_) is the hint so far (empty, or header placeholder +
+  // entries); the rest of bytes_, zeros, is room for more entries and always
+  // for the trailer. Entries are stored into that room, so an Add makes no
+  // library call but the key's memcpy (two appends cost three times as much).
+  std::string bytes_;
+  size_t used_ = 0;
   uint64_t count_ = 0;
   size_t reserve_ = 0;  // The size Start reserves.
 };
@@ -300,6 +316,23 @@ inline void PutFixed64(std::string* out, uint64_t v) {
   char b[8];
   StoreFixed64(b, v);
   out->append(b, sizeof(b));
+}
+
+inline void HintBuilder::Add(RecordType type, uint64_t sequence, uint64_t offset, uint32_t size,
+                             std::string_view key) {
+  KVLAB_CHECK(key.size() <= kMaxKeySize);
+  if (used_ == 0) Start();
+  const size_t n = kHintEntryFixedSize + key.size();
+  if (bytes_.size() - used_ < n + kHintTrailerSize) Grow(n);
+  char* p = bytes_.data() + used_;
+  p[0] = static_cast<char>(type);
+  StoreFixed32(p + 1, static_cast<uint32_t>(key.size()));
+  StoreFixed64(p + 5, sequence);
+  StoreFixed64(p + 13, offset);
+  StoreFixed32(p + 21, size);
+  if (!key.empty()) std::memcpy(p + kHintEntryFixedSize, key.data(), key.size());
+  used_ += n;
+  ++count_;
 }
 
 }  // namespace kvlab::bitcask

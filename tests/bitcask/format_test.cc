@@ -224,6 +224,45 @@ TEST(BitcaskFormat, HintBuilderEqualsEncodeHint) {
   EXPECT_EQ(EncodeHint(4, 32, {}), builder.Finish(4, 32));
 }
 
+// Entries are stored into zero-filled room that grows by doubling, within
+// the reserved block and past it: for every reserve, with keys of 0..300
+// bytes, the builder equals EncodeHint after each entry count, size() counts
+// the bytes so far, and a moved-from builder is empty and reusable.
+TEST(BitcaskFormat, HintBuilderGrowsAndMoves) {
+  std::vector<std::string> keys;
+  std::vector<HintEntry> entries;
+  for (size_t i = 0; i < 120; ++i) {
+    keys.push_back(std::string((i * 37) % 301, static_cast<char>('a' + i % 26)));
+  }
+  for (size_t i = 0; i < keys.size(); ++i) {
+    entries.push_back({i % 3 == 0 ? RecordType::kDelete : RecordType::kPut, 100 + i, 32 + 7 * i,
+                       static_cast<uint32_t>(44 + i), keys[i]});
+  }
+  for (size_t reserve : {size_t{0}, size_t{50}, size_t{1000}, size_t{1} << 16}) {
+    for (size_t count : {size_t{1}, size_t{2}, size_t{17}, entries.size()}) {
+      HintBuilder builder(reserve);
+      size_t bytes = kHintHeaderSize;
+      for (size_t i = 0; i < count; ++i) {
+        builder.Add(entries[i]);
+        bytes += kHintEntryFixedSize + entries[i].key.size();
+        ASSERT_EQ(bytes, builder.size()) << reserve << " " << i;
+      }
+      const std::vector<HintEntry> first(entries.begin(), entries.begin() + count);
+      HintBuilder moved(std::move(builder));
+      EXPECT_EQ(0u, builder.size());  // NOLINT(bugprone-use-after-move): the contract.
+      EXPECT_EQ(0u, builder.count());
+      builder.Add(entries[0]);
+      EXPECT_EQ(EncodeHint(9, 77, {entries[0]}), builder.Finish(9, 77));
+      EXPECT_EQ(EncodeHint(7, 5000, first), moved.Finish(7, 5000)) << reserve << " " << count;
+      HintBuilder assigned;
+      moved.Add(entries[1]);
+      assigned = std::move(moved);
+      EXPECT_EQ(0u, moved.size());  // NOLINT(bugprone-use-after-move): the contract.
+      EXPECT_EQ(EncodeHint(8, 90, {entries[1]}), assigned.Finish(8, 90));
+    }
+  }
+}
+
 // Keydir keys: inline up to 20 bytes, on the heap beyond; copies and moves
 // keep the bytes; a map of them finds, overwrites and erases by string_view.
 TEST(KeydirKey, EveryLengthSurvivesCopyMoveAndTheMap) {
