@@ -114,7 +114,14 @@ size_t ReencodeRecordTo(std::string_view record, uint64_t durable_offset, uint64
   StoreFixed64(dst + 16, durable_offset);
   StoreFixed64(dst + 24, offset);
   StoreFixed32(dst + 32, batch_remaining);
-  StoreFixed32(dst, MaskedCrc(dst + 4, n - 4));
+  // The stored checksum (verified) covers [4, n); only the fields [16, 36)
+  // changed, so it is updated for them instead of recomputed over the record.
+  constexpr size_t kFieldsAt = 16;
+  constexpr size_t kFieldsEnd = 36;
+  const uint32_t crc =
+      crc32c::Substitute(crc32c::Unmask(GetFixed32(record.data())), record.data() + kFieldsAt,
+                         dst + kFieldsAt, kFieldsEnd - kFieldsAt, n - kFieldsEnd);
+  StoreFixed32(dst, crc32c::Mask(crc));
   return n;
 }
 

@@ -185,7 +185,8 @@ void EncodeRecord(const Record& record, std::string* out);
 // Writes at dst the record `record` (the whole encoded record, its checksum
 // verified already) with its durable offset, record offset and batch remaining
 // replaced: the bytes EncodeRecordTo would write for the decoded record with
-// those fields, produced by one copy and one checksum pass over [4, end).
+// those fields, produced by one copy and an update of the stored checksum for
+// the changed fields (crc32c::Substitute), not a pass over the record.
 // Returns the bytes written (record.size()).
 size_t ReencodeRecordTo(std::string_view record, uint64_t durable_offset, uint64_t offset,
                         uint32_t batch_remaining, char* dst);

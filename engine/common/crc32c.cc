@@ -1,5 +1,5 @@
 // CRC-32C: the byte-table path, and the SSE4.2 path with three interleaved
-// streams joined by a PCLMULQDQ shift.
+// streams joined by a PCLMULQDQ shift (which also serves Substitute).
 //
 // The combine. Let raw(r, B) be the CRC register after feeding the bytes B to
 // a register holding r (no pre/post inversion; what _mm_crc32_u64 computes).
@@ -17,6 +17,7 @@
 // from the polynomial), so even a 56-byte record is cut into three streams.
 #include "engine/common/crc32c.h"
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstring>
@@ -236,6 +237,40 @@ KVLAB_CRC_TARGET uint32_t CopyAndExtendAccelerated(uint32_t init_crc, char* dst,
                                                    size_t n) {
   return ~ExtendHardware<true>(~init_crc, dst, src, n);
 }
+
+// Substitute's shift: the raw register `c` (no inversions) times
+// x^(8 * bytes), i.e. c followed by that many zero bytes.
+KVLAB_CRC_TARGET uint32_t ShiftHardware(uint32_t c, uint64_t bytes) {
+  if (bytes & 4) c = _mm_crc32_u32(c, 0);
+  if (bytes & 2) c = _mm_crc32_u16(c, 0);
+  if (bytes & 1) c = _mm_crc32_u8(c, 0);
+  for (uint64_t words = bytes / 8; words > 0;) {
+    const size_t step = static_cast<size_t>(std::min<uint64_t>(words, kMaxShiftWords));
+    // _mm_crc32_u64(0, v) = v * x^32, and ShiftProduct(c, w) = c * K[w] * x.
+    c = static_cast<uint32_t>(_mm_crc32_u64(0, ShiftProduct(c, step)));
+    words -= step;
+  }
+  return c;
+}
+
+KVLAB_CRC_TARGET uint32_t SubstituteAccelerated(uint32_t crc, const char* old_bytes,
+                                                const char* new_bytes, size_t n,
+                                                uint64_t bytes_after) {
+  // The raw CRC (zero register) of old XOR new, then shifted past the rest.
+  uint64_t c = 0;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) c = _mm_crc32_u64(c, Load64(old_bytes + i) ^ Load64(new_bytes + i));
+  uint32_t c32 = static_cast<uint32_t>(c);
+  if (n - i >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, old_bytes + i, 4);
+    std::memcpy(&b, new_bytes + i, 4);
+    c32 = _mm_crc32_u32(c32, a ^ b);
+    i += 4;
+  }
+  for (; i < n; ++i) c32 = _mm_crc32_u8(c32, static_cast<uint8_t>(old_bytes[i] ^ new_bytes[i]));
+  return crc ^ ShiftHardware(c32, bytes_after);
+}
 #endif
 
 uint32_t CopyAndExtendPortable(uint32_t init_crc, char* dst, const char* src, size_t n) {
@@ -282,6 +317,23 @@ bool HardwareAccelerated() {
 
 uint32_t ExtendPortable(uint32_t init_crc, const char* data, size_t n) {
   return ~ExtendTable(~init_crc, data, n);
+}
+
+uint32_t SubstitutePortable(uint32_t crc, const char* old_bytes, const char* new_bytes, size_t n,
+                            uint64_t bytes_after) {
+  uint32_t c = 0;  // The raw CRC (zero register) of old XOR new.
+  for (size_t i = 0; i < n; ++i) {
+    c = kTable[(c ^ static_cast<uint8_t>(old_bytes[i] ^ new_bytes[i])) & 0xff] ^ (c >> 8);
+  }
+  return crc ^ MultModP(XPow8N(bytes_after), c);
+}
+
+uint32_t Substitute(uint32_t crc, const char* old_bytes, const char* new_bytes, size_t n,
+                    uint64_t bytes_after) {
+#if defined(__x86_64__)
+  if (HardwareAccelerated()) return SubstituteAccelerated(crc, old_bytes, new_bytes, n, bytes_after);
+#endif
+  return SubstitutePortable(crc, old_bytes, new_bytes, n, bytes_after);
 }
 
 uint32_t Extend(uint32_t init_crc, const char* data, size_t n) {
