@@ -81,31 +81,6 @@ std::string CheckFileHeader(std::string_view bytes, uint64_t expected_id, DataFi
   return "";
 }
 
-size_t EncodeRecordTo(const Record& record, char* dst) {
-  KVLAB_CHECK(record.key.size() <= kMaxKeySize);
-  KVLAB_CHECK(record.value.size() <= kMaxValueSizeLimit);
-  char* p = dst;
-  p[4] = static_cast<char>(kRecordMagic & 0xff);
-  p[5] = static_cast<char>(kRecordMagic >> 8);
-  p[6] = static_cast<char>(record.type);
-  p[7] = 0;
-  StoreFixed64(p + 8, record.sequence);
-  StoreFixed64(p + 16, record.durable_offset);
-  StoreFixed64(p + 24, record.offset);
-  StoreFixed32(p + 32, record.batch_remaining);
-  StoreFixed32(p + 36, static_cast<uint32_t>(record.key.size()));
-  StoreFixed32(p + 40, static_cast<uint32_t>(record.value.size()));
-  // The checksum covers bytes [4, end): the header rest and the key in one
-  // pass (keys are short: a pass of their own cost more than their bytes),
-  // then the value, copied into place by the pass that checksums it.
-  if (!record.key.empty()) std::memcpy(p + kRecordHeaderSize, record.key.data(), record.key.size());
-  uint32_t crc = crc32c::Extend(0, p + 4, kRecordHeaderSize - 4 + record.key.size());
-  crc = crc32c::CopyAndExtend(crc, p + kRecordHeaderSize + record.key.size(), record.value.data(),
-                              record.value.size());
-  StoreFixed32(p, crc32c::Mask(crc));
-  return RecordSize(record.key.size(), record.value.size());
-}
-
 size_t ReencodeRecordTo(std::string_view record, uint64_t durable_offset, uint64_t offset,
                         uint32_t batch_remaining, char* dst) {
   KVLAB_CHECK(record.size() >= kRecordHeaderSize);
