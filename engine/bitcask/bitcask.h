@@ -313,7 +313,9 @@ class BitcaskStore : public KvStore {
   uint64_t dropped_after_broken_chain_ ABSL_GUARDED_BY(mu_) = 0;
 
   // Merge state. Only the merge tasks touch *merge_job_ while merge_running_.
-  bool merge_running_ ABSL_GUARDED_BY(mu_) = false;
+  // Written under mu_; Maintain's waits poll it without mu_ (a poll runs
+  // after every task the wait runs), and take mu_ for the state it guards.
+  std::atomic<bool> merge_running_{false};
   absl::Status merge_status_ ABSL_GUARDED_BY(mu_);
   absl::Status merge_broken_ ABSL_GUARDED_BY(mu_);  // Set when a committed merge half-failed.
   std::unique_ptr<MergeJob> merge_job_;
