@@ -187,7 +187,7 @@ __attribute__((target("sse4.2"), always_inline)) inline uint32_t TailWord(uint32
 // The raw register `crc` extended by src[0, n) (copied to dst if kCopy).
 // Compiled for SSE4.2 + PCLMULQDQ here only; called only when the CPU has both.
 template <bool kCopy>
-KVLAB_CRC_TARGET uint32_t ExtendHardware(uint32_t crc, char* dst, const char* src, size_t n) {
+KVLAB_CRC_TARGET __attribute__((noinline)) uint32_t ExtendHardware(uint32_t crc, char* dst, const char* src, size_t n) {
   uint64_t c = crc;
   while (n >= 3 * 8 * kBigWords) {
     c = Group<kCopy>(c, src, dst, kBigWords, kBigWords);
@@ -230,8 +230,19 @@ bool CpuHasSse42() {
 #if defined(__x86_64__)
 // The hardware path with the pre/post inversion inside, so that Extend and
 // CopyAndExtend forward their arguments unchanged (a tail jump).
+// Most checksums are of short buffers (a record header with its key, a sync
+// mark, a file header): below a group's size they take one chain here,
+// without the register saves the grouped path needs.
 KVLAB_CRC_TARGET uint32_t ExtendAccelerated(uint32_t init_crc, const char* data, size_t n) {
-  return ~ExtendHardware<false>(~init_crc, nullptr, data, n);
+  if (n >= 8 * kMinGroupWords) return ~ExtendHardware<false>(~init_crc, nullptr, data, n);
+  uint64_t c = ~init_crc;
+  for (; n >= 8; n -= 8, data += 8) c = _mm_crc32_u64(c, Load64(data));
+  uint32_t c32 = static_cast<uint32_t>(c);
+  char* unused = nullptr;
+  if (n & 4) c32 = TailWord<false, uint32_t>(c32, data, unused);
+  if (n & 2) c32 = TailWord<false, uint16_t>(c32, data, unused);
+  if (n & 1) c32 = TailWord<false, uint8_t>(c32, data, unused);
+  return ~c32;
 }
 KVLAB_CRC_TARGET uint32_t CopyAndExtendAccelerated(uint32_t init_crc, char* dst, const char* src,
                                                    size_t n) {
