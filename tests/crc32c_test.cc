@@ -93,6 +93,40 @@ TEST(Crc32c, ExtendEqualsWhole) {
   }
 }
 
+// Substitute equals the CRC recomputed over the changed message, on both
+// paths: changes of 0..40 bytes at every offset of short messages, and before
+// tails of every length mod 8 and past the longest one-step shift (3072 bytes).
+TEST(Crc32c, SubstituteEqualsRecomputed) {
+  std::mt19937_64 rng(11);
+  std::vector<size_t> tails;
+  for (size_t t = 0; t <= 70; ++t) tails.push_back(t);
+  for (size_t t : {3064, 3071, 3072, 3073, 3080, 6144, 6151, 12300, 100003}) tails.push_back(t);
+  std::vector<char> before(100003 + 64 + 40), after;
+  for (char& c : before) c = static_cast<char>(rng());
+  int cases = 0;
+  for (size_t head : {0, 1, 7, 12}) {
+    for (size_t n = 0; n <= 40; ++n) {
+      for (size_t tail : tails) {
+        if (tail > 80 && n % 7 != 0) continue;  // The long tails: fewer widths.
+        const size_t len = head + n + tail;
+        after.assign(before.begin(), before.begin() + len);
+        for (size_t i = 0; i < n; ++i) after[head + i] = static_cast<char>(rng());
+        const uint32_t init = static_cast<uint32_t>(rng());
+        const uint32_t old_crc = crc32c::ExtendPortable(init, before.data(), len);
+        const uint32_t want = crc32c::ExtendPortable(init, after.data(), len);
+        const char* o = before.data() + head;
+        const char* w = after.data() + head;
+        ASSERT_EQ(want, crc32c::SubstitutePortable(old_crc, o, w, n, tail))
+            << head << " " << n << " " << tail;
+        ASSERT_EQ(want, crc32c::Substitute(old_crc, o, w, n, tail))
+            << head << " " << n << " " << tail;
+        ++cases;
+      }
+    }
+  }
+  EXPECT_GT(cases, 10000);
+}
+
 TEST(Crc32c, MaskRoundTripsAndDiffers) {
   uint32_t crc = crc32c::Value("foo");
   EXPECT_NE(crc, crc32c::Mask(crc));

@@ -423,10 +423,7 @@ absl::Status BitcaskStore::Maintain(MaintenanceKind kind) {
     return absl::UnimplementedError(absl::StrCat("bitcask has no '", AV(MaintenanceKindName(kind)),
                                                  "' maintenance; it has 'merge'"));
   }
-  auto idle = [this] {
-    absl::MutexLock lock(&mu_);
-    return !merge_running_;
-  };
+  auto idle = [this] { return !merge_running_.load(std::memory_order_acquire); };
   RETURN_IF_ERROR(env_.executor->WaitUntil(idle));  // A background merge first.
   {
     absl::MutexLock lock(&mu_);

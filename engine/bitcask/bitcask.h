@@ -114,11 +114,12 @@ class BitcaskStore : public KvStore {
       uint32_t key_size = 0;
       uint64_t old_file = 0;
       uint64_t old_offset = 0;
-      uint64_t new_file = 0;
+      size_t output = 0;  // Index in outputs.
       uint64_t new_offset = 0;
       uint32_t size = 0;
     };
     std::vector<uint64_t> inputs;
+    uint64_t input_live_bytes = 0;  // Of the inputs when the merge started.
     size_t next_input = 0;
     // The output being written.
     std::unique_ptr<File> out;
@@ -127,9 +128,9 @@ class BitcaskStore : public KvStore {
     uint64_t out_written = 0;  // Bytes written to the file.
     WriteBuffer buffer;  // Encoded, not yet written (grows once; reused per output).
     HintBuilder out_hints;
-    // Every finished output: id -> (data bytes, hint bytes).
-    std::vector<uint64_t> outputs;
-    std::map<uint64_t, std::pair<uint64_t, uint64_t>> output_sizes;
+    std::vector<uint64_t> outputs;  // Every output opened, in order.
+    // (data bytes, hint bytes) of outputs[i], once that output is finished.
+    std::vector<std::pair<uint64_t, uint64_t>> output_sizes;
     std::vector<Moved> moved;
     std::string moved_keys;  // Every Moved's key, end to end (no allocation per key).
     bool committed = false;
@@ -319,7 +320,9 @@ class BitcaskStore : public KvStore {
   uint64_t dropped_after_broken_chain_ ABSL_GUARDED_BY(mu_) = 0;
 
   // Merge state. Only the merge tasks touch *merge_job_ while merge_running_.
-  bool merge_running_ ABSL_GUARDED_BY(mu_) = false;
+  // Written under mu_; Maintain's waits poll it without mu_ (a poll runs
+  // after every task the wait runs), and take mu_ for the state it guards.
+  std::atomic<bool> merge_running_{false};
   absl::Status merge_status_ ABSL_GUARDED_BY(mu_);
   absl::Status merge_broken_ ABSL_GUARDED_BY(mu_);  // Set when a committed merge half-failed.
   std::unique_ptr<MergeJob> merge_job_;

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -80,31 +81,6 @@ std::string CheckFileHeader(std::string_view bytes, uint64_t expected_id, DataFi
   return "";
 }
 
-size_t EncodeRecordTo(const Record& record, char* dst) {
-  KVLAB_CHECK(record.key.size() <= kMaxKeySize);
-  KVLAB_CHECK(record.value.size() <= kMaxValueSizeLimit);
-  char* p = dst;
-  p[4] = static_cast<char>(kRecordMagic & 0xff);
-  p[5] = static_cast<char>(kRecordMagic >> 8);
-  p[6] = static_cast<char>(record.type);
-  p[7] = 0;
-  StoreFixed64(p + 8, record.sequence);
-  StoreFixed64(p + 16, record.durable_offset);
-  StoreFixed64(p + 24, record.offset);
-  StoreFixed32(p + 32, record.batch_remaining);
-  StoreFixed32(p + 36, static_cast<uint32_t>(record.key.size()));
-  StoreFixed32(p + 40, static_cast<uint32_t>(record.value.size()));
-  // The checksum covers bytes [4, end): the header rest and the key in one
-  // pass (keys are short: a pass of their own cost more than their bytes),
-  // then the value, copied into place by the pass that checksums it.
-  if (!record.key.empty()) std::memcpy(p + kRecordHeaderSize, record.key.data(), record.key.size());
-  uint32_t crc = crc32c::Extend(0, p + 4, kRecordHeaderSize - 4 + record.key.size());
-  crc = crc32c::CopyAndExtend(crc, p + kRecordHeaderSize + record.key.size(), record.value.data(),
-                              record.value.size());
-  StoreFixed32(p, crc32c::Mask(crc));
-  return RecordSize(record.key.size(), record.value.size());
-}
-
 size_t ReencodeRecordTo(std::string_view record, uint64_t durable_offset, uint64_t offset,
                         uint32_t batch_remaining, char* dst) {
   KVLAB_CHECK(record.size() >= kRecordHeaderSize);
@@ -113,7 +89,14 @@ size_t ReencodeRecordTo(std::string_view record, uint64_t durable_offset, uint64
   StoreFixed64(dst + 16, durable_offset);
   StoreFixed64(dst + 24, offset);
   StoreFixed32(dst + 32, batch_remaining);
-  StoreFixed32(dst, MaskedCrc(dst + 4, n - 4));
+  // The stored checksum (verified) covers [4, n); only the fields [16, 36)
+  // changed, so it is updated for them instead of recomputed over the record.
+  constexpr size_t kFieldsAt = 16;
+  constexpr size_t kFieldsEnd = 36;
+  const uint32_t crc =
+      crc32c::Substitute(crc32c::Unmask(GetFixed32(record.data())), record.data() + kFieldsAt,
+                         dst + kFieldsAt, kFieldsEnd - kFieldsAt, n - kFieldsEnd);
+  StoreFixed32(dst, crc32c::Mask(crc));
   return n;
 }
 
@@ -146,113 +129,58 @@ std::string_view DecodeResultName(DecodeResult result) {
   return "?";
 }
 
-namespace {
-
-// DecodeRecord, with the checksum verified only when kVerifyCrc.
-template <bool kVerifyCrc>
-DecodeResult DecodeRecordImpl(std::string_view bytes, Record* record, size_t* size) {
-  if (bytes.size() < kRecordHeaderSize) return DecodeResult::kIncomplete;
-  const char* p = bytes.data();
-  // Bytes [4,8) in one load: the magic, then the type and the reserved zero
-  // byte, which a switch on both checks at once (any reserved bit set: no case).
-  const uint32_t word = GetFixed32(p + 4);
-  const uint32_t key_len = GetFixed32(p + 36);
-  const uint32_t value_len = GetFixed32(p + 40);
-  if ((word & 0xffff) != kRecordMagic) return DecodeResult::kBadHeader;
-  bool lengths_ok = false;
-  switch (word >> 16) {
-    case static_cast<uint8_t>(RecordType::kPut):
-      lengths_ok = key_len <= kMaxKeySize && value_len <= kMaxValueSizeLimit;
-      break;
-    case static_cast<uint8_t>(RecordType::kDelete):
-      lengths_ok = key_len <= kMaxKeySize && value_len == 0;
-      break;
-    case static_cast<uint8_t>(RecordType::kSyncMark):
-      lengths_ok = key_len == 0 && value_len == 0;
-      break;
-    case static_cast<uint8_t>(RecordType::kLink):
-      lengths_ok = key_len == 0 && value_len == kLinkValueSize;
-      break;
-    default:
-      break;  // An unknown type, or the reserved byte is not zero.
-  }
-  if (!lengths_ok) return DecodeResult::kBadHeader;
-  const size_t n = RecordSize(key_len, value_len);
-  if (bytes.size() < n) return DecodeResult::kIncomplete;
-  if constexpr (kVerifyCrc) {
-    if (GetFixed32(p) != MaskedCrc(p + 4, n - 4)) return DecodeResult::kBadChecksum;
-  }
-  record->type = static_cast<RecordType>(word >> 16);
-  record->sequence = GetFixed64(p + 8);
-  record->durable_offset = GetFixed64(p + 16);
-  record->offset = GetFixed64(p + 24);
-  record->batch_remaining = GetFixed32(p + 32);
-  record->key = std::string_view(p + kRecordHeaderSize, key_len);
-  record->value = std::string_view(p + kRecordHeaderSize + key_len, value_len);
-  *size = n;
-  return DecodeResult::kOk;
+HintBuilder::HintBuilder(HintBuilder&& other) noexcept
+    : bytes_(std::move(other.bytes_)),
+      used_(std::exchange(other.used_, 0)),
+      count_(std::exchange(other.count_, 0)),
+      reserve_(other.reserve_) {
+  other.bytes_.clear();
 }
 
-}  // namespace
-
-DecodeResult DecodeRecord(std::string_view bytes, Record* record, size_t* size) {
-  return DecodeRecordImpl<true>(bytes, record, size);
-}
-
-DecodeResult DecodeRecordAt(std::string_view bytes, uint64_t at, Record* record, size_t* size) {
-  DecodeResult r = DecodeRecordImpl<true>(bytes, record, size);
-  if (r == DecodeResult::kOk && record->offset != at) return DecodeResult::kMisplaced;
-  return r;
-}
-
-DecodeResult DecodeVerifiedRecordAt(std::string_view bytes, uint64_t at, Record* record,
-                                    size_t* size) {
-  DecodeResult r = DecodeRecordImpl<false>(bytes, record, size);
-  if (r == DecodeResult::kOk && record->offset != at) return DecodeResult::kMisplaced;
-  return r;
+HintBuilder& HintBuilder::operator=(HintBuilder&& other) noexcept {
+  bytes_ = std::move(other.bytes_);
+  other.bytes_.clear();
+  used_ = std::exchange(other.used_, 0);
+  count_ = std::exchange(other.count_, 0);
+  reserve_ = other.reserve_;
+  return *this;
 }
 
 void HintBuilder::Start() {
-  // Room for the trailer too, so that Finish does not reallocate.
+  // The block is reserved at once; its bytes are zero-filled (resize) only
+  // as entries need them.
   bytes_.reserve(std::max(reserve_, kHintHeaderSize) + kHintTrailerSize);
-  bytes_.resize(kHintHeaderSize);  // Zeros: the header is written by Finish.
+  bytes_.resize(kHintHeaderSize + kHintTrailerSize);  // Zeros: the header is written by Finish.
+  used_ = kHintHeaderSize;
 }
 
-void HintBuilder::Add(RecordType type, uint64_t sequence, uint64_t offset, uint32_t size,
-                      std::string_view key) {
-  KVLAB_CHECK(key.size() <= kMaxKeySize);
-  if (bytes_.empty()) Start();
-  char fixed[kHintEntryFixedSize];
-  fixed[0] = static_cast<char>(type);
-  StoreFixed32(fixed + 1, static_cast<uint32_t>(key.size()));
-  StoreFixed64(fixed + 5, sequence);
-  StoreFixed64(fixed + 13, offset);
-  StoreFixed32(fixed + 21, size);
-  bytes_.append(fixed, sizeof(fixed));
-  bytes_.append(key.data(), key.size());
-  ++count_;
+void HintBuilder::Grow(size_t n) {
+  const size_t need = used_ + n + kHintTrailerSize;
+  // Doubling the zero-filled part within the reserved block, or past it
+  // (std::string then doubles the block).
+  bytes_.resize(std::max(need, std::min(2 * bytes_.size(), bytes_.capacity())));
 }
 
 std::string HintBuilder::Finish(uint64_t data_id, uint64_t data_size) {
-  if (bytes_.empty()) Start();
-  // The header in place of its placeholder, the trailer in one step.
+  if (used_ == 0) Start();
+  // The header in place of its placeholder, the trailer in the room kept for it.
   char* h = bytes_.data();
   std::memcpy(h, kHintMagic.data(), kHintMagic.size());
   StoreFixed32(h + 8, kFormatVersion);
   StoreFixed32(h + 12, 0);
   StoreFixed64(h + 16, data_id);
   StoreFixed64(h + 24, data_size);
+  StoreFixed64(h + used_, count_);
+  StoreFixed32(h + used_ + 8, MaskedCrc(h, used_ + 8));
+  bytes_.resize(used_ + kHintTrailerSize);  // Shrinks: no copy.
   std::string out = std::move(bytes_);
-  const size_t at = out.size();
-  out.resize(at + kHintTrailerSize);
-  StoreFixed64(out.data() + at, count_);
-  StoreFixed32(out.data() + at + 8, MaskedCrc(out.data(), at + 8));
   Clear(out.size());
   return out;
 }
 
 void HintBuilder::Clear(size_t reserve_bytes) {
   bytes_.clear();
+  used_ = 0;
   count_ = 0;
   reserve_ = std::max(reserve_, reserve_bytes);
 }
@@ -313,13 +241,23 @@ std::string DecodeHint(std::string_view bytes, uint64_t data_id, uint64_t data_s
   return "";
 }
 
-std::string EncodeManifest(const MergeManifest& manifest) {
-  std::string out(kManifestMagic);
-  PutFixed32(&out, static_cast<uint32_t>(manifest.inputs.size()));
-  PutFixed32(&out, static_cast<uint32_t>(manifest.outputs.size()));
-  for (uint64_t id : manifest.inputs) PutFixed64(&out, id);
-  for (uint64_t id : manifest.outputs) PutFixed64(&out, id);
-  PutFixed32(&out, MaskedCrc(out.data(), out.size()));
+std::string EncodeManifest(absl::Span<const uint64_t> inputs, absl::Span<const uint64_t> outputs) {
+  // Sized once: the layout is fixed by the two counts.
+  std::string out(kManifestMagic.size() + 8 + 8 * (inputs.size() + outputs.size()) + 4, '\0');
+  char* p = out.data();
+  std::memcpy(p, kManifestMagic.data(), kManifestMagic.size());
+  StoreFixed32(p + 8, static_cast<uint32_t>(inputs.size()));
+  StoreFixed32(p + 12, static_cast<uint32_t>(outputs.size()));
+  p += 16;
+  for (uint64_t id : inputs) {
+    StoreFixed64(p, id);
+    p += 8;
+  }
+  for (uint64_t id : outputs) {
+    StoreFixed64(p, id);
+    p += 8;
+  }
+  StoreFixed32(p, MaskedCrc(out.data(), out.size() - 4));
   return out;
 }
 

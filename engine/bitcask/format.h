@@ -86,6 +86,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "engine/common/check.h"
+#include "engine/common/crc32c.h"
 
 namespace kvlab::bitcask {
 
@@ -177,13 +180,14 @@ inline size_t RecordSize(size_t key_size, size_t value_size) {
 // Writes the encoded record, RecordSize(key, value) bytes, at dst. The value
 // is copied and checksummed in one pass (crc32c::CopyAndExtend); the key is
 // checksummed with the header. Returns the bytes written.
-size_t EncodeRecordTo(const Record& record, char* dst);
+inline size_t EncodeRecordTo(const Record& record, char* dst);
 // Appends the encoded record to *out.
 void EncodeRecord(const Record& record, std::string* out);
 // Writes at dst the record `record` (the whole encoded record, its checksum
 // verified already) with its durable offset, record offset and batch remaining
 // replaced: the bytes EncodeRecordTo would write for the decoded record with
-// those fields, produced by one copy and one checksum pass over [4, end).
+// those fields, produced by one copy and an update of the stored checksum for
+// the changed fields (crc32c::Substitute), not a pass over the record.
 // Returns the bytes written (record.size()).
 size_t ReencodeRecordTo(std::string_view record, uint64_t durable_offset, uint64_t offset,
                         uint32_t batch_remaining, char* dst);
@@ -202,14 +206,15 @@ std::string_view DecodeResultName(DecodeResult result);
 // Decodes the record at the start of `bytes`. On kOk fills *record (views into
 // `bytes`) and *size. Callers that know where `bytes` starts in the file check
 // record->offset against it (CheckPlacement).
-DecodeResult DecodeRecord(std::string_view bytes, Record* record, size_t* size);
+inline DecodeResult DecodeRecord(std::string_view bytes, Record* record, size_t* size);
 // DecodeRecord of the record at file offset `at`: kMisplaced if it was written for another.
-DecodeResult DecodeRecordAt(std::string_view bytes, uint64_t at, Record* record, size_t* size);
+inline DecodeResult DecodeRecordAt(std::string_view bytes, uint64_t at, Record* record,
+                                   size_t* size);
 // DecodeRecordAt of a record whose checksum was verified already (by a scan of
 // the same in-memory bytes): the header's structure (magic, type, lengths,
 // extent) and placement are checked, the checksum is not recomputed.
-DecodeResult DecodeVerifiedRecordAt(std::string_view bytes, uint64_t at, Record* record,
-                                    size_t* size);
+inline DecodeResult DecodeVerifiedRecordAt(std::string_view bytes, uint64_t at, Record* record,
+                                           size_t* size);
 
 // ---- hint files ----
 struct HintEntry {
@@ -231,12 +236,20 @@ class HintBuilder {
  public:
   // `reserve_bytes`: the expected size of the finished hint (Clear's too).
   explicit HintBuilder(size_t reserve_bytes = 0) : reserve_(reserve_bytes) {}
+  HintBuilder(const HintBuilder&) = default;
+  HintBuilder& operator=(const HintBuilder&) = default;
+  // The moved-from builder is empty (used_ must not outlive its bytes).
+  HintBuilder(HintBuilder&& other) noexcept;
+  HintBuilder& operator=(HintBuilder&& other) noexcept;
+
+  // Inline (below): one per record written or merged; the rare Start and
+  // Grow are not.
   void Add(RecordType type, uint64_t sequence, uint64_t offset, uint32_t size,
            std::string_view key);
   void Add(const HintEntry& e) { Add(e.type, e.sequence, e.offset, e.size, e.key); }
   uint64_t count() const { return count_; }
   // Bytes added so far (header placeholder and entries; 0 before the first Add).
-  size_t size() const { return bytes_.size(); }
+  size_t size() const { return used_; }
   // The hint file of data file `data_id` of `data_size` bytes (the format
   // above); the builder is left empty.
   std::string Finish(uint64_t data_id, uint64_t data_size);
@@ -248,7 +261,14 @@ class HintBuilder {
 
  private:
   void Start();  // The header placeholder, in a block of the reserved size.
-  std::string bytes_;  // Empty, or header placeholder + entries.
+  // Makes bytes_ hold at least `n` bytes past used_ plus the trailer.
+  void Grow(size_t n);
+  // bytes_[0, used_) is the hint so far (empty, or header placeholder +
+  // entries); the rest of bytes_, zeros, is room for more entries and always
+  // for the trailer. Entries are stored into that room, so an Add makes no
+  // library call but the key's memcpy (two appends cost three times as much).
+  std::string bytes_;
+  size_t used_ = 0;
   uint64_t count_ = 0;
   size_t reserve_ = 0;  // The size Start reserves.
 };
@@ -262,7 +282,7 @@ struct MergeManifest {
   std::vector<uint64_t> inputs;
   std::vector<uint64_t> outputs;
 };
-std::string EncodeManifest(const MergeManifest& manifest);
+std::string EncodeManifest(absl::Span<const uint64_t> inputs, absl::Span<const uint64_t> outputs);
 // Returns a description of the defect or "".
 std::string DecodeManifest(std::string_view bytes, MergeManifest* manifest);
 
@@ -299,6 +319,124 @@ inline void PutFixed64(std::string* out, uint64_t v) {
   char b[8];
   StoreFixed64(b, v);
   out->append(b, sizeof(b));
+}
+
+// Inline: one per record written (and per sync mark); a call and its
+// register saves were a fifth of an encode of a small record.
+inline size_t EncodeRecordTo(const Record& record, char* dst) {
+  KVLAB_CHECK(record.key.size() <= kMaxKeySize);
+  KVLAB_CHECK(record.value.size() <= kMaxValueSizeLimit);
+  char* p = dst;
+  p[4] = static_cast<char>(kRecordMagic & 0xff);
+  p[5] = static_cast<char>(kRecordMagic >> 8);
+  p[6] = static_cast<char>(record.type);
+  p[7] = 0;
+  StoreFixed64(p + 8, record.sequence);
+  StoreFixed64(p + 16, record.durable_offset);
+  StoreFixed64(p + 24, record.offset);
+  StoreFixed32(p + 32, record.batch_remaining);
+  StoreFixed32(p + 36, static_cast<uint32_t>(record.key.size()));
+  StoreFixed32(p + 40, static_cast<uint32_t>(record.value.size()));
+  // The checksum covers bytes [4, end): the header rest and the key in one
+  // pass (keys are short: a pass of their own cost more than their bytes),
+  // then the value, copied into place by the pass that checksums it.
+  if (!record.key.empty()) std::memcpy(p + kRecordHeaderSize, record.key.data(), record.key.size());
+  uint32_t crc = crc32c::Extend(0, p + 4, kRecordHeaderSize - 4 + record.key.size());
+  if (!record.value.empty()) {  // Tombstones and sync marks have none.
+    crc = crc32c::CopyAndExtend(crc, p + kRecordHeaderSize + record.key.size(),
+                                record.value.data(), record.value.size());
+  }
+  StoreFixed32(p, crc32c::Mask(crc));
+  return RecordSize(record.key.size(), record.value.size());
+}
+
+namespace format_internal {
+
+// DecodeRecord, with the checksum verified only when kVerifyCrc. Inline (with
+// the three decoders below): a scan decodes every record of a file, a Get
+// one, and the call and its register saves cost a third of a decode (the
+// checksum aside).
+template <bool kVerifyCrc>
+inline DecodeResult DecodeRecordImpl(std::string_view bytes, Record* record, size_t* size) {
+  if (bytes.size() < kRecordHeaderSize) return DecodeResult::kIncomplete;
+  const char* p = bytes.data();
+  // Bytes [4,8) in one load: the magic, then the type and the reserved zero
+  // byte, which a switch on both checks at once (any reserved bit set: no case).
+  const uint32_t word = GetFixed32(p + 4);
+  const uint32_t key_len = GetFixed32(p + 36);
+  const uint32_t value_len = GetFixed32(p + 40);
+  if ((word & 0xffff) != kRecordMagic) return DecodeResult::kBadHeader;
+  bool lengths_ok = false;
+  switch (word >> 16) {
+    case static_cast<uint8_t>(RecordType::kPut):
+      lengths_ok = key_len <= kMaxKeySize && value_len <= kMaxValueSizeLimit;
+      break;
+    case static_cast<uint8_t>(RecordType::kDelete):
+      lengths_ok = key_len <= kMaxKeySize && value_len == 0;
+      break;
+    case static_cast<uint8_t>(RecordType::kSyncMark):
+      lengths_ok = key_len == 0 && value_len == 0;
+      break;
+    case static_cast<uint8_t>(RecordType::kLink):
+      lengths_ok = key_len == 0 && value_len == kLinkValueSize;
+      break;
+    default:
+      break;  // An unknown type, or the reserved byte is not zero.
+  }
+  if (!lengths_ok) return DecodeResult::kBadHeader;
+  const size_t n = RecordSize(key_len, value_len);
+  if (bytes.size() < n) return DecodeResult::kIncomplete;
+  if constexpr (kVerifyCrc) {
+    if (GetFixed32(p) != crc32c::Mask(crc32c::Value(p + 4, n - 4))) {
+      return DecodeResult::kBadChecksum;
+    }
+  }
+  record->type = static_cast<RecordType>(word >> 16);
+  record->sequence = GetFixed64(p + 8);
+  record->durable_offset = GetFixed64(p + 16);
+  record->offset = GetFixed64(p + 24);
+  record->batch_remaining = GetFixed32(p + 32);
+  record->key = std::string_view(p + kRecordHeaderSize, key_len);
+  record->value = std::string_view(p + kRecordHeaderSize + key_len, value_len);
+  *size = n;
+  return DecodeResult::kOk;
+}
+
+}  // namespace format_internal
+
+inline DecodeResult DecodeRecord(std::string_view bytes, Record* record, size_t* size) {
+  return format_internal::DecodeRecordImpl<true>(bytes, record, size);
+}
+
+inline DecodeResult DecodeRecordAt(std::string_view bytes, uint64_t at, Record* record,
+                                   size_t* size) {
+  DecodeResult r = format_internal::DecodeRecordImpl<true>(bytes, record, size);
+  if (r == DecodeResult::kOk && record->offset != at) return DecodeResult::kMisplaced;
+  return r;
+}
+
+inline DecodeResult DecodeVerifiedRecordAt(std::string_view bytes, uint64_t at, Record* record,
+                                           size_t* size) {
+  DecodeResult r = format_internal::DecodeRecordImpl<false>(bytes, record, size);
+  if (r == DecodeResult::kOk && record->offset != at) return DecodeResult::kMisplaced;
+  return r;
+}
+
+inline void HintBuilder::Add(RecordType type, uint64_t sequence, uint64_t offset, uint32_t size,
+                             std::string_view key) {
+  KVLAB_CHECK(key.size() <= kMaxKeySize);
+  if (used_ == 0) Start();
+  const size_t n = kHintEntryFixedSize + key.size();
+  if (bytes_.size() - used_ < n + kHintTrailerSize) Grow(n);
+  char* p = bytes_.data() + used_;
+  p[0] = static_cast<char>(type);
+  StoreFixed32(p + 1, static_cast<uint32_t>(key.size()));
+  StoreFixed64(p + 5, sequence);
+  StoreFixed64(p + 13, offset);
+  StoreFixed32(p + 21, size);
+  if (!key.empty()) std::memcpy(p + kHintEntryFixedSize, key.data(), key.size());
+  used_ += n;
+  ++count_;
 }
 
 }  // namespace kvlab::bitcask

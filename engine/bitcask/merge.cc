@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/strings/str_cat.h"
 #include "engine/bitcask/bitcask.h"
 #include "engine/bitcask/scan.h"
@@ -34,12 +35,16 @@ absl::Status BitcaskStore::StartMergeLocked() {
   if (merge_running_) return absl::OkStatus();
   RETURN_IF_ERROR(merge_broken_);
   auto job = std::make_unique<MergeJob>();
+  job->inputs.reserve(files_.size());
   // Rolled files still syncing in the background are no inputs: inputs must
   // be durable, and they are all older than those (seals run in order).
   for (const auto& [id, info] : files_) {
     bool syncing = false;
     for (const Sealing& seal : seals_) syncing |= seal.id == id;
-    if (id != active_id_ && !syncing) job->inputs.push_back(id);
+    if (id != active_id_ && !syncing) {
+      job->inputs.push_back(id);
+      job->input_live_bytes += info.live_bytes;
+    }
   }
   merge_status_ = absl::OkStatus();
   if (job->inputs.empty()) return absl::OkStatus();
@@ -78,6 +83,8 @@ absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
   const std::string_view bytes = file_bytes.view();
   ASSIGN_OR_RETURN(ScanResult scan, ScanDataFile(bytes, path, input, /*tolerate_tail=*/false));
   std::vector<const HintEntry*> live;
+  live.reserve(scan.entries.size());
+  size_t live_key_bytes = 0;
   {
     absl::MutexLock lock(&mu_);
     for (const HintEntry& e : scan.entries) {
@@ -85,14 +92,28 @@ absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
       auto it = keydir_.find(std::string_view(e.key));
       if (it != keydir_.end() && it->second.file_id == input && it->second.offset == e.offset) {
         live.push_back(&e);
+        live_key_bytes += e.key.size();
       }
     }
   }
+  job.moved.reserve(job.moved.size() + live.size());
+  job.moved_keys.reserve(job.moved_keys.size() + live_key_bytes);
   for (const HintEntry* e : live) {
     if (job.out != nullptr && job.out_size + e->size > options_.max_file_size) {
       RETURN_IF_ERROR(MergeFlush(job, /*finish_file=*/true));
     }
     if (job.out == nullptr) {
+      if (job.outputs.empty()) {
+        // Once per merge: an output holds live bytes of the inputs (they
+        // only lose live records while the merge runs) up to max_file_size,
+        // and its hint is smaller than it (an entry is smaller than its
+        // record). The buffer and the hint then grow only for a record
+        // larger than that, not by doubling from a header's size.
+        const uint64_t output_bytes =
+            std::min<uint64_t>(options_.max_file_size, kFileHeaderSize + job.input_live_bytes);
+        job.buffer.Reserve(std::min<uint64_t>(output_bytes, kMergeWriteChunkBytes));
+        job.out_hints.Clear(output_bytes);
+      }
       {
         absl::MutexLock lock(&mu_);
         job.out_id = next_file_id_++;
@@ -125,7 +146,8 @@ absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
     job.out_size += n;
     job.out_hints.Add(RecordType::kPut, r.sequence, new_offset, e->size, e->key);
     job.moved.push_back(MergeJob::Moved{job.moved_keys.size(), static_cast<uint32_t>(e->key.size()),
-                                        input, e->offset, job.out_id, new_offset, e->size});
+                                        input, e->offset, job.outputs.size() - 1, new_offset,
+                                        e->size});
     job.moved_keys.append(e->key);
     if (job.buffer.size() >= kMergeWriteChunkBytes) RETURN_IF_ERROR(MergeFlush(job, false));
   }
@@ -162,7 +184,7 @@ absl::Status BitcaskStore::MergeFlush(MergeJob& job, bool finish_file) {
   uint64_t hint_bytes = 0;
   RETURN_IF_ERROR(WriteHintFile(job.out_id, job.out_hints.Finish(job.out_id, job.out_size),
                                 /*merging=*/true, &hint_bytes));
-  job.output_sizes[job.out_id] = {job.out_size, hint_bytes};
+  job.output_sizes.emplace_back(job.out_size, hint_bytes);
   return absl::OkStatus();
 }
 
@@ -194,7 +216,7 @@ absl::Status BitcaskStore::MergeCommit(MergeJob& job) {
   RETURN_IF_ERROR(SyncDir());  // The outputs' directory entries, before the manifest names them.
   const std::string manifest_tmp = PathOf(kManifestTmpName);
   RETURN_IF_ERROR(CreateSyncedFile(manifest_tmp,
-                                   EncodeManifest(MergeManifest{job.inputs, job.outputs}),
+                                   EncodeManifest(job.inputs, job.outputs),
                                    kvlab::FileKind::kManifest)
                       .status());
   RETURN_IF_ERROR(env_.device->Rename(manifest_tmp, PathOf(kManifestName)));
@@ -217,9 +239,14 @@ absl::Status BitcaskStore::MergeCommit(MergeJob& job) {
   uint64_t reclaimed = 0;
   {
     absl::MutexLock lock(&mu_);
-    for (uint64_t id : job.outputs) {
-      const auto& [data_bytes, hint_bytes] = job.output_sizes.at(id);
-      files_[id] = FileInfo{DataFileKind::kMerge, data_bytes, 0, hint_bytes};
+    // Every output is finished here: output_sizes[i] belongs to outputs[i].
+    KVLAB_CHECK_EQ(job.output_sizes.size(), job.outputs.size());
+    absl::InlinedVector<FileInfo*, 4> output_infos(job.outputs.size());
+    for (size_t i = 0; i < job.outputs.size(); ++i) {
+      const auto& [data_bytes, hint_bytes] = job.output_sizes[i];
+      FileInfo& info = files_[job.outputs[i]];
+      info = FileInfo{DataFileKind::kMerge, data_bytes, 0, hint_bytes};
+      output_infos[i] = &info;  // std::map: stable while files_ only gains entries.
     }
     for (const MergeJob::Moved& m : job.moved) {
       auto it = keydir_.find(std::string_view(job.moved_keys).substr(m.key_at, m.key_size));
@@ -227,9 +254,9 @@ absl::Status BitcaskStore::MergeCommit(MergeJob& job) {
           it->second.offset != m.old_offset) {
         continue;  // Overwritten or deleted while the merge ran: the copy is dead.
       }
-      it->second.file_id = m.new_file;
+      it->second.file_id = job.outputs[m.output];
       it->second.offset = m.new_offset;
-      files_[m.new_file].live_bytes += m.size;
+      output_infos[m.output]->live_bytes += m.size;
     }
     for (uint64_t id : job.inputs) {
       const FileInfo& info = files_.at(id);

@@ -1,5 +1,5 @@
 // CRC-32C: the byte-table path, and the SSE4.2 path with three interleaved
-// streams joined by a PCLMULQDQ shift.
+// streams joined by a PCLMULQDQ shift (which also serves Substitute).
 //
 // The combine. Let raw(r, B) be the CRC register after feeding the bytes B to
 // a register holding r (no pre/post inversion; what _mm_crc32_u64 computes).
@@ -17,7 +17,9 @@
 // from the polynomial), so even a 56-byte record is cut into three streams.
 #include "engine/common/crc32c.h"
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 
 #if defined(__x86_64__)
@@ -185,7 +187,7 @@ __attribute__((target("sse4.2"), always_inline)) inline uint32_t TailWord(uint32
 // The raw register `crc` extended by src[0, n) (copied to dst if kCopy).
 // Compiled for SSE4.2 + PCLMULQDQ here only; called only when the CPU has both.
 template <bool kCopy>
-KVLAB_CRC_TARGET uint32_t ExtendHardware(uint32_t crc, char* dst, const char* src, size_t n) {
+KVLAB_CRC_TARGET __attribute__((noinline)) uint32_t ExtendHardware(uint32_t crc, char* dst, const char* src, size_t n) {
   uint64_t c = crc;
   while (n >= 3 * 8 * kBigWords) {
     c = Group<kCopy>(c, src, dst, kBigWords, kBigWords);
@@ -225,6 +227,98 @@ bool CpuHasSse42() {
 #endif
 }
 
+#if defined(__x86_64__)
+// The hardware path with the pre/post inversion inside, so that Extend and
+// CopyAndExtend forward their arguments unchanged (a tail jump).
+// Most checksums are of short buffers (a record header with its key, a sync
+// mark, a file header): below a group's size they take one chain here,
+// without the register saves the grouped path needs.
+KVLAB_CRC_TARGET uint32_t ExtendAccelerated(uint32_t init_crc, const char* data, size_t n) {
+  if (n >= 8 * kMinGroupWords) return ~ExtendHardware<false>(~init_crc, nullptr, data, n);
+  uint64_t c = ~init_crc;
+  for (; n >= 8; n -= 8, data += 8) c = _mm_crc32_u64(c, Load64(data));
+  uint32_t c32 = static_cast<uint32_t>(c);
+  char* unused = nullptr;
+  if (n & 4) c32 = TailWord<false, uint32_t>(c32, data, unused);
+  if (n & 2) c32 = TailWord<false, uint16_t>(c32, data, unused);
+  if (n & 1) c32 = TailWord<false, uint8_t>(c32, data, unused);
+  return ~c32;
+}
+KVLAB_CRC_TARGET uint32_t CopyAndExtendAccelerated(uint32_t init_crc, char* dst, const char* src,
+                                                   size_t n) {
+  return ~ExtendHardware<true>(~init_crc, dst, src, n);
+}
+
+// Substitute's shift: the raw register `c` (no inversions) times
+// x^(8 * bytes), i.e. c followed by that many zero bytes.
+KVLAB_CRC_TARGET uint32_t ShiftHardware(uint32_t c, uint64_t bytes) {
+  if (bytes & 4) c = _mm_crc32_u32(c, 0);
+  if (bytes & 2) c = _mm_crc32_u16(c, 0);
+  if (bytes & 1) c = _mm_crc32_u8(c, 0);
+  for (uint64_t words = bytes / 8; words > 0;) {
+    const size_t step = static_cast<size_t>(std::min<uint64_t>(words, kMaxShiftWords));
+    // _mm_crc32_u64(0, v) = v * x^32, and ShiftProduct(c, w) = c * K[w] * x.
+    c = static_cast<uint32_t>(_mm_crc32_u64(0, ShiftProduct(c, step)));
+    words -= step;
+  }
+  return c;
+}
+
+KVLAB_CRC_TARGET uint32_t SubstituteAccelerated(uint32_t crc, const char* old_bytes,
+                                                const char* new_bytes, size_t n,
+                                                uint64_t bytes_after) {
+  // The raw CRC (zero register) of old XOR new, then shifted past the rest.
+  uint64_t c = 0;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) c = _mm_crc32_u64(c, Load64(old_bytes + i) ^ Load64(new_bytes + i));
+  uint32_t c32 = static_cast<uint32_t>(c);
+  if (n - i >= 4) {
+    uint32_t a, b;
+    std::memcpy(&a, old_bytes + i, 4);
+    std::memcpy(&b, new_bytes + i, 4);
+    c32 = _mm_crc32_u32(c32, a ^ b);
+    i += 4;
+  }
+  for (; i < n; ++i) c32 = _mm_crc32_u8(c32, static_cast<uint8_t>(old_bytes[i] ^ new_bytes[i]));
+  return crc ^ ShiftHardware(c32, bytes_after);
+}
+#endif
+
+uint32_t CopyAndExtendPortable(uint32_t init_crc, char* dst, const char* src, size_t n) {
+  if (n > 0) std::memcpy(dst, src, n);
+  return ExtendPortable(init_crc, src, n);
+}
+
+// The implementations Extend and CopyAndExtend jump to. They start as
+// resolvers that pick one by the CPU at the first call; being constant-
+// initialised, they work from any static initialiser. A per-call test of a
+// guarded static flag made every call save and restore registers (~20
+// instructions per checksum, 376 K checksums per 20 simulated seeds).
+using ExtendFn = uint32_t (*)(uint32_t, const char*, size_t);
+using CopyAndExtendFn = uint32_t (*)(uint32_t, char*, const char*, size_t);
+uint32_t ResolveExtend(uint32_t init_crc, const char* data, size_t n);
+uint32_t ResolveCopyAndExtend(uint32_t init_crc, char* dst, const char* src, size_t n);
+constinit std::atomic<ExtendFn> extend_impl{&ResolveExtend};
+constinit std::atomic<CopyAndExtendFn> copy_and_extend_impl{&ResolveCopyAndExtend};
+
+uint32_t ResolveExtend(uint32_t init_crc, const char* data, size_t n) {
+  ExtendFn impl = &ExtendPortable;
+#if defined(__x86_64__)
+  if (HardwareAccelerated()) impl = &ExtendAccelerated;
+#endif
+  extend_impl.store(impl, std::memory_order_relaxed);  // Every thread picks the same.
+  return impl(init_crc, data, n);
+}
+
+uint32_t ResolveCopyAndExtend(uint32_t init_crc, char* dst, const char* src, size_t n) {
+  CopyAndExtendFn impl = &CopyAndExtendPortable;
+#if defined(__x86_64__)
+  if (HardwareAccelerated()) impl = &CopyAndExtendAccelerated;
+#endif
+  copy_and_extend_impl.store(impl, std::memory_order_relaxed);  // Every thread picks the same.
+  return impl(init_crc, dst, src, n);
+}
+
 }  // namespace
 
 bool HardwareAccelerated() {
@@ -236,19 +330,29 @@ uint32_t ExtendPortable(uint32_t init_crc, const char* data, size_t n) {
   return ~ExtendTable(~init_crc, data, n);
 }
 
-uint32_t Extend(uint32_t init_crc, const char* data, size_t n) {
+uint32_t SubstitutePortable(uint32_t crc, const char* old_bytes, const char* new_bytes, size_t n,
+                            uint64_t bytes_after) {
+  uint32_t c = 0;  // The raw CRC (zero register) of old XOR new.
+  for (size_t i = 0; i < n; ++i) {
+    c = kTable[(c ^ static_cast<uint8_t>(old_bytes[i] ^ new_bytes[i])) & 0xff] ^ (c >> 8);
+  }
+  return crc ^ MultModP(XPow8N(bytes_after), c);
+}
+
+uint32_t Substitute(uint32_t crc, const char* old_bytes, const char* new_bytes, size_t n,
+                    uint64_t bytes_after) {
 #if defined(__x86_64__)
-  if (HardwareAccelerated()) return ~ExtendHardware<false>(~init_crc, nullptr, data, n);
+  if (HardwareAccelerated()) return SubstituteAccelerated(crc, old_bytes, new_bytes, n, bytes_after);
 #endif
-  return ExtendPortable(init_crc, data, n);
+  return SubstitutePortable(crc, old_bytes, new_bytes, n, bytes_after);
+}
+
+uint32_t Extend(uint32_t init_crc, const char* data, size_t n) {
+  return extend_impl.load(std::memory_order_relaxed)(init_crc, data, n);
 }
 
 uint32_t CopyAndExtend(uint32_t init_crc, char* dst, const char* src, size_t n) {
-#if defined(__x86_64__)
-  if (HardwareAccelerated()) return ~ExtendHardware<true>(~init_crc, dst, src, n);
-#endif
-  if (n > 0) std::memcpy(dst, src, n);
-  return ExtendPortable(init_crc, src, n);
+  return copy_and_extend_impl.load(std::memory_order_relaxed)(init_crc, dst, src, n);
 }
 
 }  // namespace kvlab::crc32c

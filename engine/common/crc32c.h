@@ -23,11 +23,22 @@ uint32_t Extend(uint32_t init_crc, const char* data, size_t n);
 // the bytes instead of a memcpy and a second read). The ranges must not overlap.
 uint32_t CopyAndExtend(uint32_t init_crc, char* dst, const char* src, size_t n);
 
+// The CRC of a message whose CRC is `crc` after its bytes [at, at + n)
+// change from old_bytes[0, n) to new_bytes[0, n), where `bytes_after` bytes
+// of the message follow them. CRC is linear: the change's own CRC, shifted
+// past the bytes after it, is XOR-ed in, so the cost is O(n + log(bytes_after)),
+// not the message's length. (A record re-encoded with a few new header
+// fields keeps most of its checksum work.)
+uint32_t Substitute(uint32_t crc, const char* old_bytes, const char* new_bytes, size_t n,
+                    uint64_t bytes_after);
+
 inline uint32_t Value(const char* data, size_t n) { return Extend(0, data, n); }
 inline uint32_t Value(std::string_view s) { return Extend(0, s.data(), s.size()); }
 
-// The byte-table implementation, whatever the CPU (for tests and comparison).
+// The byte-table implementations, whatever the CPU (for tests and comparison).
 uint32_t ExtendPortable(uint32_t init_crc, const char* data, size_t n);
+uint32_t SubstitutePortable(uint32_t crc, const char* old_bytes, const char* new_bytes, size_t n,
+                            uint64_t bytes_after);
 // Whether Extend and CopyAndExtend use SSE4.2 and PCLMULQDQ on this CPU.
 bool HardwareAccelerated();
 

@@ -211,19 +211,6 @@ TEST(BitcaskFormat, FusedEncoderChecksumMatchesTableCrc) {
   }
 }
 
-// A hint built entry by entry equals EncodeHint of the same entries, and the
-// builder starts over empty after Finish.
-TEST(BitcaskFormat, HintBuilderEqualsEncodeHint) {
-  std::vector<HintEntry> entries = {{RecordType::kPut, 5, 32, 60, "alpha"},
-                                    {RecordType::kDelete, 6, 92, 48, "beta"}};
-  HintBuilder builder;
-  for (const HintEntry& e : entries) builder.Add(e);
-  EXPECT_EQ(2u, builder.count());
-  EXPECT_EQ(EncodeHint(3, 200, entries), builder.Finish(3, 200));
-  EXPECT_EQ(0u, builder.count());
-  EXPECT_EQ(EncodeHint(4, 32, {}), builder.Finish(4, 32));
-}
-
 // Keydir keys: inline up to 20 bytes, on the heap beyond; copies and moves
 // keep the bytes; a map of them finds, overwrites and erases by string_view.
 TEST(KeydirKey, EveryLengthSurvivesCopyMoveAndTheMap) {
@@ -267,40 +254,6 @@ TEST(KeydirKey, EveryLengthSurvivesCopyMoveAndTheMap) {
         EXPECT_EQ(keys[i] + std::to_string(j), it->first.view());
       }
     }
-  }
-}
-
-TEST(BitcaskFormat, HintRoundTripAndEveryCorruptionDetected) {
-  std::vector<HintEntry> entries = {{RecordType::kPut, 5, 32, 60, "alpha"},
-                                    {RecordType::kDelete, 6, 92, 48, "beta"}};
-  std::string bytes = EncodeHint(3, 200, entries);
-  std::vector<HintEntry> back;
-  ASSERT_EQ("", DecodeHint(bytes, 3, 200, &back));
-  ASSERT_EQ(2u, back.size());
-  EXPECT_EQ("beta", back[1].key);
-  EXPECT_EQ(92u, back[1].offset);
-  EXPECT_EQ(RecordType::kDelete, back[1].type);
-  EXPECT_NE("", DecodeHint(bytes, 3, 201, &back));  // Stale: the data file changed size.
-  EXPECT_NE("", DecodeHint(bytes, 4, 200, &back));  // Another file's hint.
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    std::string bad = bytes;
-    bad[i] = static_cast<char>(bad[i] ^ 0x10);
-    EXPECT_NE("", DecodeHint(bad, 3, 200, &back)) << "byte " << i;
-  }
-  EXPECT_NE("", DecodeHint(bytes.substr(0, bytes.size() - 1), 3, 200, &back));
-}
-
-TEST(BitcaskFormat, ManifestRoundTripAndCorruption) {
-  MergeManifest m{{1, 2, 5}, {9, 10}};
-  std::string bytes = EncodeManifest(m);
-  MergeManifest back;
-  ASSERT_EQ("", DecodeManifest(bytes, &back));
-  EXPECT_EQ(m.inputs, back.inputs);
-  EXPECT_EQ(m.outputs, back.outputs);
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    std::string bad = bytes;
-    bad[i] = static_cast<char>(bad[i] ^ 0x01);
-    EXPECT_NE("", DecodeManifest(bad, &back)) << "byte " << i;
   }
 }
 
