@@ -155,7 +155,7 @@ class SimDevice final : public Device {
   // A path a file was opened with and its word in the trace.
   struct OpenPath {
     OpenPath() = default;
-    explicit OpenPath(std::string_view p) : path(p), trace_word(TracePathWord(p)) {}
+    OpenPath(std::string_view p, uint64_t word) : path(p), trace_word(word) {}
     std::string path;
     uint64_t trace_word = 0;
   };
@@ -187,13 +187,14 @@ class SimDevice final : public Device {
     // Path "" = none yet (no file path is).
     OpenPath open_path;
     std::forward_list<OpenPath> other_open_paths;  // Stable references.
-    const OpenPath& FindOpenPath(std::string_view path) {
+    // `word` is TracePathWord(path).
+    const OpenPath& FindOpenPath(std::string_view path, uint64_t word) {
       if (open_path.path == path) return open_path;
-      if (open_path.path.empty()) return open_path = OpenPath(path);
+      if (open_path.path.empty()) return open_path = OpenPath(path, word);
       for (const OpenPath& p : other_open_paths) {
         if (p.path == path) return p;
       }
-      return other_open_paths.emplace_front(path);
+      return other_open_paths.emplace_front(path, word);
     }
     std::string_view Data(const PendingOp& w) const {
       if (w.in_current) return std::string_view(current).substr(w.offset, w.size);
@@ -236,24 +237,51 @@ class SimDevice final : public Device {
     bool is_dir = false;
     std::shared_ptr<Inode> inode;  // Files only.
   };
-  // One directory entry change; `node` empty means the entry is erased. The
-  // directory whose SyncDir makes it durable is always a prefix of `path`
-  // (the entry's parent; for the entries under a renamed directory, that
-  // directory's parent), so only its length is kept.
-  struct DirRecord {
-    DirRecord(std::string_view dir, std::string path_in, std::optional<Node> node_in)
-        : path(std::move(path_in)), dir_size(dir.size()), node(std::move(node_in)) {
-      KVLAB_CHECK(path.size() >= dir_size && path.compare(0, dir_size, dir) == 0);
+  // A path and its TracePathWord, which is also its hash in live_ and
+  // durable_ (PathHash): a namespace op computes the word once, for its
+  // lookups, its inserts and its trace event.
+  struct HashedPath {
+    explicit HashedPath(std::string_view p) : path(p), word(TracePathWord(p)) {}
+    HashedPath(std::string_view p, uint64_t w) : path(p), word(w) {}
+    operator std::string_view() const { return path; }  // Makes a key; compares.
+    std::string_view path;
+    uint64_t word;
+  };
+  // The hash of a path in live_ and durable_: inline, one multiply per 8
+  // bytes (absl::Hash calls into a shared library for strings over 16 bytes).
+  // Not part of the trace, and no result depends on the maps' order.
+  struct PathHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view path) const {
+      return static_cast<size_t>(TracePathWord(path));
     }
-    std::string_view dir() const { return std::string_view(path).substr(0, dir_size); }
-    std::string path;
+    size_t operator()(const HashedPath& path) const { return static_cast<size_t>(path.word); }
+  };
+  struct PathEq {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+  };
+  // Path -> entry, looked up by string_view or HashedPath. A hash map's
+  // iteration order is not fixed across processes, so whatever depends on
+  // order (List, the crash numbering, the crash's random draws) walks
+  // Sorted(), in path order.
+  using Names = absl::flat_hash_map<std::string, Node, PathHash, PathEq>;
+  using NameEntry = std::pair<const std::string, Node>;
+  // One directory entry change; `node` empty means the entry is erased. The
+  // records of one operation (a rename has two, or more for a directory) are
+  // consecutive in dir_log_ and share `op`: a crash keeps or loses them
+  // together. The path is dir_log_paths_[path_at, +path_size) (one buffer for
+  // the whole log, so a record costs no allocation). The directory whose
+  // SyncDir makes it durable is always a prefix of the path (the entry's
+  // parent; for the entries under a renamed directory, that directory's
+  // parent), so only its length is kept.
+  struct DirRecord {
+    uint64_t op;
+    uint64_t word;  // TracePathWord(path).
+    size_t path_at;
+    size_t path_size;
     size_t dir_size;
     std::optional<Node> node;
-  };
-  // The records of one operation (a rename has two, or more for a directory):
-  // a crash keeps or loses them together.
-  struct DirOp {
-    std::vector<DirRecord> records;
   };
   // One op in flight: what is traced and charged when it finishes.
   struct Op {
@@ -306,12 +334,14 @@ class SimDevice final : public Device {
     return c.threshold == Chance::kAlways || (random_.Next() >> 11) < c.threshold;
   }
   // What a namespace op does once its path is valid and the op counted: runs
-  // under mu_, gets the normalised path, may set the bytes the trace records.
-  using NamespaceBody = absl::FunctionRef<absl::Status(std::string_view path, uint64_t& bytes)>;
-  // One namespace op on one path (every one but Rename): takes mu_,
-  // normalises `path` (errors name the op), BeginOp (a crash point),
-  // charges `latency_ns`, runs `body` and FinishOp (traced with no data).
-  // Returns the path error, the crash or body's status.
+  // under mu_, gets the normalised path and its live entry (live_.end() if
+  // none), may set the bytes the trace records.
+  using NamespaceBody =
+      absl::FunctionRef<absl::Status(const HashedPath& path, Names::iterator entry, uint64_t& bytes)>;
+  // One namespace op on one path (every one but Rename): takes mu_, finds
+  // `path` in live_ or else normalises it (errors name the op), BeginOp (a
+  // crash point), charges `latency_ns`, runs `body` and FinishOp (traced with
+  // no data). Returns the path error, the crash or body's status.
   absl::Status NamespaceOp(OpKind kind, std::string_view path, bool allow_root,
                            int64_t latency_ns, NamespaceBody body) ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -350,12 +380,30 @@ class SimDevice final : public Device {
   bool IsLiveDir(std::string_view dir) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CheckParentDir(std::string_view op, std::string_view path)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Applies `op` to live_ and logs it as unsynced.
-  void LogDirOp(DirOp op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // LogDirOp of one entry change (`node` empty: `path` is erased).
-  void LogEntryChange(std::string_view path, std::optional<Node> node)
+  // Finds `path` in live_, normalised: a name in live_ is valid and normal
+  // (each was normalised when it was made), so only a path not found there is
+  // checked (errors name `op`) and, if a "." component went, found again
+  // (*path then views *storage). Sets *path and *entry (live_.end() if none).
+  absl::Status FindPath(OpKind op, std::string_view raw, bool allow_root,
+                        std::string* storage, HashedPath* path, Names::iterator* entry)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void SetEntry(const std::string& path, const std::optional<Node>& node)
+  // Starts the next operation of the dir log: the records appended until the
+  // next call belong to it.
+  void BeginDirOp() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    ++dir_op_seq_;
+    ++dir_log_ops_;
+  }
+  // Logs one entry change of the current operation as unsynced (`node` empty:
+  // `path` is erased); `dir` is a prefix of `path`. Returns the record.
+  const DirRecord& AppendDirRecord(std::string_view dir, const HashedPath& path,
+                                   std::optional<Node> node) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::string_view RecordPath(const DirRecord& r) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return std::string_view(dir_log_paths_.data() + r.path_at, r.path_size);
+  }
+  // One operation of one entry change: logged, and applied to live_.
+  void LogEntryChange(const HashedPath& path, std::optional<Node> node)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SetEntry(const HashedPath& path, const std::optional<Node>& node)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A live entry goes: its file (if any) no longer counts towards used bytes.
   void Unlink(const Node& node) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -398,24 +446,6 @@ class SimDevice final : public Device {
   SimCounters* counters_;
   IoCounters io_counters_;
 
-  // Path -> entry, looked up by string_view. A hash map's iteration order
-  // is not fixed across processes, so whatever depends on order (List, the
-  // crash numbering, the crash's random draws) walks Sorted(), in path order.
-  // The hash of a path in live_ and durable_: inline, one multiply per 8
-  // bytes (absl::Hash calls into a shared library for strings over 16 bytes).
-  // Not part of the trace, and no result depends on the maps' order.
-  struct PathHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view path) const {
-      return static_cast<size_t>(TracePathWord(path));
-    }
-  };
-  struct PathEq {
-    using is_transparent = void;
-    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
-  };
-  using Names = absl::flat_hash_map<std::string, Node, PathHash, PathEq>;
-  using NameEntry = std::pair<const std::string, Node>;
   // Erases a live entry (SetEntry of no node, once the entry is found).
   void EraseEntry(Names::iterator it) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The entries of `names` in path (byte) order.
@@ -437,7 +467,11 @@ class SimDevice final : public Device {
     std::vector<std::string> names;
   };
   ListCache list_cache_ ABSL_GUARDED_BY(mu_);
-  std::vector<DirOp> dir_log_ ABSL_GUARDED_BY(mu_);
+  // The unsynced directory entry changes, in order (DirRecord).
+  std::vector<DirRecord> dir_log_ ABSL_GUARDED_BY(mu_);
+  std::string dir_log_paths_ ABSL_GUARDED_BY(mu_);  // Their paths, back to back.
+  uint64_t dir_log_ops_ ABSL_GUARDED_BY(mu_) = 0;   // The operations they make up.
+  uint64_t dir_op_seq_ ABSL_GUARDED_BY(mu_) = 0;    // The last operation's `op`.
   std::set<std::string, std::less<>> locks_ ABSL_GUARDED_BY(mu_);
   uint64_t used_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;  // Bumped by Crash(); older handles are dead.

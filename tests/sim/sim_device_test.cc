@@ -144,6 +144,40 @@ TEST(SimDeviceCrash, EntriesOfALostDirectoryAreGone) {
   EXPECT_TRUE(d.List("").value().empty());
 }
 
+// The dir log keeps each operation's records together through a SyncDir
+// of another directory (which compacts the log and its path buffer): a crash
+// still decides whole operations, numbered in order.
+TEST(SimDeviceCrash, SyncDirKeepsOtherDirectoriesOperationsWhole) {
+  for (uint64_t mask = 0; mask < 8; ++mask) {
+    SimDevice d(8);
+    ASSERT_TRUE(d.CreateDir("a").ok());
+    ASSERT_TRUE(d.CreateDir("b").ok());
+    ASSERT_TRUE(d.SyncDir("").ok());
+    MustOpen(d, "b/old");
+    ASSERT_TRUE(d.SyncDir("b").ok());
+    MustOpen(d, "a/x");                                   // Synced below.
+    MustOpen(d, "b/one");                                 // Op 0.
+    MustOpen(d, "a/y");                                   // Synced below.
+    ASSERT_TRUE(d.Rename("b/old", "b/new-name").ok());    // Op 1: two records.
+    ASSERT_TRUE(d.Remove("a/y").ok());                    // Synced below.
+    MustOpen(d, "b/two");                                 // Op 2.
+    ASSERT_TRUE(d.SyncDir("a").ok());
+    ASSERT_EQ(d.UnsyncedOpsForCrash(), 3u) << mask;
+    std::vector<size_t> asked;
+    d.Crash([&](size_t i) {
+      asked.push_back(i);
+      return (mask >> i) & 1 ? SimDevice::CrashFate::kKeep : SimDevice::CrashFate::kDrop;
+    });
+    EXPECT_EQ(asked, (std::vector<size_t>{0, 1, 2}));
+    EXPECT_TRUE(*d.Exists("a/x"));
+    EXPECT_FALSE(*d.Exists("a/y"));
+    EXPECT_EQ(*d.Exists("b/one"), (mask & 1) != 0) << mask;
+    EXPECT_EQ(*d.Exists("b/new-name"), (mask & 2) != 0) << mask;
+    EXPECT_EQ(*d.Exists("b/old"), (mask & 2) == 0) << mask;
+    EXPECT_EQ(*d.Exists("b/two"), (mask & 4) != 0) << mask;
+  }
+}
+
 // Random writes and syncs on a few files with every crash outcome possible:
 // each byte that was synced and not written since survives the crash.
 RC_GTEST_PROP(SimDeviceCrash, SyncedDataAlwaysSurvives, (uint64_t seed)) {
