@@ -159,7 +159,22 @@ class SimDevice final : public Device {
     std::string path;
     uint64_t trace_word = 0;
   };
+  // The buffers of a dead inode, which a new one takes over: a file grows by
+  // small appends, and each regrowth of its image or op list is an
+  // allocation and a copy. Only sizes are observable, never capacities.
+  struct SpareBuffers {
+    std::string image;
+    std::vector<PendingOp> unsynced;
+  };
   struct Inode {
+    Inode() = default;
+    Inode(const Inode&) = delete;
+    Inode& operator=(const Inode&) = delete;
+    // Leaves the buffers in `spares` (SimDevice::spares_), if set.
+    ~Inode();
+    // SimDevice::spares_: set by NewInode. Every inode dies under the
+    // device's mu_ (SimFile's destructor takes it).
+    std::vector<SpareBuffers>* spares = nullptr;
     // The durable image is current[0, durable_size) while durable_in_current
     // (true after every sync: no op has changed that range since), else the
     // string `durable`; Durable() is it either way.
@@ -373,6 +388,9 @@ class SimDevice final : public Device {
   // Flips bit `bit` of byte `pos` everywhere the inode stores that byte.
   void FlipBit(Inode& inode, uint64_t pos, int bit) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // A new empty inode, with the buffers of a dead one if there are any.
+  std::shared_ptr<Inode> NewInode() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   // Namespace helpers (sim_device_namespace.cc).
   const Node* Lookup(std::string_view path) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // True if `dir` (not "") names a directory in live_: Lookup, but the last
@@ -435,6 +453,10 @@ class SimDevice final : public Device {
 
   const FaultProfile profile_;
   const FaultChances chances_;  // From profile_ (declared after it).
+  // Buffers of dead inodes (Inode::spares; at most kMaxSpares). Declared
+  // before everything that holds inodes, so that it outlives them.
+  static constexpr size_t kMaxSpares = 16;
+  std::vector<SpareBuffers> spares_;
   mutable DeviceMutex mu_;
   Random random_ ABSL_GUARDED_BY(mu_);
   // Draws of the free space only, so that disk full shifts no other fault.

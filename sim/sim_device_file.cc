@@ -53,7 +53,25 @@ absl::Status SimDevice::DirectIoError(const SimFile& f, std::string_view op, uin
       ": direct I/O needs offset, length and buffer aligned to ", profile_.sector_size));
 }
 
-// ---- Image updates ----
+// ---- Inodes and image updates ----
+
+SimDevice::Inode::~Inode() {
+  if (spares == nullptr || spares->size() >= kMaxSpares) return;
+  current.clear();
+  unsynced.clear();
+  spares->push_back(SpareBuffers{std::move(current), std::move(unsynced)});
+}
+
+std::shared_ptr<SimDevice::Inode> SimDevice::NewInode() {
+  auto inode = std::make_shared<Inode>();
+  inode->spares = &spares_;
+  if (!spares_.empty()) {
+    inode->current = std::move(spares_.back().image);
+    inode->unsynced = std::move(spares_.back().unsynced);
+    spares_.pop_back();
+  }
+  return inode;
+}
 
 void SimDevice::SetCurrent(Inode& inode, std::string image) {
   if (inode.linked) used_bytes_ = used_bytes_ - inode.current.size() + image.size();

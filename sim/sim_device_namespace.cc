@@ -164,7 +164,7 @@ absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view
             return absl::NotFoundError(absl::StrCat("open '", AV(path.path), "': no such file"));
           }
           RETURN_IF_ERROR(CheckParentDir("open", path.path));
-          inode = std::make_shared<Inode>();
+          inode = NewInode();
           LogEntryChange(path, Node{false, inode});
         } else {
           inode = n->inode;
@@ -434,7 +434,7 @@ absl::StatusOr<std::unique_ptr<FileLock>> SimDevice::Lock(std::string_view path_
         }
         if (n == nullptr) {
           RETURN_IF_ERROR(CheckParentDir("lock", path.path));
-          LogEntryChange(path, Node{false, std::make_shared<Inode>()});
+          LogEntryChange(path, Node{false, NewInode()});
         }
         locks_.emplace(path.path);
         held = std::make_unique<SimFileLock>(this, std::string(path.path), epoch_);

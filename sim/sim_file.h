@@ -20,6 +20,12 @@ class SimFile final : public File {
       : device_(device), inode_(std::move(inode)), path_(path.path),
         path_word_(path.trace_word), options_(options), epoch_(epoch) {}
 
+  // The inode may die here: under the device's mu_ (Inode::spares).
+  ~SimFile() override {
+    DeviceMutexLock lock(&device_->mu_);
+    inode_.reset();
+  }
+
   absl::StatusOr<size_t> Read(uint64_t offset, absl::Span<char> dst) override {
     DeviceMutexLock lock(&device_->mu_);
     return device_->ReadLocked(*this, offset, dst);

@@ -178,6 +178,29 @@ TEST(SimDeviceCrash, SyncDirKeepsOtherDirectoriesOperationsWhole) {
   }
 }
 
+// A new inode takes over the buffers of dead ones (SimDevice::spares_): it
+// must start empty, with no unsynced op of theirs.
+TEST(SimDeviceCrash, ANewFileKeepsNothingOfADeadOne) {
+  SimDevice d(9);
+  for (int round = 0; round < 3; ++round) {
+    {
+      auto old = MustOpen(d, "old");
+      ASSERT_TRUE(old->Write(0, std::string(10000, 'o')).ok());
+      ASSERT_TRUE(old->Write(20000, "unsynced").ok());
+    }
+    ASSERT_TRUE(d.Remove("old").ok());
+    ASSERT_TRUE(d.SyncDir("").ok());  // The last reference: the inode dies.
+    auto f = MustOpen(d, "new");
+    EXPECT_EQ(*f->Size(), 0u);
+    EXPECT_EQ(d.UnsyncedOpsForCrash(), 1u);  // Only the create of "new".
+    ASSERT_TRUE(f->Write(3, "ab").ok());
+    EXPECT_EQ(Contents(d, "new"), std::string("\0\0\0ab", 5));
+    EXPECT_EQ(d.UnsyncedOpsForCrash(), 2u);
+    ASSERT_TRUE(d.Remove("new").ok());
+    ASSERT_TRUE(d.SyncDir("").ok());
+  }
+}
+
 // Random writes and syncs on a few files with every crash outcome possible:
 // each byte that was synced and not written since survives the crash.
 RC_GTEST_PROP(SimDeviceCrash, SyncedDataAlwaysSurvives, (uint64_t seed)) {
