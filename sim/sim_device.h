@@ -44,6 +44,7 @@
 #include "sim/fault_profile.h"
 #include "sim/sim_clock.h"
 #include "sim/sim_env.h"
+#include "sim/sim_path.h"
 #include "sim/trace_hash.h"
 
 namespace kvlab::sim {
@@ -204,10 +205,10 @@ class SimDevice final : public Device {
     std::forward_list<OpenPath> other_open_paths;  // Stable references.
     // `word` is TracePathWord(path).
     const OpenPath& FindOpenPath(std::string_view path, uint64_t word) {
-      if (open_path.path == path) return open_path;
+      if (SamePath(open_path.path, path)) return open_path;
       if (open_path.path.empty()) return open_path = OpenPath(path, word);
       for (const OpenPath& p : other_open_paths) {
-        if (p.path == path) return p;
+        if (SamePath(p.path, path)) return p;
       }
       return other_open_paths.emplace_front(path, word);
     }
@@ -274,7 +275,7 @@ class SimDevice final : public Device {
   };
   struct PathEq {
     using is_transparent = void;
-    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+    bool operator()(std::string_view a, std::string_view b) const { return SamePath(a, b); }
   };
   // Path -> entry, looked up by string_view or HashedPath. A hash map's
   // iteration order is not fixed across processes, so whatever depends on
