@@ -58,7 +58,20 @@ SimDevice::SimDevice(uint64_t seed, const FaultProfile& profile)
   capacity_ = DrawCapacity();
 }
 
-SimDevice::~SimDevice() = default;
+SimDevice::~SimDevice() {
+  for (void* memory : spare_files_) ::operator delete(memory);
+}
+
+void SimFile::operator delete(SimFile* f, std::destroying_delete_t) {
+  SimDevice* const device = f->device_;
+  DeviceMutexLock lock(&device->mu_);
+  f->~SimFile();
+  if (device->spare_files_.size() < SimDevice::kMaxSpares) {
+    device->spare_files_.push_back(f);
+  } else {
+    ::operator delete(f);
+  }
+}
 
 // ---- Op accounting ----
 

@@ -174,7 +174,7 @@ class SimDevice final : public Device {
     // Leaves the buffers in `spares` (SimDevice::spares_), if set.
     ~Inode();
     // SimDevice::spares_: set by NewInode. Every inode dies under the
-    // device's mu_ (SimFile's destructor takes it).
+    // device's mu_ (deleting a SimFile takes it).
     std::vector<SpareBuffers>* spares = nullptr;
     // The durable image is current[0, durable_size) while durable_in_current
     // (true after every sync: no op has changed that range since), else the
@@ -458,6 +458,8 @@ class SimDevice final : public Device {
   // before everything that holds inodes, so that it outlives them.
   static constexpr size_t kMaxSpares = 16;
   std::vector<SpareBuffers> spares_;
+  // The memory of deleted SimFiles, for the next Open (at most kMaxSpares).
+  std::vector<void*> spare_files_ ABSL_GUARDED_BY(mu_);
   mutable DeviceMutex mu_;
   Random random_ ABSL_GUARDED_BY(mu_);
   // Draws of the free space only, so that disk full shifts no other fault.

@@ -175,7 +175,14 @@ absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view
           ApplyTruncate(*inode, 0);
         }
         const OpenPath& open_path = inode->FindOpenPath(path.path, path.word);
-        file = std::make_unique<SimFile>(this, std::move(inode), open_path, options, epoch_);
+        void* memory;  // A deleted handle's, if there is one.
+        if (spare_files_.empty()) {
+          memory = ::operator new(sizeof(SimFile));
+        } else {
+          memory = spare_files_.back();
+          spare_files_.pop_back();
+        }
+        file.reset(new (memory) SimFile(this, std::move(inode), open_path, options, epoch_));
         return absl::OkStatus();
       }));
   return file;

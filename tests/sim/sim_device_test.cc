@@ -202,6 +202,41 @@ TEST(SimDeviceCrash, ANewFileKeepsNothingOfADeadOne) {
   }
 }
 
+// A new handle may take the memory of a deleted one (SimFile's operator
+// delete): each handle still has its own file, path and epoch, and deleting
+// the last handle of a removed file (its inode dies) takes the lock once.
+TEST(SimDeviceCrash, HandlesReuseTheMemoryOfDeletedOnes) {
+  SimDevice d(12);
+  std::vector<std::unique_ptr<File>> open;
+  for (int i = 0; i < 40; ++i) {
+    const std::string name = "f" + std::to_string(i);
+    auto f = MustOpen(d, name);
+    ASSERT_TRUE(f->Write(0, name).ok());
+    if (i % 3 == 0) {
+      open.push_back(std::move(f));
+    } else if (i % 3 == 1) {
+      ASSERT_TRUE(d.Remove(name).ok());
+      ASSERT_TRUE(d.SyncDir("").ok());
+      f.reset();  // The inode dies here.
+    }
+  }
+  for (size_t k = 0; k < open.size(); ++k) {
+    const std::string name = "f" + std::to_string(3 * k);
+    EXPECT_EQ(open[k]->path(), name);
+    std::string out(8, '\0');
+    auto n = open[k]->Read(0, absl::MakeSpan(out));
+    ASSERT_TRUE(n.ok());
+    EXPECT_EQ(out.substr(0, *n), name);
+  }
+  EXPECT_EQ(Contents(d, "f2"), "f2");
+  d.Crash();
+  std::string byte(1, ' ');
+  EXPECT_EQ(open[0]->Read(0, absl::MakeSpan(byte)).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  auto again = MustOpen(d, "new");
+  EXPECT_TRUE(again->Write(0, "x").ok());
+}
+
 // Random writes and syncs on a few files with every crash outcome possible:
 // each byte that was synced and not written since survives the crash.
 RC_GTEST_PROP(SimDeviceCrash, SyncedDataAlwaysSurvives, (uint64_t seed)) {
