@@ -490,6 +490,7 @@ class SimDevice final : public Device {
     std::string dir;
     uint64_t version = ~uint64_t{0};
     std::vector<std::string> names;
+    std::vector<std::string_view> children;  // Scratch space of a List.
   };
   ListCache list_cache_ ABSL_GUARDED_BY(mu_);
   // The unsynced directory entry changes, in order (DirRecord).

@@ -368,7 +368,8 @@ absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_vi
         if (list_cache_.version != live_version_ || !SamePath(list_cache_.dir, dir)) {
           // The direct children, in byte order: views into live_'s keys
           // (unchanged in here), sorted, then copied into the cache.
-          std::vector<std::string_view> children;
+          std::vector<std::string_view>& children = list_cache_.children;
+          children.clear();
           for (const NameEntry& e : live_) {
             std::string_view name = e.first;
             if (!dir.empty()) {
@@ -382,7 +383,7 @@ absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_vi
             if (name.find('/') != std::string_view::npos) continue;  // A grandchild.
             children.push_back(name);
           }
-          std::sort(children.begin(), children.end());
+          std::sort(children.begin(), children.end(), PathLess);
           list_cache_.dir.assign(dir);
           list_cache_.version = live_version_;
           list_cache_.names.assign(children.begin(), children.end());

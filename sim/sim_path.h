@@ -47,6 +47,24 @@ inline bool SamePath(std::string_view a, std::string_view b) {
   return true;
 }
 
+// a < b (byte order, as std::string_view's <), inline: 8-byte big-endian
+// words while both have one, then bytes. List sorts with it.
+inline bool PathLess(std::string_view a, std::string_view b) {
+  const size_t n = a.size() < b.size() ? a.size() : b.size();
+  size_t at = 0;
+  for (; at + 8 <= n; at += 8) {
+    const uint64_t x = __builtin_bswap64(LoadLe64(a.data() + at, 8));
+    const uint64_t y = __builtin_bswap64(LoadLe64(b.data() + at, 8));
+    if (x != y) return x < y;
+  }
+  for (; at < n; ++at) {
+    const auto x = static_cast<unsigned char>(a[at]);
+    const auto y = static_cast<unsigned char>(b[at]);
+    if (x != y) return x < y;
+  }
+  return a.size() < b.size();
+}
+
 // The directory holding `path` ("" for the root); the view points into `path`.
 std::string ParentDir(std::string_view path);
 std::string_view ParentDirView(std::string_view path);

@@ -307,6 +307,26 @@ TEST(SimDevicePaths, SamePathIsEquality) {
   }
 }
 
+// PathLess (sim_path.h) is std::string_view's <: pairs of every length up
+// to 20 from a small alphabet (so that long common prefixes are frequent),
+// bytes above 0x7f included.
+TEST(SimDevicePaths, PathLessIsByteOrder) {
+  Random r(13);
+  const std::string alphabet = std::string("0a/.") + static_cast<char>(0xe9);
+  auto random_path = [&] {
+    std::string s(r.Uniform(21), '\0');
+    for (char& c : s) c = alphabet[r.Uniform(alphabet.size())];
+    return s;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    const std::string a = random_path();
+    std::string b = r.OneIn(2) ? random_path() : a.substr(0, r.Uniform(a.size() + 1));
+    if (r.OneIn(3) && !b.empty()) b[r.Uniform(b.size())] = alphabet[r.Uniform(alphabet.size())];
+    EXPECT_EQ(PathLess(a, b), std::string_view(a) < std::string_view(b)) << a << " " << b;
+    EXPECT_EQ(PathLess(b, a), std::string_view(b) < std::string_view(a)) << a << " " << b;
+  }
+}
+
 TEST(SimDeviceCounters, IoCountersSplitByKind) {
   SimDevice d(7);
   OpenOptions o;
