@@ -100,7 +100,7 @@ absl::Status SimDevice::DownError(const Op& op) const {
 }
 
 absl::Status SimDevice::CrashPoint(const Op& op) {
-  crashed_ = true;
+  crashed_.store(true, std::memory_order_release);
   crash_reason_ = absl::StrCat("device op #", counters_->device_ops, " (",
                                AV(KindName(op.kind)), " '", AV(op.path),
                                "')");
@@ -184,11 +184,6 @@ void SimDevice::ScheduleCrashAfterOps(uint64_t n) {
 void SimDevice::ReseedFaults(uint64_t seed) {
   DeviceMutexLock lock(&mu_);
   random_ = Random(seed);
-}
-
-bool SimDevice::crash_pending() const {
-  DeviceMutexLock lock(&mu_);
-  return crashed_;
 }
 
 void SimDevice::set_faults_enabled(bool enabled) {

@@ -25,6 +25,7 @@
 #ifndef KVLAB_SIM_SIM_DEVICE_H_
 #define KVLAB_SIM_SIM_DEVICE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <forward_list>
 #include <functional>
@@ -114,7 +115,7 @@ class SimDevice final : public Device {
   // before each of its operations from that operation's identity makes the
   // faults it meets independent of what ran before it (schedule.h).
   void ReseedFaults(uint64_t seed);
-  bool crash_pending() const;
+  bool crash_pending() const { return crashed_.load(std::memory_order_acquire); }
   void set_faults_enabled(bool enabled);
   bool faults_enabled() const;
 
@@ -314,7 +315,7 @@ class SimDevice final : public Device {
   // every op passes here, and only the two error paths build strings.
   absl::Status BeginOp(Op& op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     ++counters_->device_ops;
-    if (crashed_) [[unlikely]] return DownError(op);
+    if (crashed_.load(std::memory_order_relaxed)) [[unlikely]] return DownError(op);
     // A scheduled crash point is not also drawn for (|| stops at it).
     const bool hit = (crash_after_ops_ > 0 && --crash_after_ops_ == 0) || Inject(chances_.crash);
     if (!hit) [[likely]] return absl::OkStatus();
@@ -502,7 +503,9 @@ class SimDevice final : public Device {
   uint64_t used_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;  // Bumped by Crash(); older handles are dead.
   bool faults_enabled_ ABSL_GUARDED_BY(mu_) = true;
-  bool crashed_ ABSL_GUARDED_BY(mu_) = false;    // A crash point was hit.
+  // A crash point was hit. Written under mu_; atomic so that crash_pending()
+  // (the driver asks after every operation) reads it without taking mu_.
+  std::atomic<bool> crashed_{false};
   uint64_t crash_after_ops_ ABSL_GUARDED_BY(mu_) = 0;  // 0 = none scheduled.
   std::string crash_reason_ ABSL_GUARDED_BY(mu_);
   // While a batch runs: the latency of each of its ops, charged together.

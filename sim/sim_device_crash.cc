@@ -210,7 +210,7 @@ void SimDevice::CrashLocked(const CrashChooser* chooser) {
   RecomputeUsedBytes();
   locks_.clear();
   ++epoch_;
-  crashed_ = false;
+  crashed_.store(false, std::memory_order_release);
   crash_after_ops_ = 0;
   crash_reason_.clear();
   ++counters_->crashes;
