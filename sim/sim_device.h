@@ -398,7 +398,9 @@ class SimDevice final : public Device {
   // True if `dir` (not "") names a directory in live_: Lookup, but the last
   // directory found is remembered until a directory entry goes (dir_version_).
   bool IsLiveDir(std::string_view dir) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status CheckParentDir(std::string_view op, std::string_view path)
+  // OK if `parent` (ParentDirView(path)) is the root or a live directory;
+  // else the error for op `op` on `path`.
+  absl::Status CheckParentDir(std::string_view op, std::string_view path, std::string_view parent)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Finds `path` in live_, normalised: a name in live_ is valid and normal
   // (each was normalised when it was made), so only a path not found there is
@@ -421,7 +423,8 @@ class SimDevice final : public Device {
     return std::string_view(dir_log_paths_.data() + r.path_at, r.path_size);
   }
   // One operation of one entry change: logged, and applied to live_.
-  void LogEntryChange(const HashedPath& path, std::optional<Node> node)
+  // `parent` is ParentDirView(path.path).
+  void LogEntryChange(std::string_view parent, const HashedPath& path, std::optional<Node> node)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void SetEntry(const HashedPath& path, const std::optional<Node>& node)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);

@@ -34,8 +34,8 @@ bool SimDevice::IsLiveDir(std::string_view dir) {
   return true;
 }
 
-absl::Status SimDevice::CheckParentDir(std::string_view op, std::string_view path) {
-  std::string_view parent = ParentDirView(path);
+absl::Status SimDevice::CheckParentDir(std::string_view op, std::string_view path,
+                                       std::string_view parent) {
   if (parent.empty() || IsLiveDir(parent)) return absl::OkStatus();
   const Node* n = Lookup(parent);
   if (n == nullptr) {
@@ -106,9 +106,10 @@ const SimDevice::DirRecord& SimDevice::AppendDirRecord(std::string_view dir,
   return dir_log_.back();
 }
 
-void SimDevice::LogEntryChange(const HashedPath& path, std::optional<Node> node) {
+void SimDevice::LogEntryChange(std::string_view parent, const HashedPath& path,
+                               std::optional<Node> node) {
   BeginDirOp();
-  const DirRecord& r = AppendDirRecord(ParentDirView(path.path), path, std::move(node));
+  const DirRecord& r = AppendDirRecord(parent, path, std::move(node));
   SetEntry(path, r.node);
 }
 
@@ -165,9 +166,10 @@ absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view
           if (!options.create) {
             return absl::NotFoundError(absl::StrCat("open '", AV(path.path), "': no such file"));
           }
-          RETURN_IF_ERROR(CheckParentDir("open", path.path));
+          const std::string_view parent = ParentDirView(path.path);
+          RETURN_IF_ERROR(CheckParentDir("open", path.path, parent));
           inode = NewInode();
-          LogEntryChange(path, Node{false, inode});
+          LogEntryChange(parent, path, Node{false, inode});
         } else {
           inode = n->inode;
         }
@@ -231,7 +233,8 @@ absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_v
       return absl::NotFoundError(
           absl::StrCat("rename '", AV(from.path), "' to '", AV(to.path), "': no such file"));
     }
-    RETURN_IF_ERROR(CheckParentDir("rename", to.path));
+    const std::string_view to_parent = ParentDirView(to.path);
+    RETURN_IF_ERROR(CheckParentDir("rename", to.path, to_parent));
     if (from.path == to.path) return absl::OkStatus();
     const Node* dst = dst_it == live_.end() ? nullptr : &dst_it->second;
     auto fail = [&](std::string_view why) {
@@ -242,7 +245,6 @@ absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_v
       return fail(dst->is_dir ? "the target is a directory" : "the target is a file");
     }
     const std::string_view from_parent = ParentDirView(from.path);
-    const std::string_view to_parent = ParentDirView(to.path);
     if (!src->is_dir) {
       // A file: its entry goes and comes back under the new name, as one
       // operation (erasing leaves the other entries where they are).
@@ -303,8 +305,9 @@ absl::Status SimDevice::CreateDir(std::string_view path_view) {
           return absl::AlreadyExistsError(
               absl::StrCat("create_dir '", AV(path.path), "': a file of that name exists"));
         }
-        RETURN_IF_ERROR(CheckParentDir("create_dir", path.path));
-        LogEntryChange(path, Node{true, nullptr});
+        const std::string_view parent = ParentDirView(path.path);
+        RETURN_IF_ERROR(CheckParentDir("create_dir", path.path, parent));
+        LogEntryChange(parent, path, Node{true, nullptr});
         return absl::OkStatus();
       });
 }
@@ -443,8 +446,9 @@ absl::StatusOr<std::unique_ptr<FileLock>> SimDevice::Lock(std::string_view path_
               "lock '", AV(path.path), "': already held (is another store open here?)"));
         }
         if (n == nullptr) {
-          RETURN_IF_ERROR(CheckParentDir("lock", path.path));
-          LogEntryChange(path, Node{false, NewInode()});
+          const std::string_view parent = ParentDirView(path.path);
+          RETURN_IF_ERROR(CheckParentDir("lock", path.path, parent));
+          LogEntryChange(parent, path, Node{false, NewInode()});
         }
         locks_.emplace(path.path);
         held = std::make_unique<SimFileLock>(this, std::string(path.path), epoch_);
