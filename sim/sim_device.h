@@ -161,22 +161,7 @@ class SimDevice final : public Device {
     std::string path;
     uint64_t trace_word = 0;
   };
-  // The buffers of a dead inode, which a new one takes over: a file grows by
-  // small appends, and each regrowth of its image or op list is an
-  // allocation and a copy. Only sizes are observable, never capacities.
-  struct SpareBuffers {
-    std::string image;
-    std::vector<PendingOp> unsynced;
-  };
   struct Inode {
-    Inode() = default;
-    Inode(const Inode&) = delete;
-    Inode& operator=(const Inode&) = delete;
-    // Leaves the buffers in `spares` (SimDevice::spares_), if set.
-    ~Inode();
-    // SimDevice::spares_: set by NewInode. Every inode dies under the
-    // device's mu_ (deleting a SimFile takes it).
-    std::vector<SpareBuffers>* spares = nullptr;
     // The durable image is current[0, durable_size) while durable_in_current
     // (true after every sync: no op has changed that range since), else the
     // string `durable`; Durable() is it either way.
@@ -238,6 +223,17 @@ class SimDevice final : public Device {
       durable_in_current = true;
       durable_size = current.size();
     }
+    // Back to the state of a new Inode, keeping the buffers' capacities
+    // (InodeRecycler). Every member is reset here.
+    void Reset() {
+      current.clear();
+      ClearUnsynced();
+      DurableIsCurrent();
+      linked = false;
+      open_path.path.clear();
+      open_path.trace_word = 0;
+      other_open_paths.clear();
+    }
     // Applies unsynced op `w` to `image` (a write past the end zero-fills the
     // gap; a truncate cuts or zero-extends).
     void ApplyTo(std::string& image, const PendingOp& w) const;
@@ -249,6 +245,15 @@ class SimDevice final : public Device {
       in_current_lo = ~uint64_t{0};
       in_current_hi = 0;
     }
+  };
+  // Inodes are recycled: the deleter of every inode's shared_ptr hands a dead
+  // one (always under mu_: deleting a SimFile takes it) back to the device,
+  // and NewInode gives it out again with its buffers: a file grows by small
+  // appends, and each regrowth of its image or op list is an allocation and a
+  // copy. Only sizes are observable, never capacities.
+  struct InodeRecycler {
+    SimDevice* device;
+    void operator()(Inode* inode) const;
   };
   struct Node {
     bool is_dir = false;
@@ -390,7 +395,7 @@ class SimDevice final : public Device {
   // Flips bit `bit` of byte `pos` everywhere the inode stores that byte.
   void FlipBit(Inode& inode, uint64_t pos, int bit) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  // A new empty inode, with the buffers of a dead one if there are any.
+  // A new empty inode: a dead one reset if there is one (InodeRecycler).
   std::shared_ptr<Inode> NewInode() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // Namespace helpers (sim_device_namespace.cc).
@@ -458,10 +463,10 @@ class SimDevice final : public Device {
 
   const FaultProfile profile_;
   const FaultChances chances_;  // From profile_ (declared after it).
-  // Buffers of dead inodes (Inode::spares; at most kMaxSpares). Declared
-  // before everything that holds inodes, so that it outlives them.
+  // Dead inodes, reset (InodeRecycler; at most kMaxSpares). Declared before
+  // everything that holds inodes, so that it outlives them.
   static constexpr size_t kMaxSpares = 16;
-  std::vector<SpareBuffers> spares_;
+  std::vector<std::unique_ptr<Inode>> spare_inodes_;
   // The memory of deleted SimFiles, for the next Open (at most kMaxSpares).
   std::vector<void*> spare_files_ ABSL_GUARDED_BY(mu_);
   mutable DeviceMutex mu_;

@@ -55,22 +55,20 @@ absl::Status SimDevice::DirectIoError(const SimFile& f, std::string_view op, uin
 
 // ---- Inodes and image updates ----
 
-SimDevice::Inode::~Inode() {
-  if (spares == nullptr || spares->size() >= kMaxSpares) return;
-  current.clear();
-  unsynced.clear();
-  spares->push_back(SpareBuffers{std::move(current), std::move(unsynced)});
+void SimDevice::InodeRecycler::operator()(Inode* inode) const {
+  if (device->spare_inodes_.size() >= kMaxSpares) {
+    delete inode;
+    return;
+  }
+  inode->Reset();
+  device->spare_inodes_.emplace_back(inode);
 }
 
 std::shared_ptr<SimDevice::Inode> SimDevice::NewInode() {
-  auto inode = std::make_shared<Inode>();
-  inode->spares = &spares_;
-  if (!spares_.empty()) {
-    inode->current = std::move(spares_.back().image);
-    inode->unsynced = std::move(spares_.back().unsynced);
-    spares_.pop_back();
-  }
-  return inode;
+  if (spare_inodes_.empty()) return std::shared_ptr<Inode>(new Inode, InodeRecycler{this});
+  Inode* const inode = spare_inodes_.back().release();
+  spare_inodes_.pop_back();
+  return std::shared_ptr<Inode>(inode, InodeRecycler{this});
 }
 
 void SimDevice::SetCurrent(Inode& inode, std::string image) {

@@ -15,7 +15,7 @@ namespace kvlab::sim {
 class SimFile final : public File {
  public:
   // Deleting a handle runs its destructor under the device's mu_ (its inode
-  // may die there: Inode::spares) and leaves its memory to the device for
+  // may die there: InodeRecycler) and leaves its memory to the device for
   // the next Open (SimDevice::spare_files_), which saves an allocation per
   // open. Handles are made only by SimDevice::Open.
   void operator delete(SimFile* f, std::destroying_delete_t);

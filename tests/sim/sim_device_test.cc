@@ -179,14 +179,16 @@ TEST(SimDeviceCrash, SyncDirKeepsOtherDirectoriesOperationsWhole) {
   }
 }
 
-// A new inode takes over the buffers of dead ones (SimDevice::spares_): it
-// must start empty, with no unsynced op of theirs.
+// A new inode may be a dead one reset (SimDevice::InodeRecycler): it must
+// start empty, with no unsynced op, open path or durable image of its past.
 TEST(SimDeviceCrash, ANewFileKeepsNothingOfADeadOne) {
   SimDevice d(9);
   for (int round = 0; round < 3; ++round) {
     {
       auto old = MustOpen(d, "old");
       ASSERT_TRUE(old->Write(0, std::string(10000, 'o')).ok());
+      ASSERT_TRUE(old->Sync().ok());
+      ASSERT_TRUE(old->Write(5, "over the durable bytes").ok());
       ASSERT_TRUE(old->Write(20000, "unsynced").ok());
     }
     ASSERT_TRUE(d.Remove("old").ok());
@@ -195,8 +197,15 @@ TEST(SimDeviceCrash, ANewFileKeepsNothingOfADeadOne) {
     EXPECT_EQ(*f->Size(), 0u);
     EXPECT_EQ(d.UnsyncedOpsForCrash(), 1u);  // Only the create of "new".
     ASSERT_TRUE(f->Write(3, "ab").ok());
+    EXPECT_EQ(f->path(), "new");
     EXPECT_EQ(Contents(d, "new"), std::string("\0\0\0ab", 5));
     EXPECT_EQ(d.UnsyncedOpsForCrash(), 2u);
+    if (round == 1) {  // A crash keeps nothing of "new" but its synced create.
+      ASSERT_TRUE(d.SyncDir("").ok());
+      d.Crash();
+      EXPECT_EQ(Contents(d, "new"), "");
+      f = MustOpen(d, "new", /*create=*/false);
+    }
     ASSERT_TRUE(d.Remove("new").ok());
     ASSERT_TRUE(d.SyncDir("").ok());
   }
