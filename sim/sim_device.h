@@ -192,7 +192,11 @@ class SimDevice final : public Device {
     // `word` is TracePathWord(path).
     const OpenPath& FindOpenPath(std::string_view path, uint64_t word) {
       if (SamePath(open_path.path, path)) return open_path;
-      if (open_path.path.empty()) return open_path = OpenPath(path, word);
+      if (open_path.path.empty()) {  // Assigned in place: a recycled inode's buffer.
+        open_path.path.assign(path);
+        open_path.trace_word = word;
+        return open_path;
+      }
       for (const OpenPath& p : other_open_paths) {
         if (SamePath(p.path, path)) return p;
       }
