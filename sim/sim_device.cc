@@ -58,7 +58,20 @@ SimDevice::SimDevice(uint64_t seed, const FaultProfile& profile)
   capacity_ = DrawCapacity();
 }
 
-SimDevice::~SimDevice() = default;
+SimDevice::~SimDevice() {
+  for (void* memory : spare_files_) ::operator delete(memory);
+}
+
+void SimFile::operator delete(SimFile* f, std::destroying_delete_t) {
+  SimDevice* const device = f->device_;
+  DeviceMutexLock lock(&device->mu_);
+  f->~SimFile();
+  if (device->spare_files_.size() < SimDevice::kMaxSpares) {
+    device->spare_files_.push_back(f);
+  } else {
+    ::operator delete(f);
+  }
+}
 
 // ---- Op accounting ----
 
@@ -87,7 +100,7 @@ absl::Status SimDevice::DownError(const Op& op) const {
 }
 
 absl::Status SimDevice::CrashPoint(const Op& op) {
-  crashed_ = true;
+  crashed_.store(true, std::memory_order_release);
   crash_reason_ = absl::StrCat("device op #", counters_->device_ops, " (",
                                AV(KindName(op.kind)), " '", AV(op.path),
                                "')");
@@ -171,11 +184,6 @@ void SimDevice::ScheduleCrashAfterOps(uint64_t n) {
 void SimDevice::ReseedFaults(uint64_t seed) {
   DeviceMutexLock lock(&mu_);
   random_ = Random(seed);
-}
-
-bool SimDevice::crash_pending() const {
-  DeviceMutexLock lock(&mu_);
-  return crashed_;
 }
 
 void SimDevice::set_faults_enabled(bool enabled) {

@@ -25,6 +25,7 @@
 #ifndef KVLAB_SIM_SIM_DEVICE_H_
 #define KVLAB_SIM_SIM_DEVICE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <forward_list>
 #include <functional>
@@ -44,6 +45,7 @@
 #include "sim/fault_profile.h"
 #include "sim/sim_clock.h"
 #include "sim/sim_env.h"
+#include "sim/sim_path.h"
 #include "sim/trace_hash.h"
 
 namespace kvlab::sim {
@@ -113,7 +115,7 @@ class SimDevice final : public Device {
   // before each of its operations from that operation's identity makes the
   // faults it meets independent of what ran before it (schedule.h).
   void ReseedFaults(uint64_t seed);
-  bool crash_pending() const;
+  bool crash_pending() const { return crashed_.load(std::memory_order_acquire); }
   void set_faults_enabled(bool enabled);
   bool faults_enabled() const;
 
@@ -155,7 +157,7 @@ class SimDevice final : public Device {
   // A path a file was opened with and its word in the trace.
   struct OpenPath {
     OpenPath() = default;
-    explicit OpenPath(std::string_view p) : path(p), trace_word(TracePathWord(p)) {}
+    OpenPath(std::string_view p, uint64_t word) : path(p), trace_word(word) {}
     std::string path;
     uint64_t trace_word = 0;
   };
@@ -187,13 +189,18 @@ class SimDevice final : public Device {
     // Path "" = none yet (no file path is).
     OpenPath open_path;
     std::forward_list<OpenPath> other_open_paths;  // Stable references.
-    const OpenPath& FindOpenPath(std::string_view path) {
-      if (open_path.path == path) return open_path;
-      if (open_path.path.empty()) return open_path = OpenPath(path);
-      for (const OpenPath& p : other_open_paths) {
-        if (p.path == path) return p;
+    // `word` is TracePathWord(path).
+    const OpenPath& FindOpenPath(std::string_view path, uint64_t word) {
+      if (SamePath(open_path.path, path)) return open_path;
+      if (open_path.path.empty()) {  // Assigned in place: a recycled inode's buffer.
+        open_path.path.assign(path);
+        open_path.trace_word = word;
+        return open_path;
       }
-      return other_open_paths.emplace_front(path);
+      for (const OpenPath& p : other_open_paths) {
+        if (SamePath(p.path, path)) return p;
+      }
+      return other_open_paths.emplace_front(path, word);
     }
     std::string_view Data(const PendingOp& w) const {
       if (w.in_current) return std::string_view(current).substr(w.offset, w.size);
@@ -220,6 +227,17 @@ class SimDevice final : public Device {
       durable_in_current = true;
       durable_size = current.size();
     }
+    // Back to the state of a new Inode, keeping the buffers' capacities
+    // (InodeRecycler). Every member is reset here.
+    void Reset() {
+      current.clear();
+      ClearUnsynced();
+      DurableIsCurrent();
+      linked = false;
+      open_path.path.clear();
+      open_path.trace_word = 0;
+      other_open_paths.clear();
+    }
     // Applies unsynced op `w` to `image` (a write past the end zero-fills the
     // gap; a truncate cuts or zero-extends).
     void ApplyTo(std::string& image, const PendingOp& w) const;
@@ -232,28 +250,64 @@ class SimDevice final : public Device {
       in_current_hi = 0;
     }
   };
+  // Inodes are recycled: the deleter of every inode's shared_ptr hands a dead
+  // one (always under mu_: deleting a SimFile takes it) back to the device,
+  // and NewInode gives it out again with its buffers: a file grows by small
+  // appends, and each regrowth of its image or op list is an allocation and a
+  // copy. Only sizes are observable, never capacities.
+  struct InodeRecycler {
+    SimDevice* device;
+    void operator()(Inode* inode) const;
+  };
   struct Node {
     bool is_dir = false;
     std::shared_ptr<Inode> inode;  // Files only.
   };
-  // One directory entry change; `node` empty means the entry is erased. The
-  // directory whose SyncDir makes it durable is always a prefix of `path`
-  // (the entry's parent; for the entries under a renamed directory, that
-  // directory's parent), so only its length is kept.
-  struct DirRecord {
-    DirRecord(std::string_view dir, std::string path_in, std::optional<Node> node_in)
-        : path(std::move(path_in)), dir_size(dir.size()), node(std::move(node_in)) {
-      KVLAB_CHECK(path.size() >= dir_size && path.compare(0, dir_size, dir) == 0);
+  // A path and its TracePathWord, which is also its hash in live_ and
+  // durable_ (PathHash): a namespace op computes the word once, for its
+  // lookups, its inserts and its trace event.
+  struct HashedPath {
+    explicit HashedPath(std::string_view p) : path(p), word(TracePathWord(p)) {}
+    HashedPath(std::string_view p, uint64_t w) : path(p), word(w) {}
+    operator std::string_view() const { return path; }  // Makes a key; compares.
+    std::string_view path;
+    uint64_t word;
+  };
+  // The hash of a path in live_ and durable_: inline, one multiply per 8
+  // bytes (absl::Hash calls into a shared library for strings over 16 bytes).
+  // Not part of the trace, and no result depends on the maps' order.
+  struct PathHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view path) const {
+      return static_cast<size_t>(TracePathWord(path));
     }
-    std::string_view dir() const { return std::string_view(path).substr(0, dir_size); }
-    std::string path;
+    size_t operator()(const HashedPath& path) const { return static_cast<size_t>(path.word); }
+  };
+  struct PathEq {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const { return SamePath(a, b); }
+  };
+  // Path -> entry, looked up by string_view or HashedPath. A hash map's
+  // iteration order is not fixed across processes, so whatever depends on
+  // order (List, the crash numbering, the crash's random draws) walks
+  // Sorted(), in path order.
+  using Names = absl::flat_hash_map<std::string, Node, PathHash, PathEq>;
+  using NameEntry = std::pair<const std::string, Node>;
+  // One directory entry change; `node` empty means the entry is erased. The
+  // records of one operation (a rename has two, or more for a directory) are
+  // consecutive in dir_log_ and share `op`: a crash keeps or loses them
+  // together. The path is dir_log_paths_[path_at, +path_size) (one buffer for
+  // the whole log, so a record costs no allocation). The directory whose
+  // SyncDir makes it durable is always a prefix of the path (the entry's
+  // parent; for the entries under a renamed directory, that directory's
+  // parent), so only its length is kept.
+  struct DirRecord {
+    uint64_t op;
+    uint64_t word;  // TracePathWord(path).
+    size_t path_at;
+    size_t path_size;
     size_t dir_size;
     std::optional<Node> node;
-  };
-  // The records of one operation (a rename has two, or more for a directory):
-  // a crash keeps or loses them together.
-  struct DirOp {
-    std::vector<DirRecord> records;
   };
   // One op in flight: what is traced and charged when it finishes.
   struct Op {
@@ -270,7 +324,7 @@ class SimDevice final : public Device {
   // every op passes here, and only the two error paths build strings.
   absl::Status BeginOp(Op& op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     ++counters_->device_ops;
-    if (crashed_) [[unlikely]] return DownError(op);
+    if (crashed_.load(std::memory_order_relaxed)) [[unlikely]] return DownError(op);
     // A scheduled crash point is not also drawn for (|| stops at it).
     const bool hit = (crash_after_ops_ > 0 && --crash_after_ops_ == 0) || Inject(chances_.crash);
     if (!hit) [[likely]] return absl::OkStatus();
@@ -306,12 +360,14 @@ class SimDevice final : public Device {
     return c.threshold == Chance::kAlways || (random_.Next() >> 11) < c.threshold;
   }
   // What a namespace op does once its path is valid and the op counted: runs
-  // under mu_, gets the normalised path, may set the bytes the trace records.
-  using NamespaceBody = absl::FunctionRef<absl::Status(std::string_view path, uint64_t& bytes)>;
-  // One namespace op on one path (every one but Rename): takes mu_,
-  // normalises `path` (errors name the op), BeginOp (a crash point),
-  // charges `latency_ns`, runs `body` and FinishOp (traced with no data).
-  // Returns the path error, the crash or body's status.
+  // under mu_, gets the normalised path and its live entry (live_.end() if
+  // none), may set the bytes the trace records.
+  using NamespaceBody =
+      absl::FunctionRef<absl::Status(const HashedPath& path, Names::iterator entry, uint64_t& bytes)>;
+  // One namespace op on one path (every one but Rename): takes mu_, finds
+  // `path` in live_ or else normalises it (errors name the op), BeginOp (a
+  // crash point), charges `latency_ns`, runs `body` and FinishOp (traced with
+  // no data). Returns the path error, the crash or body's status.
   absl::Status NamespaceOp(OpKind kind, std::string_view path, bool allow_root,
                            int64_t latency_ns, NamespaceBody body) ABSL_LOCKS_EXCLUDED(mu_);
 
@@ -343,19 +399,43 @@ class SimDevice final : public Device {
   // Flips bit `bit` of byte `pos` everywhere the inode stores that byte.
   void FlipBit(Inode& inode, uint64_t pos, int bit) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
+  // A new empty inode: a dead one reset if there is one (InodeRecycler).
+  std::shared_ptr<Inode> NewInode() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   // Namespace helpers (sim_device_namespace.cc).
   const Node* Lookup(std::string_view path) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // True if `dir` (not "") names a directory in live_: Lookup, but the last
   // directory found is remembered until a directory entry goes (dir_version_).
   bool IsLiveDir(std::string_view dir) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status CheckParentDir(std::string_view op, std::string_view path)
+  // OK if `parent` (ParentDirView(path)) is the root or a live directory;
+  // else the error for op `op` on `path`.
+  absl::Status CheckParentDir(std::string_view op, std::string_view path, std::string_view parent)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Applies `op` to live_ and logs it as unsynced.
-  void LogDirOp(DirOp op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // LogDirOp of one entry change (`node` empty: `path` is erased).
-  void LogEntryChange(std::string_view path, std::optional<Node> node)
+  // Finds `path` in live_, normalised: a name in live_ is valid and normal
+  // (each was normalised when it was made), so only a path not found there is
+  // checked (errors name `op`) and, if a "." component went, found again
+  // (*path then views *storage). Sets *path and *entry (live_.end() if none).
+  absl::Status FindPath(OpKind op, std::string_view raw, bool allow_root,
+                        std::string* storage, HashedPath* path, Names::iterator* entry)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void SetEntry(const std::string& path, const std::optional<Node>& node)
+  // Starts the next operation of the dir log: the records appended until the
+  // next call belong to it.
+  void BeginDirOp() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    ++dir_op_seq_;
+    ++dir_log_ops_;
+  }
+  // Logs one entry change of the current operation as unsynced (`node` empty:
+  // `path` is erased); `dir` is a prefix of `path`. Returns the record.
+  const DirRecord& AppendDirRecord(std::string_view dir, const HashedPath& path,
+                                   std::optional<Node> node) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  std::string_view RecordPath(const DirRecord& r) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return std::string_view(dir_log_paths_.data() + r.path_at, r.path_size);
+  }
+  // One operation of one entry change: logged, and applied to live_.
+  // `parent` is ParentDirView(path.path).
+  void LogEntryChange(std::string_view parent, const HashedPath& path, std::optional<Node> node)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void SetEntry(const HashedPath& path, const std::optional<Node>& node)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A live entry goes: its file (if any) no longer counts towards used bytes.
   void Unlink(const Node& node) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -387,6 +467,12 @@ class SimDevice final : public Device {
 
   const FaultProfile profile_;
   const FaultChances chances_;  // From profile_ (declared after it).
+  // Dead inodes, reset (InodeRecycler; at most kMaxSpares). Declared before
+  // everything that holds inodes, so that it outlives them.
+  static constexpr size_t kMaxSpares = 16;
+  std::vector<std::unique_ptr<Inode>> spare_inodes_;
+  // The memory of deleted SimFiles, for the next Open (at most kMaxSpares).
+  std::vector<void*> spare_files_ ABSL_GUARDED_BY(mu_);
   mutable DeviceMutex mu_;
   Random random_ ABSL_GUARDED_BY(mu_);
   // Draws of the free space only, so that disk full shifts no other fault.
@@ -398,24 +484,6 @@ class SimDevice final : public Device {
   SimCounters* counters_;
   IoCounters io_counters_;
 
-  // Path -> entry, looked up by string_view. A hash map's iteration order
-  // is not fixed across processes, so whatever depends on order (List, the
-  // crash numbering, the crash's random draws) walks Sorted(), in path order.
-  // The hash of a path in live_ and durable_: inline, one multiply per 8
-  // bytes (absl::Hash calls into a shared library for strings over 16 bytes).
-  // Not part of the trace, and no result depends on the maps' order.
-  struct PathHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view path) const {
-      return static_cast<size_t>(TracePathWord(path));
-    }
-  };
-  struct PathEq {
-    using is_transparent = void;
-    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
-  };
-  using Names = absl::flat_hash_map<std::string, Node, PathHash, PathEq>;
-  using NameEntry = std::pair<const std::string, Node>;
   // Erases a live entry (SetEntry of no node, once the entry is found).
   void EraseEntry(Names::iterator it) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The entries of `names` in path (byte) order.
@@ -435,14 +503,21 @@ class SimDevice final : public Device {
     std::string dir;
     uint64_t version = ~uint64_t{0};
     std::vector<std::string> names;
+    std::vector<std::string_view> children;  // Scratch space of a List.
   };
   ListCache list_cache_ ABSL_GUARDED_BY(mu_);
-  std::vector<DirOp> dir_log_ ABSL_GUARDED_BY(mu_);
+  // The unsynced directory entry changes, in order (DirRecord).
+  std::vector<DirRecord> dir_log_ ABSL_GUARDED_BY(mu_);
+  std::string dir_log_paths_ ABSL_GUARDED_BY(mu_);  // Their paths, back to back.
+  uint64_t dir_log_ops_ ABSL_GUARDED_BY(mu_) = 0;   // The operations they make up.
+  uint64_t dir_op_seq_ ABSL_GUARDED_BY(mu_) = 0;    // The last operation's `op`.
   std::set<std::string, std::less<>> locks_ ABSL_GUARDED_BY(mu_);
   uint64_t used_bytes_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t epoch_ ABSL_GUARDED_BY(mu_) = 0;  // Bumped by Crash(); older handles are dead.
   bool faults_enabled_ ABSL_GUARDED_BY(mu_) = true;
-  bool crashed_ ABSL_GUARDED_BY(mu_) = false;    // A crash point was hit.
+  // A crash point was hit. Written under mu_; atomic so that crash_pending()
+  // (the driver asks after every operation) reads it without taking mu_.
+  std::atomic<bool> crashed_{false};
   uint64_t crash_after_ops_ ABSL_GUARDED_BY(mu_) = 0;  // 0 = none scheduled.
   std::string crash_reason_ ABSL_GUARDED_BY(mu_);
   // While a batch runs: the latency of each of its ops, charged together.

@@ -117,7 +117,7 @@ std::vector<SimDevice::Inode*> SimDevice::CrashCandidates() const {
 
 size_t SimDevice::UnsyncedOpsForCrash() const {
   DeviceMutexLock lock(&mu_);
-  size_t n = dir_log_.size();
+  size_t n = dir_log_ops_;
   for (const Inode* inode : CrashCandidates()) n += inode->unsynced.size();
   return n;
 }
@@ -136,30 +136,37 @@ void SimDevice::CrashLocked(const CrashChooser* chooser) {
   // With a chooser: where each inode's ops start in the numbering.
   std::map<const Inode*, size_t> first_index;
   if (chooser != nullptr) {
-    size_t next = dir_log_.size();
+    size_t next = dir_log_ops_;
     for (const Inode* inode : CrashCandidates()) {
       first_index[inode] = next;
       next += inode->unsynced.size();
     }
   }
-  // 1. Directory operations.
-  for (size_t i = 0; i < dir_log_.size(); ++i) {
-    DirOp& op = dir_log_[i];
-    const bool lose = chooser != nullptr ? (*chooser)(i) != CrashFate::kKeep
+  // 1. Directory operations: the records of one share its `op`.
+  size_t op_index = 0;
+  for (size_t i = 0; i < dir_log_.size(); ++op_index) {
+    size_t end = i + 1;
+    while (end < dir_log_.size() && dir_log_[end].op == dir_log_[i].op) ++end;
+    const bool lose = chooser != nullptr ? (*chooser)(op_index) != CrashFate::kKeep
                                          : random_.Bernoulli(profile_.lose_unsynced_dir_ops);
     if (lose) {
       ++counters_->lost_dir_ops;
-      continue;
-    }
-    for (DirRecord& r : op.records) {
-      if (r.node.has_value()) {
-        durable_.insert_or_assign(r.path, *r.node);
-      } else {
-        durable_.erase(r.path);
+    } else {
+      for (size_t j = i; j < end; ++j) {
+        const DirRecord& r = dir_log_[j];
+        const HashedPath path(RecordPath(r), r.word);
+        if (r.node.has_value()) {
+          durable_.insert_or_assign(path, *r.node);
+        } else {
+          durable_.erase(path);
+        }
       }
     }
+    i = end;
   }
   dir_log_.clear();
+  dir_log_paths_.clear();
+  dir_log_ops_ = 0;
   for (bool changed = true; changed;) {
     changed = false;
     // (A fixpoint: the order of the walk does not change the result.)
@@ -203,7 +210,7 @@ void SimDevice::CrashLocked(const CrashChooser* chooser) {
   RecomputeUsedBytes();
   locks_.clear();
   ++epoch_;
-  crashed_ = false;
+  crashed_.store(false, std::memory_order_release);
   crash_after_ops_ = 0;
   crash_reason_.clear();
   ++counters_->crashes;

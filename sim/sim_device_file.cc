@@ -53,7 +53,23 @@ absl::Status SimDevice::DirectIoError(const SimFile& f, std::string_view op, uin
       ": direct I/O needs offset, length and buffer aligned to ", profile_.sector_size));
 }
 
-// ---- Image updates ----
+// ---- Inodes and image updates ----
+
+void SimDevice::InodeRecycler::operator()(Inode* inode) const {
+  if (device->spare_inodes_.size() >= kMaxSpares) {
+    delete inode;
+    return;
+  }
+  inode->Reset();
+  device->spare_inodes_.emplace_back(inode);
+}
+
+std::shared_ptr<SimDevice::Inode> SimDevice::NewInode() {
+  if (spare_inodes_.empty()) return std::shared_ptr<Inode>(new Inode, InodeRecycler{this});
+  Inode* const inode = spare_inodes_.back().release();
+  spare_inodes_.pop_back();
+  return std::shared_ptr<Inode>(inode, InodeRecycler{this});
+}
 
 void SimDevice::SetCurrent(Inode& inode, std::string image) {
   if (inode.linked) used_bytes_ = used_bytes_ - inode.current.size() + image.size();

@@ -2,6 +2,7 @@
 // sync_dir, list, exists, file_size, lock) on the live directory view, and
 // the per-directory log of unsynced entry changes that SyncDir makes durable.
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,7 +26,7 @@ const SimDevice::Node* SimDevice::Lookup(std::string_view path) const {
 }
 
 bool SimDevice::IsLiveDir(std::string_view dir) {
-  if (known_dir_version_ == dir_version_ && known_dir_ == dir) return true;
+  if (known_dir_version_ == dir_version_ && SamePath(known_dir_, dir)) return true;
   const Node* n = Lookup(dir);
   if (n == nullptr || !n->is_dir) return false;
   known_dir_.assign(dir);
@@ -33,8 +34,8 @@ bool SimDevice::IsLiveDir(std::string_view dir) {
   return true;
 }
 
-absl::Status SimDevice::CheckParentDir(std::string_view op, std::string_view path) {
-  std::string_view parent = ParentDirView(path);
+absl::Status SimDevice::CheckParentDir(std::string_view op, std::string_view path,
+                                       std::string_view parent) {
   if (parent.empty() || IsLiveDir(parent)) return absl::OkStatus();
   const Node* n = Lookup(parent);
   if (n == nullptr) {
@@ -70,7 +71,7 @@ void SimDevice::EraseEntry(Names::iterator it) {
   live_.erase(it);
 }
 
-void SimDevice::SetEntry(const std::string& path, const std::optional<Node>& node) {
+void SimDevice::SetEntry(const HashedPath& path, const std::optional<Node>& node) {
   if (!node.has_value()) {
     auto it = live_.find(path);
     if (it == live_.end()) {
@@ -93,31 +94,54 @@ void SimDevice::SetEntry(const std::string& path, const std::optional<Node>& nod
   it->second = *node;
 }
 
-void SimDevice::LogDirOp(DirOp op) {
-  for (const DirRecord& r : op.records) SetEntry(r.path, r.node);
-  dir_log_.push_back(std::move(op));
+const SimDevice::DirRecord& SimDevice::AppendDirRecord(std::string_view dir,
+                                                       const HashedPath& path,
+                                                       std::optional<Node> node) {
+  // (`dir` is usually ParentDirView(path), a view into it.)
+  KVLAB_CHECK(path.path.size() >= dir.size() &&
+              (dir.data() == path.path.data() || SamePath(path.path.substr(0, dir.size()), dir)));
+  dir_log_.push_back(DirRecord{dir_op_seq_, path.word, dir_log_paths_.size(), path.path.size(),
+                               dir.size(), std::move(node)});
+  dir_log_paths_.append(path.path);
+  return dir_log_.back();
 }
 
-void SimDevice::LogEntryChange(std::string_view path, std::optional<Node> node) {
-  DirOp op;
-  op.records.emplace_back(ParentDirView(path), std::string(path), std::move(node));
-  LogDirOp(std::move(op));
+void SimDevice::LogEntryChange(std::string_view parent, const HashedPath& path,
+                               std::optional<Node> node) {
+  BeginDirOp();
+  const DirRecord& r = AppendDirRecord(parent, path, std::move(node));
+  SetEntry(path, r.node);
+}
+
+absl::Status SimDevice::FindPath(OpKind kind, std::string_view raw, bool allow_root,
+                                 std::string* storage, HashedPath* path, Names::iterator* entry) {
+  *path = HashedPath(raw);
+  *entry = live_.find(*path);
+  if (*entry != live_.end()) return absl::OkStatus();
+  std::string_view normal;
+  RETURN_IF_ERROR(NormalizePath(KindName(kind), raw, allow_root, storage, &normal));
+  if (normal.data() != raw.data()) {
+    *path = HashedPath(normal);
+    *entry = live_.find(*path);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status SimDevice::NamespaceOp(OpKind kind, std::string_view path_view, bool allow_root,
                                     int64_t latency_ns, NamespaceBody body) {
   DeviceMutexLock lock(&mu_);
   std::string storage;
-  std::string_view path;
-  const absl::Status path_status =
-      NormalizePath(KindName(kind), path_view, allow_root, &storage, &path);
-  Op op{kind, path};
+  HashedPath path(std::string_view(), 0);
+  Names::iterator entry;
+  const absl::Status path_status = FindPath(kind, path_view, allow_root, &storage, &path, &entry);
+  Op op{kind, path.path};
+  op.path_word = &path.word;
   uint64_t bytes = 0;
   absl::Status s = [&]() -> absl::Status {
     RETURN_IF_ERROR(path_status);
     RETURN_IF_ERROR(BeginOp(op));
     op.latency_ns = latency_ns;
-    return body(path, bytes);
+    return body(path, entry, bytes);
   }();
   return FinishOp(op, s, bytes, {});
 }
@@ -127,32 +151,40 @@ absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view
   std::unique_ptr<File> file;
   RETURN_IF_ERROR(NamespaceOp(
       OpKind::kOpen, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
-      [&](std::string_view path, uint64_t&) -> absl::Status {
-        const Node* n = Lookup(path);
+      [&](const HashedPath& path, Names::iterator entry, uint64_t&) -> absl::Status {
+        const Node* n = entry == live_.end() ? nullptr : &entry->second;
         if (n != nullptr && n->is_dir) {
           return absl::FailedPreconditionError(
-              absl::StrCat("open '", AV(path), "': is a directory"));
+              absl::StrCat("open '", AV(path.path), "': is a directory"));
         }
         if (n != nullptr && options.create && options.exclusive) {
           return absl::AlreadyExistsError(
-              absl::StrCat("open '", AV(path), "': exists (exclusive create asked)"));
+              absl::StrCat("open '", AV(path.path), "': exists (exclusive create asked)"));
         }
         std::shared_ptr<Inode> inode;
         if (n == nullptr) {
           if (!options.create) {
-            return absl::NotFoundError(absl::StrCat("open '", AV(path), "': no such file"));
+            return absl::NotFoundError(absl::StrCat("open '", AV(path.path), "': no such file"));
           }
-          RETURN_IF_ERROR(CheckParentDir("open", path));
-          inode = std::make_shared<Inode>();
-          LogEntryChange(path, Node{false, inode});
+          const std::string_view parent = ParentDirView(path.path);
+          RETURN_IF_ERROR(CheckParentDir("open", path.path, parent));
+          inode = NewInode();
+          LogEntryChange(parent, path, Node{false, inode});
         } else {
           inode = n->inode;
         }
         if (options.truncate && !options.read_only && !inode->current.empty()) {
           ApplyTruncate(*inode, 0);
         }
-        const OpenPath& open_path = inode->FindOpenPath(path);
-        file = std::make_unique<SimFile>(this, std::move(inode), open_path, options, epoch_);
+        const OpenPath& open_path = inode->FindOpenPath(path.path, path.word);
+        void* memory;  // A deleted handle's, if there is one.
+        if (spare_files_.empty()) {
+          memory = ::operator new(sizeof(SimFile));
+        } else {
+          memory = spare_files_.back();
+          spare_files_.pop_back();
+        }
+        file.reset(new (memory) SimFile(this, std::move(inode), open_path, options, epoch_));
         return absl::OkStatus();
       }));
   return file;
@@ -161,20 +193,18 @@ absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view
 absl::Status SimDevice::Remove(std::string_view path_view) {
   return NamespaceOp(
       OpKind::kRemove, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
-      [&](std::string_view path, uint64_t&) -> absl::Status {
-        auto it = live_.find(path);
-        if (it == live_.end()) {
-          return absl::NotFoundError(absl::StrCat("remove '", AV(path), "': no such file"));
+      [&](const HashedPath& path, Names::iterator entry, uint64_t&) -> absl::Status {
+        if (entry == live_.end()) {
+          return absl::NotFoundError(absl::StrCat("remove '", AV(path.path), "': no such file"));
         }
-        if (it->second.is_dir) {
-          return absl::FailedPreconditionError(
-              absl::StrCat("remove '", AV(path), "': is a directory (Remove removes files)"));
+        if (entry->second.is_dir) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "remove '", AV(path.path), "': is a directory (Remove removes files)"));
         }
         // LogEntryChange(path, std::nullopt), erasing the entry found.
-        DirOp op;
-        op.records.emplace_back(ParentDirView(path), std::string(path), std::nullopt);
-        EraseEntry(it);
-        dir_log_.push_back(std::move(op));
+        BeginDirOp();
+        AppendDirRecord(ParentDirView(path.path), path, std::nullopt);
+        EraseEntry(entry);
         return absl::OkStatus();
       });
 }
@@ -184,94 +214,100 @@ absl::Status SimDevice::Remove(std::string_view path_view) {
 absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_view) {
   DeviceMutexLock lock(&mu_);
   std::string from_storage, to_storage;
-  std::string_view from, to;
+  HashedPath from(std::string_view(), 0), to(std::string_view(), 0);
+  Names::iterator src_it, dst_it;
   const absl::Status from_status =
-      NormalizePath("rename", from_view, /*allow_root=*/false, &from_storage, &from);
+      FindPath(OpKind::kRename, from_view, /*allow_root=*/false, &from_storage, &from, &src_it);
   const absl::Status to_status =
-      NormalizePath("rename", to_view, /*allow_root=*/false, &to_storage, &to);
-  Op op{OpKind::kRename, from};
-  op.length = to.size();
+      FindPath(OpKind::kRename, to_view, /*allow_root=*/false, &to_storage, &to, &dst_it);
+  Op op{OpKind::kRename, from.path};
+  op.path_word = &from.word;
+  op.length = to.path.size();
   absl::Status s = [&]() -> absl::Status {
     RETURN_IF_ERROR(from_status);
     RETURN_IF_ERROR(to_status);
     RETURN_IF_ERROR(BeginOp(op));
     op.latency_ns = profile_.metadata_latency_ns;
-    const auto src_it = live_.find(from);
     const Node* src = src_it == live_.end() ? nullptr : &src_it->second;
     if (src == nullptr) {
       return absl::NotFoundError(
-          absl::StrCat("rename '", AV(from), "' to '", AV(to), "': no such file"));
+          absl::StrCat("rename '", AV(from.path), "' to '", AV(to.path), "': no such file"));
     }
-    RETURN_IF_ERROR(CheckParentDir("rename", to));
-    if (from == to) return absl::OkStatus();
-    const Node* dst = Lookup(to);
+    const std::string_view to_parent = ParentDirView(to.path);
+    RETURN_IF_ERROR(CheckParentDir("rename", to.path, to_parent));
+    if (from.path == to.path) return absl::OkStatus();
+    const Node* dst = dst_it == live_.end() ? nullptr : &dst_it->second;
     auto fail = [&](std::string_view why) {
       return absl::FailedPreconditionError(
-          absl::StrCat("rename '", AV(from), "' to '", AV(to), "': ", AV(why)));
+          absl::StrCat("rename '", AV(from.path), "' to '", AV(to.path), "': ", AV(why)));
     };
     if (dst != nullptr && dst->is_dir != src->is_dir) {
       return fail(dst->is_dir ? "the target is a directory" : "the target is a file");
     }
-    // "from/": the names of a moved directory's entries start with it.
-    const std::string from_prefix = src->is_dir ? absl::StrCat(AV(from), "/") : std::string();
-    if (src->is_dir && absl::StartsWith(AV(to), from_prefix)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "rename '", AV(from), "' to '", AV(to), "': cannot move a directory into itself"));
+    const std::string_view from_parent = ParentDirView(from.path);
+    if (!src->is_dir) {
+      // A file: its entry goes and comes back under the new name, as one
+      // operation (erasing leaves the other entries where they are).
+      const Node node = *src;
+      BeginDirOp();
+      AppendDirRecord(from_parent, from, std::nullopt);
+      AppendDirRecord(to_parent, to, node);
+      EraseEntry(src_it);
+      SetEntry(to, node);
+      return absl::OkStatus();
     }
-    if (dst != nullptr && dst->is_dir) {
-      const std::string to_prefix = absl::StrCat(AV(to), "/");
+    // "from/": the names of a moved directory's entries start with it.
+    const std::string from_prefix = absl::StrCat(AV(from.path), "/");
+    if (absl::StartsWith(AV(to.path), from_prefix)) {
+      return absl::InvalidArgumentError(absl::StrCat("rename '", AV(from.path), "' to '",
+                                                     AV(to.path),
+                                                     "': cannot move a directory into itself"));
+    }
+    if (dst != nullptr) {
+      const std::string to_prefix = absl::StrCat(AV(to.path), "/");
       for (const NameEntry& e : live_) {
         if (absl::StartsWith(e.first, to_prefix)) return fail("the target directory is not empty");
       }
     }
-    // Erase every moved entry, then set it under its new name (in path
-    // order). The views and nodes point into live_, unchanged until LogDirOp.
-    std::vector<std::pair<std::string_view, const Node*>> moved = {{from, src}};
-    if (src->is_dir) {
-      for (const NameEntry* e : Sorted(live_)) {
-        if (absl::StartsWith(e->first, from_prefix)) moved.emplace_back(e->first, &e->second);
-      }
+    // Log every moved entry's erasure, then the entry under its new name (in
+    // path order), then apply the records to live_ in that order. The views
+    // and nodes point into live_, unchanged until the records are applied.
+    std::vector<std::pair<std::string_view, const Node*>> moved = {{from.path, src}};
+    for (const NameEntry* e : Sorted(live_)) {
+      if (absl::StartsWith(e->first, from_prefix)) moved.emplace_back(e->first, &e->second);
     }
-    DirOp dir_op;
-    dir_op.records.reserve(2 * moved.size());
-    const std::string_view from_parent = ParentDirView(from);
-    const std::string_view to_parent = ParentDirView(to);
+    const size_t first = dir_log_.size();
+    BeginDirOp();
     for (const auto& [path, node] : moved) {
-      dir_op.records.emplace_back(from_parent, std::string(path), std::nullopt);
+      AppendDirRecord(from_parent, HashedPath(path), std::nullopt);
     }
+    std::string to_path;
     for (const auto& [path, node] : moved) {
       // `to` plus what follows `from` (nothing for the moved entry itself).
-      std::string to_path;
-      to_path.reserve(to.size() + path.size() - from.size());
-      to_path.append(to).append(path.substr(from.size()));
-      dir_op.records.emplace_back(to_parent, std::move(to_path), *node);
+      to_path.assign(to.path).append(path.substr(from.path.size()));
+      AppendDirRecord(to_parent, HashedPath(to_path), *node);
     }
-    if (src->is_dir) {
-      LogDirOp(std::move(dir_op));
-      return absl::OkStatus();
+    for (size_t i = first; i < dir_log_.size(); ++i) {
+      const DirRecord& r = dir_log_[i];
+      SetEntry(HashedPath(RecordPath(r), r.word), r.node);
     }
-    // A file: LogDirOp, erasing the source entry found above (erasing
-    // leaves the other entries where they are).
-    EraseEntry(src_it);
-    SetEntry(dir_op.records[1].path, dir_op.records[1].node);
-    dir_log_.push_back(std::move(dir_op));
     return absl::OkStatus();
   }();
-  return FinishOp(op, s, 0, to);
+  return FinishOp(op, s, 0, to.path);
 }
 
 absl::Status SimDevice::CreateDir(std::string_view path_view) {
   return NamespaceOp(
       OpKind::kCreateDir, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
-      [&](std::string_view path, uint64_t&) -> absl::Status {
-        const Node* n = Lookup(path);
-        if (n != nullptr) {
-          if (n->is_dir) return absl::OkStatus();
+      [&](const HashedPath& path, Names::iterator entry, uint64_t&) -> absl::Status {
+        if (entry != live_.end()) {
+          if (entry->second.is_dir) return absl::OkStatus();
           return absl::AlreadyExistsError(
-              absl::StrCat("create_dir '", AV(path), "': a file of that name exists"));
+              absl::StrCat("create_dir '", AV(path.path), "': a file of that name exists"));
         }
-        RETURN_IF_ERROR(CheckParentDir("create_dir", path));
-        LogEntryChange(path, Node{true, nullptr});
+        const std::string_view parent = ParentDirView(path.path);
+        RETURN_IF_ERROR(CheckParentDir("create_dir", path.path, parent));
+        LogEntryChange(parent, path, Node{true, nullptr});
         return absl::OkStatus();
       });
 }
@@ -279,34 +315,39 @@ absl::Status SimDevice::CreateDir(std::string_view path_view) {
 absl::Status SimDevice::SyncDir(std::string_view dir_view) {
   return NamespaceOp(
       OpKind::kSyncDir, dir_view, /*allow_root=*/true, profile_.sync_latency_ns,
-      [&](std::string_view dir, uint64_t&) -> absl::Status {
-        if (!dir.empty() && !IsLiveDir(dir)) {
+      [&](const HashedPath& dir_path, Names::iterator entry, uint64_t&) -> absl::Status {
+        const std::string_view dir = dir_path.path;
+        if (!dir.empty() && (entry == live_.end() || !entry->second.is_dir)) {
           return absl::NotFoundError(absl::StrCat("sync_dir '", AV(dir), "': no such directory"));
         }
         // Make this directory's records durable, in log order; keep the
-        // others (compacted in place, in order).
-        size_t kept_ops = 0;
-        for (DirOp& dir_op : dir_log_) {
-          size_t kept = 0;
-          for (DirRecord& r : dir_op.records) {
-            if (r.dir() != dir) {
-              if (&dir_op.records[kept] != &r) dir_op.records[kept] = std::move(r);
-              ++kept;
-              continue;
+        // others, and their paths, compacted in place, in order.
+        size_t kept = 0;
+        size_t kept_bytes = 0;
+        uint64_t kept_ops = 0;
+        for (DirRecord& r : dir_log_) {
+          const std::string_view path = RecordPath(r);
+          if (!SamePath(path.substr(0, r.dir_size), dir)) {
+            if (kept == 0 || dir_log_[kept - 1].op != r.op) ++kept_ops;
+            if (r.path_at != kept_bytes) {
+              std::memmove(dir_log_paths_.data() + kept_bytes, path.data(), path.size());
+              r.path_at = kept_bytes;
             }
-            // (The record is dropped below: its parts can move.)
-            if (r.node.has_value()) {
-              durable_.insert_or_assign(std::move(r.path), std::move(*r.node));
-            } else {
-              durable_.erase(r.path);
-            }
+            kept_bytes += r.path_size;
+            if (&dir_log_[kept] != &r) dir_log_[kept] = std::move(r);
+            ++kept;
+            continue;
           }
-          dir_op.records.erase(dir_op.records.begin() + kept, dir_op.records.end());
-          if (kept == 0) continue;
-          if (&dir_log_[kept_ops] != &dir_op) dir_log_[kept_ops] = std::move(dir_op);
-          ++kept_ops;
+          // (The record is dropped below: its node can move.)
+          if (r.node.has_value()) {
+            durable_.insert_or_assign(HashedPath(path, r.word), std::move(*r.node));
+          } else {
+            durable_.erase(HashedPath(path, r.word));
+          }
         }
-        dir_log_.resize(kept_ops);
+        dir_log_.erase(dir_log_.begin() + kept, dir_log_.end());
+        dir_log_paths_.resize(kept_bytes);
+        dir_log_ops_ = kept_ops;
         ++io_counters_.dir_syncs;
         return absl::OkStatus();
       });
@@ -316,27 +357,28 @@ absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_vi
   std::vector<std::string> names;
   RETURN_IF_ERROR(NamespaceOp(
       OpKind::kList, dir_view, /*allow_root=*/true, profile_.metadata_latency_ns,
-      [&](std::string_view dir, uint64_t& bytes) -> absl::Status {
-        if (!dir.empty() && !IsLiveDir(dir)) {
-          const Node* n = Lookup(dir);
-          if (n == nullptr) {
+      [&](const HashedPath& dir_path, Names::iterator entry, uint64_t& bytes) -> absl::Status {
+        const std::string_view dir = dir_path.path;
+        if (!dir.empty()) {
+          if (entry == live_.end()) {
             return absl::NotFoundError(absl::StrCat("list '", AV(dir), "': no such directory"));
           }
-          if (!n->is_dir) {
+          if (!entry->second.is_dir) {
             return absl::FailedPreconditionError(
                 absl::StrCat("list '", AV(dir), "': not a directory"));
           }
         }
-        if (list_cache_.version != live_version_ || list_cache_.dir != dir) {
+        if (list_cache_.version != live_version_ || !SamePath(list_cache_.dir, dir)) {
           // The direct children, in byte order: views into live_'s keys
           // (unchanged in here), sorted, then copied into the cache.
-          std::vector<std::string_view> children;
+          std::vector<std::string_view>& children = list_cache_.children;
+          children.clear();
           for (const NameEntry& e : live_) {
             std::string_view name = e.first;
             if (!dir.empty()) {
               // "dir/..."; `dir` is valid, so "dir" never ends in '/'.
               if (name.size() <= dir.size() || name[dir.size()] != '/' ||
-                  !name.starts_with(dir)) {
+                  !SamePath(name.substr(0, dir.size()), dir)) {
                 continue;
               }
               name.remove_prefix(dir.size() + 1);
@@ -344,7 +386,7 @@ absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_vi
             if (name.find('/') != std::string_view::npos) continue;  // A grandchild.
             children.push_back(name);
           }
-          std::sort(children.begin(), children.end());
+          std::sort(children.begin(), children.end(), PathLess);
           list_cache_.dir.assign(dir);
           list_cache_.version = live_version_;
           list_cache_.names.assign(children.begin(), children.end());
@@ -360,8 +402,9 @@ absl::StatusOr<bool> SimDevice::Exists(std::string_view path_view) {
   bool exists = false;
   RETURN_IF_ERROR(NamespaceOp(OpKind::kExists, path_view, /*allow_root=*/true,
                               profile_.metadata_latency_ns,
-                              [&](std::string_view path, uint64_t& bytes) -> absl::Status {
-                                exists = path.empty() || Lookup(path) != nullptr;
+                              [&](const HashedPath& path, Names::iterator entry,
+                                  uint64_t& bytes) -> absl::Status {
+                                exists = path.path.empty() || entry != live_.end();
                                 bytes = exists ? 1 : 0;
                                 return absl::OkStatus();
                               }));
@@ -372,14 +415,15 @@ absl::StatusOr<uint64_t> SimDevice::FileSize(std::string_view path_view) {
   uint64_t size = 0;
   RETURN_IF_ERROR(NamespaceOp(
       OpKind::kFileSize, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
-      [&](std::string_view path, uint64_t& bytes) -> absl::Status {
-        const Node* n = Lookup(path);
+      [&](const HashedPath& path, Names::iterator entry, uint64_t& bytes) -> absl::Status {
+        const Node* n = entry == live_.end() ? nullptr : &entry->second;
         if (n == nullptr) {
-          return absl::NotFoundError(absl::StrCat("file_size '", AV(path), "': no such file"));
+          return absl::NotFoundError(
+              absl::StrCat("file_size '", AV(path.path), "': no such file"));
         }
         if (n->is_dir) {
           return absl::FailedPreconditionError(
-              absl::StrCat("file_size '", AV(path), "': is a directory"));
+              absl::StrCat("file_size '", AV(path.path), "': is a directory"));
         }
         size = bytes = n->inode->current.size();
         return absl::OkStatus();
@@ -391,22 +435,23 @@ absl::StatusOr<std::unique_ptr<FileLock>> SimDevice::Lock(std::string_view path_
   std::unique_ptr<FileLock> held;
   RETURN_IF_ERROR(NamespaceOp(
       OpKind::kLock, path_view, /*allow_root=*/false, profile_.metadata_latency_ns,
-      [&](std::string_view path, uint64_t&) -> absl::Status {
-        const Node* n = Lookup(path);
+      [&](const HashedPath& path, Names::iterator entry, uint64_t&) -> absl::Status {
+        const Node* n = entry == live_.end() ? nullptr : &entry->second;
         if (n != nullptr && n->is_dir) {
           return absl::FailedPreconditionError(
-              absl::StrCat("lock '", AV(path), "': is a directory"));
+              absl::StrCat("lock '", AV(path.path), "': is a directory"));
         }
-        if (locks_.count(path) > 0) {
-          return absl::AlreadyExistsError(
-              absl::StrCat("lock '", AV(path), "': already held (is another store open here?)"));
+        if (locks_.count(path.path) > 0) {
+          return absl::AlreadyExistsError(absl::StrCat(
+              "lock '", AV(path.path), "': already held (is another store open here?)"));
         }
         if (n == nullptr) {
-          RETURN_IF_ERROR(CheckParentDir("lock", path));
-          LogEntryChange(path, Node{false, std::make_shared<Inode>()});
+          const std::string_view parent = ParentDirView(path.path);
+          RETURN_IF_ERROR(CheckParentDir("lock", path.path, parent));
+          LogEntryChange(parent, path, Node{false, NewInode()});
         }
-        locks_.emplace(path);
-        held = std::make_unique<SimFileLock>(this, std::string(path), epoch_);
+        locks_.emplace(path.path);
+        held = std::make_unique<SimFileLock>(this, std::string(path.path), epoch_);
         return absl::OkStatus();
       }));
   return held;

@@ -9,6 +9,7 @@
 #include "rapidcheck/gtest.h"
 #include "sim/sim_device.h"
 #include "sim/sim_env.h"
+#include "sim/sim_path.h"
 #include "tests/sim/sim_test_util.h"
 
 namespace kvlab::sim {
@@ -144,6 +145,107 @@ TEST(SimDeviceCrash, EntriesOfALostDirectoryAreGone) {
   EXPECT_TRUE(d.List("").value().empty());
 }
 
+// The dir log keeps each operation's records together through a SyncDir
+// of another directory (which compacts the log and its path buffer): a crash
+// still decides whole operations, numbered in order.
+TEST(SimDeviceCrash, SyncDirKeepsOtherDirectoriesOperationsWhole) {
+  for (uint64_t mask = 0; mask < 8; ++mask) {
+    SimDevice d(8);
+    ASSERT_TRUE(d.CreateDir("a").ok());
+    ASSERT_TRUE(d.CreateDir("b").ok());
+    ASSERT_TRUE(d.SyncDir("").ok());
+    MustOpen(d, "b/old");
+    ASSERT_TRUE(d.SyncDir("b").ok());
+    MustOpen(d, "a/x");                                   // Synced below.
+    MustOpen(d, "b/one");                                 // Op 0.
+    MustOpen(d, "a/y");                                   // Synced below.
+    ASSERT_TRUE(d.Rename("b/old", "b/new-name").ok());    // Op 1: two records.
+    ASSERT_TRUE(d.Remove("a/y").ok());                    // Synced below.
+    MustOpen(d, "b/two");                                 // Op 2.
+    ASSERT_TRUE(d.SyncDir("a").ok());
+    ASSERT_EQ(d.UnsyncedOpsForCrash(), 3u) << mask;
+    std::vector<size_t> asked;
+    d.Crash([&](size_t i) {
+      asked.push_back(i);
+      return (mask >> i) & 1 ? SimDevice::CrashFate::kKeep : SimDevice::CrashFate::kDrop;
+    });
+    EXPECT_EQ(asked, (std::vector<size_t>{0, 1, 2}));
+    EXPECT_TRUE(*d.Exists("a/x"));
+    EXPECT_FALSE(*d.Exists("a/y"));
+    EXPECT_EQ(*d.Exists("b/one"), (mask & 1) != 0) << mask;
+    EXPECT_EQ(*d.Exists("b/new-name"), (mask & 2) != 0) << mask;
+    EXPECT_EQ(*d.Exists("b/old"), (mask & 2) == 0) << mask;
+    EXPECT_EQ(*d.Exists("b/two"), (mask & 4) != 0) << mask;
+  }
+}
+
+// A new inode may be a dead one reset (SimDevice::InodeRecycler): it must
+// start empty, with no unsynced op, open path or durable image of its past.
+TEST(SimDeviceCrash, ANewFileKeepsNothingOfADeadOne) {
+  SimDevice d(9);
+  for (int round = 0; round < 3; ++round) {
+    {
+      auto old = MustOpen(d, "old");
+      ASSERT_TRUE(old->Write(0, std::string(10000, 'o')).ok());
+      ASSERT_TRUE(old->Sync().ok());
+      ASSERT_TRUE(old->Write(5, "over the durable bytes").ok());
+      ASSERT_TRUE(old->Write(20000, "unsynced").ok());
+    }
+    ASSERT_TRUE(d.Remove("old").ok());
+    ASSERT_TRUE(d.SyncDir("").ok());  // The last reference: the inode dies.
+    auto f = MustOpen(d, "new");
+    EXPECT_EQ(*f->Size(), 0u);
+    EXPECT_EQ(d.UnsyncedOpsForCrash(), 1u);  // Only the create of "new".
+    ASSERT_TRUE(f->Write(3, "ab").ok());
+    EXPECT_EQ(f->path(), "new");
+    EXPECT_EQ(Contents(d, "new"), std::string("\0\0\0ab", 5));
+    EXPECT_EQ(d.UnsyncedOpsForCrash(), 2u);
+    if (round == 1) {  // A crash keeps nothing of "new" but its synced create.
+      ASSERT_TRUE(d.SyncDir("").ok());
+      d.Crash();
+      EXPECT_EQ(Contents(d, "new"), "");
+      f = MustOpen(d, "new", /*create=*/false);
+    }
+    ASSERT_TRUE(d.Remove("new").ok());
+    ASSERT_TRUE(d.SyncDir("").ok());
+  }
+}
+
+// A new handle may take the memory of a deleted one (SimFile's operator
+// delete): each handle still has its own file, path and epoch, and deleting
+// the last handle of a removed file (its inode dies) takes the lock once.
+TEST(SimDeviceCrash, HandlesReuseTheMemoryOfDeletedOnes) {
+  SimDevice d(12);
+  std::vector<std::unique_ptr<File>> open;
+  for (int i = 0; i < 40; ++i) {
+    const std::string name = "f" + std::to_string(i);
+    auto f = MustOpen(d, name);
+    ASSERT_TRUE(f->Write(0, name).ok());
+    if (i % 3 == 0) {
+      open.push_back(std::move(f));
+    } else if (i % 3 == 1) {
+      ASSERT_TRUE(d.Remove(name).ok());
+      ASSERT_TRUE(d.SyncDir("").ok());
+      f.reset();  // The inode dies here.
+    }
+  }
+  for (size_t k = 0; k < open.size(); ++k) {
+    const std::string name = "f" + std::to_string(3 * k);
+    EXPECT_EQ(open[k]->path(), name);
+    std::string out(8, '\0');
+    auto n = open[k]->Read(0, absl::MakeSpan(out));
+    ASSERT_TRUE(n.ok());
+    EXPECT_EQ(out.substr(0, *n), name);
+  }
+  EXPECT_EQ(Contents(d, "f2"), "f2");
+  d.Crash();
+  std::string byte(1, ' ');
+  EXPECT_EQ(open[0]->Read(0, absl::MakeSpan(byte)).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  auto again = MustOpen(d, "new");
+  EXPECT_TRUE(again->Write(0, "x").ok());
+}
+
 // Random writes and syncs on a few files with every crash outcome possible:
 // each byte that was synced and not written since survives the crash.
 RC_GTEST_PROP(SimDeviceCrash, SyncedDataAlwaysSurvives, (uint64_t seed)) {
@@ -193,6 +295,45 @@ TEST(SimDevicePaths, DotComponentsNameTheSameFileAndBadPathsAreRejected) {
     EXPECT_EQ(d.Open(bad, {}).status().code(), absl::StatusCode::kInvalidArgument) << bad;
   }
   EXPECT_TRUE(d.SyncDir("").ok());
+}
+
+// SamePath (sim_path.h) is ==: every length up to past its inline limit,
+// equal, and differing in one byte at each position, or in length.
+TEST(SimDevicePaths, SamePathIsEquality) {
+  Random r(11);
+  for (size_t n = 0; n <= 40; ++n) {
+    std::string a(n, '\0');
+    for (char& c : a) c = static_cast<char>(r.Next());
+    EXPECT_TRUE(SamePath(a, std::string(a))) << n;
+    for (size_t i = 0; i < n; ++i) {
+      std::string b = a;
+      b[i] = static_cast<char>(b[i] ^ (1 << r.Uniform(8)));
+      EXPECT_FALSE(SamePath(a, b)) << n << " " << i;
+      EXPECT_FALSE(SamePath(b, a)) << n << " " << i;
+    }
+    EXPECT_FALSE(SamePath(a, a + "x")) << n;
+    if (n > 0) EXPECT_FALSE(SamePath(a, std::string_view(a).substr(0, n - 1))) << n;
+  }
+}
+
+// PathLess (sim_path.h) is std::string_view's <: pairs of every length up
+// to 20 from a small alphabet (so that long common prefixes are frequent),
+// bytes above 0x7f included.
+TEST(SimDevicePaths, PathLessIsByteOrder) {
+  Random r(13);
+  const std::string alphabet = std::string("0a/.") + static_cast<char>(0xe9);
+  auto random_path = [&] {
+    std::string s(r.Uniform(21), '\0');
+    for (char& c : s) c = alphabet[r.Uniform(alphabet.size())];
+    return s;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    const std::string a = random_path();
+    std::string b = r.OneIn(2) ? random_path() : a.substr(0, r.Uniform(a.size() + 1));
+    if (r.OneIn(3) && !b.empty()) b[r.Uniform(b.size())] = alphabet[r.Uniform(alphabet.size())];
+    EXPECT_EQ(PathLess(a, b), std::string_view(a) < std::string_view(b)) << a << " " << b;
+    EXPECT_EQ(PathLess(b, a), std::string_view(b) < std::string_view(a)) << a << " " << b;
+  }
 }
 
 TEST(SimDeviceCounters, IoCountersSplitByKind) {
