@@ -178,7 +178,10 @@ class BitcaskStore : public KvStore {
   absl::Status CutBrokenChain(std::vector<Loaded>& files);
   absl::Status SealLoadedFile(Loaded& file);
   absl::Status StartActiveFile(Loaded* newest, uint64_t prev_id, uint64_t prev_size);
-  void Apply(uint64_t file_id, const HintEntry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Enters the records of data file `file_id` into the keydir (an entry
+  // replaces one with a lower sequence number) and advances next_sequence_.
+  void ApplyEntries(uint64_t file_id, absl::Span<const HintEntry> entries)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // --- writes ---
   absl::Status WriteOps(const WriteOptions& options, absl::Span<const PendingOp> ops,

@@ -322,16 +322,22 @@ absl::Status BitcaskStore::CutBrokenChain(std::vector<Loaded>& files) {
   return absl::OkStatus();
 }
 
-void BitcaskStore::Apply(uint64_t file_id, const HintEntry& e) {
-  auto [it, inserted] = keydir_.try_emplace(std::string_view(e.key));
-  KeyEntry& k = it->second;
-  if (!inserted && e.sequence <= k.sequence) return;  // An older (or duplicate) record.
-  k.file_id = file_id;
-  k.offset = e.offset;
-  k.sequence = e.sequence;
-  k.size = e.size;
-  k.tombstone = e.type == RecordType::kDelete;
-  next_sequence_ = std::max(next_sequence_, e.sequence + 1);
+void BitcaskStore::ApplyEntries(uint64_t file_id, absl::Span<const HintEntry> entries) {
+  // One call per file, not per entry: the loop keeps its registers, and the
+  // newest sequence is stored once.
+  uint64_t max_sequence = 0;
+  for (const HintEntry& e : entries) {
+    max_sequence = std::max(max_sequence, e.sequence);
+    auto [it, inserted] = keydir_.try_emplace(std::string_view(e.key));
+    KeyEntry& k = it->second;
+    if (!inserted && e.sequence <= k.sequence) continue;  // An older (or duplicate) record.
+    k.file_id = file_id;
+    k.offset = e.offset;
+    k.sequence = e.sequence;
+    k.size = e.size;
+    k.tombstone = e.type == RecordType::kDelete;
+  }
+  if (!entries.empty()) next_sequence_ = std::max(next_sequence_, max_sequence + 1);
 }
 
 absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
@@ -438,7 +444,7 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
     absl::MutexLock lock(&mu_);
     files_[f.id].kind = f.kind;
     files_[f.id].total_bytes = f.valid_size;
-    for (const HintEntry& e : f.entries) Apply(f.id, e);
+    ApplyEntries(f.id, f.entries);
     next_file_id_ = std::max(next_file_id_, f.id + 1);
     torn_tail_bytes_ += f.size - f.valid_size;
   }
