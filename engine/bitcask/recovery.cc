@@ -245,12 +245,10 @@ absl::Status BitcaskStore::RemoveLeftovers(std::vector<std::string>& names) {
 }
 
 absl::Status BitcaskStore::LoadOneFile(Loaded& f, bool hint_exists, FileBytes bytes) {
-  const FilePath data_path = DataPath(f.id);
-  const FilePath hint_path = HintPath(f.id);
   f.had_hint = false;
   f.valid_size = f.size;
   if (hint_exists) {
-    ASSIGN_OR_RETURN(FileBytes hint, ReadHintFile(*env_.device, hint_path, f.size));
+    ASSIGN_OR_RETURN(FileBytes hint, ReadHintFile(*env_.device, HintPath(f.id), f.size));
     std::string problem = DecodeHint(hint.view(), f.id, f.size, &f.entries);
     absl::MutexLock lock(&mu_);
     if (problem.empty()) {
@@ -268,7 +266,7 @@ absl::Status BitcaskStore::LoadOneFile(Loaded& f, bool hint_exists, FileBytes by
   // Any writer file may end in a torn tail here (a rolled file is synced in
   // the background); CutBrokenChain decides which may, and what follows.
   ASSIGN_OR_RETURN(f.scan,
-                   ScanDataFile(bytes.view(), data_path, f.id, /*tolerate_tail=*/true));
+                   ScanDataFile(bytes.view(), DataPath(f.id), f.id, /*tolerate_tail=*/true));
   f.entries = std::move(f.scan.entries);
   f.bytes = std::move(bytes);  // The keys of f.entries.
   f.valid_size = f.scan.valid_end;
