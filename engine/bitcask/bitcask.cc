@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "engine/bitcask/buffer_pool.h"
 #include "engine/bitcask/scan.h"
 #include "engine/common/check.h"
 #include "engine/common/status_macros.h"
@@ -41,13 +42,17 @@ BitcaskStore::BitcaskStore(const Env& env, std::string path, const Options& opti
   // for a record larger than the slack (the buffer then keeps the larger size).
   // It holds part of the active file only, which rolls over at max_file_size
   // (plus the batch that crosses it), so a small max_file_size caps it too.
+  // The block of a closed store, if the pool has one (buffer_pool.h).
   absl::MutexLock lock(&mu_);
-  buffer_.Reserve(std::min(options.write_buffer_size, options.max_file_size) + kBufferSlackBytes);
+  buffer_ = WriteBufferPool::Shared().Take(
+      std::min(options.write_buffer_size, options.max_file_size) + kBufferSlackBytes);
 }
 
 BitcaskStore::~BitcaskStore() {
   absl::Status s = Close();  // Ignoring errors on purpose: a second Close is FailedPrecondition.
   (void)s;
+  absl::MutexLock lock(&mu_);
+  WriteBufferPool::Shared().Give(std::move(buffer_));  // Closed: nothing writes to it any more.
 }
 
 absl::StatusOr<std::unique_ptr<BitcaskStore>> BitcaskStore::Open(const Env& env,
