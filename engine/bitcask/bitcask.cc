@@ -84,7 +84,6 @@ absl::StatusOr<std::unique_ptr<BitcaskStore>> BitcaskStore::Open(const Env& env,
     ASSIGN_OR_RETURN(names, env.device->List(path));
   }
   RETURN_IF_ERROR(store->FinishCommittedMerge(names));
-  RETURN_IF_ERROR(store->RemoveLeftovers(names));
   RETURN_IF_ERROR(store->LoadFiles(names));
   if (const IoCounters* c = env.device->counters()) store->counters_at_open_ = *c;
   return store;

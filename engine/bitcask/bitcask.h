@@ -169,7 +169,7 @@ class BitcaskStore : public KvStore {
   absl::StatusOr<bool> CheckBeforeLock(bool probe_marker);
   absl::Status CreateStore();
   absl::Status FinishCommittedMerge(std::vector<std::string>& names);
-  absl::Status RemoveLeftovers(std::vector<std::string>& names);
+  // Removes the leftovers of interrupted writes, then loads every data file.
   absl::Status LoadFiles(const std::vector<std::string>& names);
   // Loads `f` (id, kind, size and file set) from its hint if `hint_exists`
   // and the hint is sound, else by scanning the data file: `bytes` if they are

@@ -223,27 +223,6 @@ absl::Status BitcaskStore::FinishCommittedMerge(std::vector<std::string>& names)
   return absl::OkStatus();
 }
 
-absl::Status BitcaskStore::RemoveLeftovers(std::vector<std::string>& names) {
-  // The names kept are compacted in place (no second vector, no string copied).
-  uint64_t removed = 0;
-  size_t kept = 0;
-  for (size_t i = 0; i < names.size(); ++i) {
-    uint64_t id = 0;
-    if (Classify(names[i], &id) != NameKind::kLeftover) {
-      if (kept != i) names[kept] = std::move(names[i]);
-      ++kept;
-      continue;
-    }
-    RETURN_IF_ERROR(env_.device->Remove(PathOf(names[i])));
-    ++removed;
-  }
-  names.resize(kept);
-  if (removed > 0) RETURN_IF_ERROR(SyncDir());
-  absl::MutexLock lock(&mu_);
-  leftovers_removed_ += removed;
-  return absl::OkStatus();
-}
-
 absl::Status BitcaskStore::LoadOneFile(Loaded& f, bool hint_exists, FileBytes bytes) {
   f.had_hint = false;
   f.valid_size = f.size;
@@ -339,17 +318,28 @@ void BitcaskStore::ApplyEntries(uint64_t file_id, absl::Span<const HintEntry> en
 }
 
 absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
-  // The listing says which hints exist: nothing else changes the directory
-  // while the store opens (the lock is held).
+  // One pass over the listing removes the leftovers (before any data file is
+  // opened) and says which data files and hints exist: nothing else changes
+  // the directory while the store opens (the lock is held).
   std::vector<uint64_t> ids;
   ids.reserve(names.size());
   absl::flat_hash_set<uint64_t> hints;
   hints.reserve(names.size());
+  uint64_t removed = 0;
   for (const std::string& name : names) {
     uint64_t id = 0;
     const NameKind kind = Classify(name, &id);
     if (kind == NameKind::kData) ids.push_back(id);
     if (kind == NameKind::kHint) hints.insert(id);
+    if (kind == NameKind::kLeftover) {
+      RETURN_IF_ERROR(env_.device->Remove(PathOf(name)));
+      ++removed;
+    }
+  }
+  if (removed > 0) RETURN_IF_ERROR(SyncDir());
+  {
+    absl::MutexLock lock(&mu_);
+    leftovers_removed_ += removed;
   }
   std::sort(ids.begin(), ids.end());
   // Pass 1: the kind of every file, from its header, to find the newest
