@@ -143,7 +143,7 @@ class BitcaskStore : public KvStore {
     bool had_hint = false;
     uint64_t size = 0;        // On the device.
     uint64_t valid_size = 0;  // Up to the end of its last complete record or batch.
-    ScanResult scan;          // Torn tail, link, synced (empty when loaded from a hint).
+    ScanResult scan;          // Torn tail, link, synced (only the link when loaded from a hint).
     // The handle LoadFiles read it through: writable when it had no hint (it
     // may be sealed or continued as the active file), else read-only. Kept
     // afterwards (the active file, or the FileCache), so it is opened once.
@@ -171,10 +171,11 @@ class BitcaskStore : public KvStore {
   absl::Status FinishCommittedMerge(std::vector<std::string>& names);
   // Removes the leftovers of interrupted writes, then loads every data file.
   absl::Status LoadFiles(const std::vector<std::string>& names);
-  // Loads `f` (id, kind, size and file set) from its hint if `hint_exists`
-  // and the hint is sound, else by scanning the data file: `bytes` if they are
-  // all f.size of its bytes (read already), else read now through f.file.
-  absl::Status LoadOneFile(Loaded& f, bool hint_exists, FileBytes bytes);
+  // Loads `f` (id, kind, size, file and writable set) from its hint if it has
+  // one (it was opened read-only) and the hint is sound, else by scanning the
+  // data file: f.bytes if they are all f.size of its bytes (read already),
+  // else read now through f.file.
+  absl::Status LoadOneFile(Loaded& f);
   absl::Status CutBrokenChain(std::vector<Loaded>& files);
   absl::Status SealLoadedFile(Loaded& file);
   absl::Status StartActiveFile(Loaded* newest, uint64_t prev_id, uint64_t prev_size);

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <set>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/bitcask/bitcask.h"
@@ -223,10 +222,10 @@ absl::Status BitcaskStore::FinishCommittedMerge(std::vector<std::string>& names)
   return absl::OkStatus();
 }
 
-absl::Status BitcaskStore::LoadOneFile(Loaded& f, bool hint_exists, FileBytes bytes) {
+absl::Status BitcaskStore::LoadOneFile(Loaded& f) {
   f.had_hint = false;
   f.valid_size = f.size;
-  if (hint_exists) {
+  if (!f.writable) {  // Opened read-only: its hint exists.
     ASSIGN_OR_RETURN(FileBytes hint, ReadHintFile(*env_.device, HintPath(f.id), f.size));
     std::string problem = DecodeHint(hint.view(), f.id, f.size, &f.entries);
     absl::MutexLock lock(&mu_);
@@ -239,15 +238,14 @@ absl::Status BitcaskStore::LoadOneFile(Loaded& f, bool hint_exists, FileBytes by
     }
     ++hint_fallbacks_;  // A corrupt or stale hint: scan the data file instead.
   }
-  if (bytes.size() != f.size) {  // Not read in pass 1 (a hint was expected).
-    ASSIGN_OR_RETURN(bytes, ReadWholeFile(*f.file, f.size));
+  if (f.bytes.size() != f.size) {  // Not read in pass 1 (a hint was expected).
+    ASSIGN_OR_RETURN(f.bytes, ReadWholeFile(*f.file, f.size));
   }
   // Any writer file may end in a torn tail here (a rolled file is synced in
   // the background); CutBrokenChain decides which may, and what follows.
   ASSIGN_OR_RETURN(f.scan,
-                   ScanDataFile(bytes.view(), DataPath(f.id), f.id, /*tolerate_tail=*/true));
-  f.entries = std::move(f.scan.entries);
-  f.bytes = std::move(bytes);  // The keys of f.entries.
+                   ScanDataFile(f.bytes.view(), DataPath(f.id), f.id, /*tolerate_tail=*/true));
+  f.entries = std::move(f.scan.entries);  // Their keys point into f.bytes.
   f.valid_size = f.scan.valid_end;
   return absl::OkStatus();
 }
@@ -323,14 +321,14 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
   // the directory while the store opens (the lock is held).
   std::vector<uint64_t> ids;
   ids.reserve(names.size());
-  absl::flat_hash_set<uint64_t> hints;
-  hints.reserve(names.size());
+  std::vector<uint64_t> hint_ids;
+  hint_ids.reserve(names.size());
   uint64_t removed = 0;
   for (const std::string& name : names) {
     uint64_t id = 0;
     const NameKind kind = Classify(name, &id);
     if (kind == NameKind::kData) ids.push_back(id);
-    if (kind == NameKind::kHint) hints.insert(id);
+    if (kind == NameKind::kHint) hint_ids.push_back(id);
     if (kind == NameKind::kLeftover) {
       RETURN_IF_ERROR(env_.device->Remove(PathOf(name)));
       ++removed;
@@ -342,20 +340,19 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
     leftovers_removed_ += removed;
   }
   std::sort(ids.begin(), ids.end());
+  std::sort(hint_ids.begin(), hint_ids.end());
   // Pass 1: the kind of every file, from its header, to find the newest
-  // writer file. A file without a hint is read whole here, for pass 2's scan.
-  struct Opened {
-    uint64_t id;
-    DataFileKind kind;
-    uint64_t size;
-    FileBytes bytes;  // The whole file if it has no hint, else its header and link.
-    std::shared_ptr<File> file;
-  };
-  std::vector<Opened> opened;
-  opened.reserve(ids.size());
+  // writer file. A file without a hint is read whole here (into f.bytes) for
+  // pass 2's scan; of a hinted file only the header and the link record that
+  // starts a writer file (the hint holds no link, and CutBrokenChain checks
+  // every writer file's).
+  std::vector<Loaded> loaded;
+  loaded.reserve(ids.size());
+  size_t next_hint = 0;  // Both lists are sorted: one walk pairs them.
   for (uint64_t id : ids) {
+    while (next_hint < hint_ids.size() && hint_ids[next_hint] < id) ++next_hint;
+    const bool hinted = next_hint < hint_ids.size() && hint_ids[next_hint] == id;
     const FilePath path = DataPath(id);
-    const bool hinted = hints.contains(id);
     OpenOptions options;
     // A file without a hint is sealed or continued below: writable, so that
     // this one handle serves that too (a hinted file is only read).
@@ -363,21 +360,25 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
     options.kind = kvlab::FileKind::kData;
     ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(path, options));
     ASSIGN_OR_RETURN(uint64_t size, file->Size());
-    FileBytes bytes;
+    Loaded f;
+    char head[kFileHeaderSize + kRecordHeaderSize + kLinkValueSize];
+    std::string_view bytes;
     if (hinted) {
-      // The header, and the link record that starts a writer file: the hint
-      // holds no link, and CutBrokenChain checks every writer file's.
-      bytes = FileBytes(kFileHeaderSize + RecordSize(0, kLinkValueSize));
-      ASSIGN_OR_RETURN(size_t n, file->Read(0, absl::MakeSpan(bytes.data(), bytes.size())));
-      bytes.Truncate(n);
+      ASSIGN_OR_RETURN(size_t n, file->Read(0, absl::MakeSpan(head, sizeof(head))));
+      bytes = std::string_view(head, n);
     } else {
-      ASSIGN_OR_RETURN(bytes, ReadWholeFile(*file, size));
+      ASSIGN_OR_RETURN(f.bytes, ReadWholeFile(*file, size));
+      bytes = f.bytes.view();
     }
-    DataFileKind kind;
-    std::string problem =
-        CheckFileHeader(bytes.view().substr(0, kFileHeaderSize), id, &kind);
+    std::string problem = CheckFileHeader(bytes.substr(0, kFileHeaderSize), id, &f.kind);
     if (problem.empty()) {
-      opened.push_back(Opened{id, kind, size, std::move(bytes), std::move(file)});
+      f.id = id;
+      f.size = size;
+      f.file = std::move(file);
+      f.writable = !hinted;
+      // Kept if the hint is sound; a scan (of a file whose hint is not) finds it again.
+      if (hinted) ReadLink(bytes.substr(kFileHeaderSize), f.scan);
+      loaded.push_back(std::move(f));
       continue;
     }
     if (size <= kFileHeaderSize) {
@@ -393,21 +394,7 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
   }
   // Pass 2: load hints or scan; cut the writer files at the first that lost
   // its tail (CutBrokenChain); the newest writer file left may have a torn tail.
-  std::vector<Loaded> loaded;
-  loaded.reserve(opened.size());
-  for (Opened& o : opened) {
-    Loaded f;
-    f.id = o.id;
-    f.kind = o.kind;
-    f.size = o.size;
-    f.file = std::move(o.file);
-    const bool hinted = hints.contains(o.id);
-    f.writable = !hinted;
-    const FileBytes link_bytes = hinted ? std::move(o.bytes) : FileBytes();
-    RETURN_IF_ERROR(LoadOneFile(f, hinted, hinted ? FileBytes() : std::move(o.bytes)));
-    if (f.had_hint) ReadLink(link_bytes.view().substr(kFileHeaderSize), f.scan);
-    loaded.push_back(std::move(f));
-  }
+  for (Loaded& f : loaded) RETURN_IF_ERROR(LoadOneFile(f));
   RETURN_IF_ERROR(CutBrokenChain(loaded));
   Loaded* newest = nullptr;
   Loaded* previous = nullptr;  // The writer file before the newest.
