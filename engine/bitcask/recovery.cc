@@ -403,28 +403,28 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
     previous = newest;
     newest = &f;
   }
-  {
-    // Sized once for every record loaded (an upper bound: keys repeat across
-    // files), so the keydir is not rehashed again and again as it fills.
-    size_t entries = 0;
-    for (const Loaded& f : loaded) entries += f.entries.size();
-    absl::MutexLock lock(&mu_);
-    keydir_.reserve(entries);
-  }
   for (Loaded& f : loaded) {
     if (&f != newest && !f.had_hint) RETURN_IF_ERROR(SealLoadedFile(f));
     // Gets and merges read it through the cache (bounded: the oldest handles
     // close again when there are more files than max_open_files).
     if (&f != newest || f.had_hint) cache_.Put(f.id, std::move(f.file));
-    absl::MutexLock lock(&mu_);
-    files_[f.id].kind = f.kind;
-    files_[f.id].total_bytes = f.valid_size;
-    ApplyEntries(f.id, f.entries);
-    next_file_id_ = std::max(next_file_id_, f.id + 1);
-    torn_tail_bytes_ += f.size - f.valid_size;
   }
   {
+    // The keydir and the file table, under one lock (no I/O from here on).
     absl::MutexLock lock(&mu_);
+    // Sized once for every record loaded (an upper bound: keys repeat across
+    // files), so the keydir is not rehashed again and again as it fills.
+    size_t entries = 0;
+    for (const Loaded& f : loaded) entries += f.entries.size();
+    keydir_.reserve(entries);
+    for (const Loaded& f : loaded) {
+      FileInfo& info = files_[f.id];
+      info.kind = f.kind;
+      info.total_bytes = f.valid_size;
+      ApplyEntries(f.id, f.entries);
+      next_file_id_ = std::max(next_file_id_, f.id + 1);
+      torn_tail_bytes_ += f.size - f.valid_size;
+    }
     for (auto it = keydir_.begin(); it != keydir_.end();) {
       if (it->second.tombstone) {
         keydir_.erase(it++);
