@@ -1,8 +1,11 @@
-// The keydir's hash (engine/bitcask/keydir_key.h): a key and its KeydirKey
-// hash alike, every byte of a short key counts, and both the low bits (the
-// table's control byte) and the high bits (its probe start) are spread.
+// The keydir's hash, equality and short-key copy (engine/bitcask/keydir_key.h):
+// a key and its KeydirKey hash alike, every byte of a short key counts, both
+// the low bits (the table's control byte) and the high bits (its probe start)
+// are spread; keys are equal exactly when their bytes are; ShortKey writes
+// back exactly the key's bytes.
 #include "engine/bitcask/keydir_key.h"
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -67,6 +70,37 @@ TEST(KeydirHash, LowAndHighBitsSpreadOverSimulatorKeys) {
     EXPECT_LT(low[b], 110) << b;
     EXPECT_GT(high[b], 25) << b;
     EXPECT_LT(high[b], 110) << b;
+  }
+}
+
+TEST(KeydirEq, EqualExactlyWhenTheBytesAre) {
+  for (size_t n = 0; n <= 24; ++n) {
+    std::string base(n, '\0');
+    for (size_t i = 0; i < n; ++i) base[i] = static_cast<char>(0xf0 + i);
+    const KeydirKey stored(base);
+    EXPECT_TRUE(KeydirEq{}(stored, std::string_view(base))) << n;
+    EXPECT_TRUE(KeydirEq{}(std::string_view(base), std::string(base))) << n;
+    EXPECT_FALSE(KeydirEq{}(stored, std::string_view(base + 'x'))) << n;
+    if (n > 0) EXPECT_FALSE(KeydirEq{}(stored, std::string_view(base).substr(1))) << n;
+    for (size_t i = 0; i < n; ++i) {
+      for (int bit = 0; bit < 8; ++bit) {
+        std::string k = base;
+        k[i] = static_cast<char>(k[i] ^ (1 << bit));
+        EXPECT_FALSE(KeydirEq{}(stored, std::string_view(k))) << n << " " << i << " " << bit;
+      }
+    }
+  }
+}
+
+TEST(ShortKey, StoreWritesBackExactlyTheKey) {
+  for (size_t n = 0; n <= kShortKeyBytes; ++n) {
+    std::string key(n, '\0');
+    for (size_t i = 0; i < n; ++i) key[i] = static_cast<char>(i * 37 + n * 11 + 1);
+    char out[kShortKeyBytes + 8];
+    std::memset(out, '#', sizeof(out));
+    ShortKey(key.data(), n).Store(out, n);
+    EXPECT_EQ(key, std::string_view(out, n)) << n;
+    EXPECT_EQ(std::string(sizeof(out) - n, '#'), std::string_view(out + n, sizeof(out) - n)) << n;
   }
 }
 
