@@ -108,6 +108,40 @@ void ReadLink(std::string_view bytes, ScanResult& scan) {
 
 }  // namespace
 
+absl::StatusOr<std::unique_ptr<BitcaskStore>> BitcaskStore::Open(const Env& env,
+                                                                 std::string_view path,
+                                                                 const Options& options) {
+  KVLAB_CHECK(env.device != nullptr && env.executor != nullptr);
+  RETURN_IF_ERROR(CheckOptions(options));
+  std::unique_ptr<BitcaskStore> store(new BitcaskStore(env, std::string(path), options));
+  // Before LOCK lands in a foreign folder.
+  ASSIGN_OR_RETURN(const bool listed, store->CheckBeforeLock(/*probe_marker=*/true));
+  absl::StatusOr<std::unique_ptr<FileLock>> lock = env.device->Lock(store->PathOf(kLockName));
+  if (!lock.ok()) {
+    // A foreign file beside an intact marker is named first, as the listing would have.
+    if (!listed) RETURN_IF_ERROR(store->CheckBeforeLock(/*probe_marker=*/false).status());
+    return absl::Status(lock.status().code(),
+                        absl::StrCat("bitcask store '", AV(path),
+                                     "' is already open elsewhere (lock '",
+                                     store->PathOf(kLockName), "'): ", lock.status().message()));
+  }
+  store->lock_ = std::move(*lock);
+  // Again (or first), now that nobody else writes: from here on only this open
+  // changes the directory, and each step below keeps `names` up to date.
+  bool fresh = false;
+  ASSIGN_OR_RETURN(std::vector<std::string> names, env.device->List(path));
+  RETURN_IF_ERROR(store->CheckDirectory(names, &fresh));
+  if (fresh || store->marker_damaged_) {
+    RETURN_IF_ERROR(store->CreateStore());
+    // The marker is new, and a leftover BITCASK.tmp was replaced and renamed.
+    ASSIGN_OR_RETURN(names, env.device->List(path));
+  }
+  RETURN_IF_ERROR(store->FinishCommittedMerge(names));
+  RETURN_IF_ERROR(store->LoadFiles(names));
+  if (const IoCounters* c = env.device->counters()) store->counters_at_open_ = *c;
+  return store;
+}
+
 absl::Status BitcaskStore::CheckDirectory(std::vector<std::string>& names, bool* fresh) {
   bool has_marker = false;
   std::string ours;  // The first file that only Bitcask writes.
