@@ -3,6 +3,7 @@
 // a torn tail off the newest writer file.
 #include <algorithm>
 #include <set>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -262,15 +263,12 @@ absl::Status BitcaskStore::LoadOneFile(Loaded& f) {
   if (!f.writable) {  // Opened read-only: its hint exists.
     ASSIGN_OR_RETURN(FileBytes hint, ReadHintFile(*env_.device, HintPath(f.id), f.size));
     std::string problem = DecodeHint(hint.view(), f.id, f.size, &f.entries);
-    absl::MutexLock lock(&mu_);
     if (problem.empty()) {
-      ++hint_loads_;
-      files_[f.id].hint_bytes = hint.size();
       f.had_hint = true;
       f.bytes = std::move(hint);  // The keys of f.entries.
       return absl::OkStatus();
     }
-    ++hint_fallbacks_;  // A corrupt or stale hint: scan the data file instead.
+    // A corrupt or stale hint: scan the data file instead.
   }
   if (f.bytes.size() != f.size) {  // Not read in pass 1 (a hint was expected).
     ASSIGN_OR_RETURN(f.bytes, ReadWholeFile(*f.file, f.size));
@@ -285,39 +283,38 @@ absl::Status BitcaskStore::LoadOneFile(Loaded& f) {
 }
 
 absl::Status BitcaskStore::CutBrokenChain(std::vector<Loaded>& files) {
-  std::vector<size_t> writers;
-  for (size_t i = 0; i < files.size(); ++i) {
-    if (files[i].kind == DataFileKind::kWriter) writers.push_back(i);
-  }
-  for (size_t k = 0; k + 1 < writers.size(); ++k) {
-    const Loaded& w = files[writers[k]];
-    const Loaded& next = files[writers[k + 1]];
+  const Loaded* w = nullptr;  // The writer file before files[n], if any.
+  for (size_t n = 0; n < files.size(); ++n) {
+    const Loaded& next = files[n];
+    if (next.kind != DataFileKind::kWriter) continue;
+    const Loaded* prev = std::exchange(w, &next);
+    if (prev == nullptr) continue;
     std::string why;
-    if (w.scan.torn_tail) {
-      why = w.scan.torn_reason;
-    } else if (next.scan.has_link && next.scan.link_prev_id == w.id &&
-               next.scan.link_prev_size != w.valid_size) {
-      why = absl::StrCat(PathOf(DataFileName(w.id)), " ends at offset ", w.valid_size, " but ",
-                         PathOf(DataFileName(next.id)), " was started when it ended at offset ",
-                         next.scan.link_prev_size);
+    if (prev->scan.torn_tail) {
+      why = prev->scan.torn_reason;
+    } else if (next.scan.has_link && next.scan.link_prev_id == prev->id &&
+               next.scan.link_prev_size != prev->valid_size) {
+      why = absl::StrCat(PathOf(DataFileName(prev->id)), " ends at offset ", prev->valid_size,
+                         " but ", PathOf(DataFileName(next.id)),
+                         " was started when it ended at offset ", next.scan.link_prev_size);
     }
     if (why.empty()) continue;
-    // The rolled file w lost its unsynced tail. Every later writer file was
+    // The rolled file *prev lost its unsynced tail. Every later writer file was
     // written after it, so may hold only unsynced records: unless one was
-    // synced (then w had been synced too, and this is damage), they go.
-    for (size_t j = k + 1; j < writers.size(); ++j) {
-      const Loaded& later = files[writers[j]];
-      if (later.had_hint || later.scan.synced) {
+    // synced (then *prev had been synced too, and this is damage), they go.
+    for (size_t j = n; j < files.size(); ++j) {
+      const Loaded& later = files[j];
+      if (later.kind == DataFileKind::kWriter && (later.had_hint || later.scan.synced)) {
         return CorruptionError(absl::StrCat(why, "; yet the later ",
                                             PathOf(DataFileName(later.id)),
                                             " was synced after it, so it was damaged"));
       }
     }
     std::set<uint64_t> dropped;
-    for (size_t j = k + 1; j < writers.size(); ++j) {
-      const uint64_t id = files[writers[j]].id;
-      dropped.insert(id);
-      RETURN_IF_ERROR(RemoveDataFile(id));
+    for (size_t j = n; j < files.size(); ++j) {
+      if (files[j].kind != DataFileKind::kWriter) continue;
+      dropped.insert(files[j].id);
+      RETURN_IF_ERROR(RemoveDataFile(files[j].id));
     }
     RETURN_IF_ERROR(SyncDir());
     files.erase(std::remove_if(files.begin(), files.end(),
@@ -428,7 +425,13 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
   }
   // Pass 2: load hints or scan; cut the writer files at the first that lost
   // its tail (CutBrokenChain); the newest writer file left may have a torn tail.
-  for (Loaded& f : loaded) RETURN_IF_ERROR(LoadOneFile(f));
+  uint64_t hint_loads = 0;
+  uint64_t hint_fallbacks = 0;  // Hints found corrupt or stale: their files were scanned.
+  for (Loaded& f : loaded) {
+    RETURN_IF_ERROR(LoadOneFile(f));
+    hint_loads += f.had_hint;
+    hint_fallbacks += !f.had_hint && !f.writable;  // Opened read-only: a hint was expected.
+  }
   RETURN_IF_ERROR(CutBrokenChain(loaded));
   Loaded* newest = nullptr;
   Loaded* previous = nullptr;  // The writer file before the newest.
@@ -446,6 +449,8 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
   {
     // The keydir and the file table, under one lock (no I/O from here on).
     absl::MutexLock lock(&mu_);
+    hint_loads_ += hint_loads;
+    hint_fallbacks_ += hint_fallbacks;
     // Sized once for every record loaded (an upper bound: keys repeat across
     // files), so the keydir is not rehashed again and again as it fills.
     size_t entries = 0;
@@ -455,6 +460,7 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
       FileInfo& info = files_[f.id];
       info.kind = f.kind;
       info.total_bytes = f.valid_size;
+      if (f.had_hint) info.hint_bytes = f.bytes.size();
       ApplyEntries(f.id, f.entries);
       next_file_id_ = std::max(next_file_id_, f.id + 1);
       torn_tail_bytes_ += f.size - f.valid_size;
