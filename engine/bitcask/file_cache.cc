@@ -49,7 +49,12 @@ FilePath::FilePath(std::string_view dir, uint64_t id, std::string_view suffix,
     WriteDecimalWidth(id, digits, p);
   }
   p += digits;
-  if (!suffix.empty()) std::memcpy(p, suffix.data(), suffix.size());
+  // The suffix is nearly always ".data" or ".hint": a constant size inlines the copy.
+  if (suffix.size() == kDataSuffix.size()) {
+    std::memcpy(p, suffix.data(), kDataSuffix.size());
+  } else if (!suffix.empty()) {
+    std::memcpy(p, suffix.data(), suffix.size());
+  }
   p += suffix.size();
   if (!suffix2.empty()) std::memcpy(p, suffix2.data(), suffix2.size());
 }
