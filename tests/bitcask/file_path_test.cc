@@ -1,6 +1,7 @@
 // FilePath (engine/bitcask/file_cache.h) names the same file as JoinPath of
 // NumberedFileName: at every id width (the 10-digit fast path and past it),
-// with and without a directory, with one or two suffixes, inline or on the heap.
+// with and without a directory, with one or two suffixes of any length, inline
+// or on the heap.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -28,6 +29,10 @@ TEST(FilePath, MatchesJoinPathAtEveryWidth) {
       EXPECT_EQ(JoinPath(dir, NumberedFileName(id, kHintSuffix), kTmpSuffix),
                 FilePath(dir, id, kHintSuffix, kTmpSuffix).view())
           << dir << " " << id;
+      for (std::string_view suffix : {std::string_view(), kTmpSuffix, kMergingSuffix}) {
+        EXPECT_EQ(JoinPath(dir, NumberedFileName(id, suffix)), FilePath(dir, id, suffix).view())
+            << dir << " " << id << " " << suffix;
+      }
     }
   }
 }
