@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "engine/bitcask/buffer_pool.h"
 #include "engine/bitcask/scan.h"
 #include "engine/common/check.h"
 #include "engine/common/status_macros.h"
@@ -41,48 +42,24 @@ BitcaskStore::BitcaskStore(const Env& env, std::string path, const Options& opti
   // for a record larger than the slack (the buffer then keeps the larger size).
   // It holds part of the active file only, which rolls over at max_file_size
   // (plus the batch that crosses it), so a small max_file_size caps it too.
+  // The block of a closed store, if the pool has one (buffer_pool.h).
   absl::MutexLock lock(&mu_);
-  buffer_.Reserve(std::min(options.write_buffer_size, options.max_file_size) + kBufferSlackBytes);
+  buffer_ = WriteBufferPool::Shared().Take(
+      std::min(options.write_buffer_size, options.max_file_size) + kBufferSlackBytes);
 }
 
 BitcaskStore::~BitcaskStore() {
-  absl::Status s = Close();  // Ignoring errors on purpose: a second Close is FailedPrecondition.
-  (void)s;
-}
-
-absl::StatusOr<std::unique_ptr<BitcaskStore>> BitcaskStore::Open(const Env& env,
-                                                                 std::string_view path,
-                                                                 const Options& options) {
-  KVLAB_CHECK(env.device != nullptr && env.executor != nullptr);
-  RETURN_IF_ERROR(CheckOptions(options));
-  std::unique_ptr<BitcaskStore> store(new BitcaskStore(env, std::string(path), options));
-  // Before LOCK lands in a foreign folder.
-  ASSIGN_OR_RETURN(const bool listed, store->CheckBeforeLock(/*probe_marker=*/true));
-  absl::StatusOr<std::unique_ptr<FileLock>> lock = env.device->Lock(store->PathOf(kLockName));
-  if (!lock.ok()) {
-    // A foreign file beside an intact marker is named first, as the listing would have.
-    if (!listed) RETURN_IF_ERROR(store->CheckBeforeLock(/*probe_marker=*/false).status());
-    return absl::Status(lock.status().code(),
-                        absl::StrCat("bitcask store '", AV(path),
-                                     "' is already open elsewhere (lock '",
-                                     store->PathOf(kLockName), "'): ", lock.status().message()));
+  bool closed = false;
+  {
+    absl::MutexLock lock(&mu_);
+    closed = closed_;  // Most stores were closed by their owner: no error message to build.
   }
-  store->lock_ = std::move(*lock);
-  // Again (or first), now that nobody else writes: from here on only this open
-  // changes the directory, and each step below keeps `names` up to date.
-  bool fresh = false;
-  ASSIGN_OR_RETURN(std::vector<std::string> names, env.device->List(path));
-  RETURN_IF_ERROR(store->CheckDirectory(names, &fresh));
-  if (fresh || store->marker_damaged_) {
-    RETURN_IF_ERROR(store->CreateStore());
-    // The marker is new, and a leftover BITCASK.tmp was replaced and renamed.
-    ASSIGN_OR_RETURN(names, env.device->List(path));
+  if (!closed) {
+    absl::Status s = Close();  // Ignoring errors on purpose: the owner did not ask.
+    (void)s;
   }
-  RETURN_IF_ERROR(store->FinishCommittedMerge(names));
-  RETURN_IF_ERROR(store->RemoveLeftovers(names));
-  RETURN_IF_ERROR(store->LoadFiles(names));
-  if (const IoCounters* c = env.device->counters()) store->counters_at_open_ = *c;
-  return store;
+  absl::MutexLock lock(&mu_);
+  WriteBufferPool::Shared().Give(std::move(buffer_));  // Closed: nothing writes to it any more.
 }
 
 absl::Status BitcaskStore::SyncFile(File& file) {

@@ -151,7 +151,7 @@ class BitcaskStore : public KvStore {
     bool had_hint = false;
     uint64_t size = 0;        // On the device.
     uint64_t valid_size = 0;  // Up to the end of its last complete record or batch.
-    ScanResult scan;          // Torn tail, link, synced (empty when loaded from a hint).
+    ScanResult scan;          // Torn tail, link, synced (only the link when loaded from a hint).
     // The handle LoadFiles read it through: writable when it had no hint (it
     // may be sealed or continued as the active file), else read-only. Kept
     // afterwards (the active file, or the FileCache), so it is opened once.
@@ -177,16 +177,20 @@ class BitcaskStore : public KvStore {
   absl::StatusOr<bool> CheckBeforeLock(bool probe_marker);
   absl::Status CreateStore();
   absl::Status FinishCommittedMerge(std::vector<std::string>& names);
-  absl::Status RemoveLeftovers(std::vector<std::string>& names);
+  // Removes the leftovers of interrupted writes, then loads every data file.
   absl::Status LoadFiles(const std::vector<std::string>& names);
-  // Loads `f` (id, kind, size and file set) from its hint if `hint_exists`
-  // and the hint is sound, else by scanning the data file: `bytes` if they are
-  // all f.size of its bytes (read already), else read now through f.file.
-  absl::Status LoadOneFile(Loaded& f, bool hint_exists, FileBytes bytes);
+  // Loads `f` (id, kind, size, file and writable set) from its hint if it has
+  // one (it was opened read-only) and the hint is sound, else by scanning the
+  // data file: f.bytes if they are all f.size of its bytes (read already),
+  // else read now through f.file.
+  absl::Status LoadOneFile(Loaded& f);
   absl::Status CutBrokenChain(std::vector<Loaded>& files);
   absl::Status SealLoadedFile(Loaded& file);
   absl::Status StartActiveFile(Loaded* newest, uint64_t prev_id, uint64_t prev_size);
-  void Apply(uint64_t file_id, const HintEntry& entry) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Enters the records of data file `file_id` into the keydir (an entry
+  // replaces one with a lower sequence number) and advances next_sequence_.
+  void ApplyEntries(uint64_t file_id, absl::Span<const HintEntry> entries)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   // --- writes ---
   absl::Status WriteOps(const WriteOptions& options, absl::Span<const PendingOp> ops,

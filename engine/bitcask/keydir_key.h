@@ -1,7 +1,7 @@
 // The key type of Bitcask's keydir: keys of up to 20 bytes are stored inline
 // in the 24-byte object (no allocation per key, and a key comparison reads no
 // second cache line); longer keys take one heap block. Lookups take any
-// std::string_view (transparent hash and equality).
+// std::string_view (transparent hash and equality), short keys inline.
 #ifndef KVLAB_ENGINE_BITCASK_KEYDIR_KEY_H_
 #define KVLAB_ENGINE_BITCASK_KEYDIR_KEY_H_
 
@@ -14,6 +14,59 @@
 
 namespace kvlab::bitcask {
 
+// Keys of up to 16 bytes (every key the simulator writes) are hashed,
+// compared and copied inline, as two words: absl::Hash, memcmp and memcpy each
+// took a call and tens of instructions, and the keydir hashes and compares a
+// key once per Put, Get and hint entry loaded. Longer keys take those calls.
+inline constexpr size_t kShortKeyBytes = 16;
+
+// The n <= kShortKeyBytes bytes at p as two words, loaded so that they overlap
+// and never leave a byte out: for one n, equal words mean equal keys, and
+// Store writes the bytes back.
+struct ShortKey {
+  ShortKey(const char* p, size_t n) {
+    if (n >= 8) {
+      a = Load<uint64_t>(p);
+      b = Load<uint64_t>(p + n - 8);
+    } else if (n >= 4) {
+      a = Load<uint32_t>(p);
+      b = Load<uint32_t>(p + n - 4);
+    } else if (n > 0) {
+      a = uint64_t{static_cast<uint8_t>(p[0])} << 16 |
+          uint64_t{static_cast<uint8_t>(p[n / 2])} << 8 | static_cast<uint8_t>(p[n - 1]);
+    }
+  }
+  void Store(char* p, size_t n) const {
+    if (n >= 8) {
+      StoreWord<uint64_t>(p + n - 8, b);
+      StoreWord<uint64_t>(p, a);
+    } else if (n >= 4) {
+      StoreWord<uint32_t>(p + n - 4, b);
+      StoreWord<uint32_t>(p, a);
+    } else if (n > 0) {
+      p[n - 1] = static_cast<char>(a);
+      p[n / 2] = static_cast<char>(a >> 8);
+      p[0] = static_cast<char>(a >> 16);
+    }
+  }
+
+  uint64_t a = 0;
+  uint64_t b = 0;
+
+ private:
+  template <typename T>
+  static uint64_t Load(const char* p) {
+    T v;
+    std::memcpy(&v, p, sizeof(v));
+    return v;
+  }
+  template <typename T>
+  static void StoreWord(char* p, uint64_t v) {
+    const T t = static_cast<T>(v);
+    std::memcpy(p, &t, sizeof(t));
+  }
+};
+
 class KeydirKey {
  public:
   static constexpr size_t kInlineBytes = 20;
@@ -24,7 +77,11 @@ class KeydirKey {
       dst = new char[size_];
       std::memcpy(bytes_, &dst, sizeof(dst));
     }
-    if (size_ > 0) std::memcpy(dst, key.data(), size_);
+    if (size_ <= kShortKeyBytes) {
+      ShortKey(key.data(), size_).Store(dst, size_);
+    } else {
+      std::memcpy(dst, key.data(), size_);
+    }
   }
   KeydirKey(const KeydirKey& other) : KeydirKey(other.view()) {}
   KeydirKey(KeydirKey&& other) noexcept : size_(other.size_) {
@@ -67,8 +124,16 @@ static_assert(sizeof(KeydirKey) == 24);
 
 struct KeydirHash {
   using is_transparent = void;
+  // A short key's words and length, mixed by one 64x64->128-bit multiply
+  // folded to 64 bits (wyhash's mixer): the low bits (the table's control
+  // byte) and the high bits (its probe start) both depend on every input bit.
   size_t operator()(std::string_view key) const {
-    return absl::Hash<absl::string_view>{}(absl::string_view(key.data(), key.size()));
+    const size_t n = key.size();
+    if (n > kShortKeyBytes) return absl::Hash<absl::string_view>{}(absl::string_view(key.data(), n));
+    const ShortKey w(key.data(), n);
+    const unsigned __int128 m = static_cast<unsigned __int128>(w.a ^ 0xa0761d6478bd642full) *
+                                (w.b ^ 0xe7037ed1a0b428dbull ^ n);
+    return static_cast<size_t>(static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64));
   }
   size_t operator()(const KeydirKey& key) const { return (*this)(key.view()); }
 };
@@ -79,7 +144,15 @@ struct KeydirEq {
   static std::string_view View(const KeydirKey& k) { return k.view(); }
   template <typename A, typename B>
   bool operator()(const A& a, const B& b) const {
-    return View(a) == View(b);
+    return Equal(View(a), View(b));
+  }
+  static bool Equal(std::string_view x, std::string_view y) {
+    const size_t n = x.size();
+    if (n != y.size()) return false;
+    if (n > kShortKeyBytes) return std::memcmp(x.data(), y.data(), n) == 0;
+    const ShortKey wx(x.data(), n);
+    const ShortKey wy(y.data(), n);
+    return ((wx.a ^ wy.a) | (wx.b ^ wy.b)) == 0;
   }
 };
 

@@ -3,8 +3,8 @@
 // a torn tail off the newest writer file.
 #include <algorithm>
 #include <set>
+#include <utility>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "engine/bitcask/bitcask.h"
@@ -108,6 +108,40 @@ void ReadLink(std::string_view bytes, ScanResult& scan) {
 }
 
 }  // namespace
+
+absl::StatusOr<std::unique_ptr<BitcaskStore>> BitcaskStore::Open(const Env& env,
+                                                                 std::string_view path,
+                                                                 const Options& options) {
+  KVLAB_CHECK(env.device != nullptr && env.executor != nullptr);
+  RETURN_IF_ERROR(CheckOptions(options));
+  std::unique_ptr<BitcaskStore> store(new BitcaskStore(env, std::string(path), options));
+  // Before LOCK lands in a foreign folder.
+  ASSIGN_OR_RETURN(const bool listed, store->CheckBeforeLock(/*probe_marker=*/true));
+  absl::StatusOr<std::unique_ptr<FileLock>> lock = env.device->Lock(store->PathOf(kLockName));
+  if (!lock.ok()) {
+    // A foreign file beside an intact marker is named first, as the listing would have.
+    if (!listed) RETURN_IF_ERROR(store->CheckBeforeLock(/*probe_marker=*/false).status());
+    return absl::Status(lock.status().code(),
+                        absl::StrCat("bitcask store '", AV(path),
+                                     "' is already open elsewhere (lock '",
+                                     store->PathOf(kLockName), "'): ", lock.status().message()));
+  }
+  store->lock_ = std::move(*lock);
+  // Again (or first), now that nobody else writes: from here on only this open
+  // changes the directory, and each step below keeps `names` up to date.
+  bool fresh = false;
+  ASSIGN_OR_RETURN(std::vector<std::string> names, env.device->List(path));
+  RETURN_IF_ERROR(store->CheckDirectory(names, &fresh));
+  if (fresh || store->marker_damaged_) {
+    RETURN_IF_ERROR(store->CreateStore());
+    // The marker is new, and a leftover BITCASK.tmp was replaced and renamed.
+    ASSIGN_OR_RETURN(names, env.device->List(path));
+  }
+  RETURN_IF_ERROR(store->FinishCommittedMerge(names));
+  RETURN_IF_ERROR(store->LoadFiles(names));
+  if (const IoCounters* c = env.device->counters()) store->counters_at_open_ = *c;
+  return store;
+}
 
 absl::Status BitcaskStore::CheckDirectory(std::vector<std::string>& names, bool* fresh) {
   bool has_marker = false;
@@ -223,92 +257,64 @@ absl::Status BitcaskStore::FinishCommittedMerge(std::vector<std::string>& names)
   return absl::OkStatus();
 }
 
-absl::Status BitcaskStore::RemoveLeftovers(std::vector<std::string>& names) {
-  // The names kept are compacted in place (no second vector, no string copied).
-  uint64_t removed = 0;
-  size_t kept = 0;
-  for (size_t i = 0; i < names.size(); ++i) {
-    uint64_t id = 0;
-    if (Classify(names[i], &id) != NameKind::kLeftover) {
-      if (kept != i) names[kept] = std::move(names[i]);
-      ++kept;
-      continue;
-    }
-    RETURN_IF_ERROR(env_.device->Remove(PathOf(names[i])));
-    ++removed;
-  }
-  names.resize(kept);
-  if (removed > 0) RETURN_IF_ERROR(SyncDir());
-  absl::MutexLock lock(&mu_);
-  leftovers_removed_ += removed;
-  return absl::OkStatus();
-}
-
-absl::Status BitcaskStore::LoadOneFile(Loaded& f, bool hint_exists, FileBytes bytes) {
-  const FilePath data_path = DataPath(f.id);
-  const FilePath hint_path = HintPath(f.id);
+absl::Status BitcaskStore::LoadOneFile(Loaded& f) {
   f.had_hint = false;
   f.valid_size = f.size;
-  if (hint_exists) {
-    ASSIGN_OR_RETURN(FileBytes hint, ReadHintFile(*env_.device, hint_path, f.size));
+  if (!f.writable) {  // Opened read-only: its hint exists.
+    ASSIGN_OR_RETURN(FileBytes hint, ReadHintFile(*env_.device, HintPath(f.id), f.size));
     std::string problem = DecodeHint(hint.view(), f.id, f.size, &f.entries);
-    absl::MutexLock lock(&mu_);
     if (problem.empty()) {
-      ++hint_loads_;
-      files_[f.id].hint_bytes = hint.size();
       f.had_hint = true;
       f.bytes = std::move(hint);  // The keys of f.entries.
       return absl::OkStatus();
     }
-    ++hint_fallbacks_;  // A corrupt or stale hint: scan the data file instead.
+    // A corrupt or stale hint: scan the data file instead.
   }
-  if (bytes.size() != f.size) {  // Not read in pass 1 (a hint was expected).
-    ASSIGN_OR_RETURN(bytes, ReadWholeFile(*f.file, f.size));
+  if (f.bytes.size() != f.size) {  // Not read in pass 1 (a hint was expected).
+    ASSIGN_OR_RETURN(f.bytes, ReadWholeFile(*f.file, f.size));
   }
   // Any writer file may end in a torn tail here (a rolled file is synced in
   // the background); CutBrokenChain decides which may, and what follows.
   ASSIGN_OR_RETURN(f.scan,
-                   ScanDataFile(bytes.view(), data_path, f.id, /*tolerate_tail=*/true));
-  f.entries = std::move(f.scan.entries);
-  f.bytes = std::move(bytes);  // The keys of f.entries.
+                   ScanDataFile(f.bytes.view(), DataPath(f.id), f.id, /*tolerate_tail=*/true));
+  f.entries = std::move(f.scan.entries);  // Their keys point into f.bytes.
   f.valid_size = f.scan.valid_end;
   return absl::OkStatus();
 }
 
 absl::Status BitcaskStore::CutBrokenChain(std::vector<Loaded>& files) {
-  std::vector<size_t> writers;
-  for (size_t i = 0; i < files.size(); ++i) {
-    if (files[i].kind == DataFileKind::kWriter) writers.push_back(i);
-  }
-  for (size_t k = 0; k + 1 < writers.size(); ++k) {
-    const Loaded& w = files[writers[k]];
-    const Loaded& next = files[writers[k + 1]];
+  const Loaded* w = nullptr;  // The writer file before files[n], if any.
+  for (size_t n = 0; n < files.size(); ++n) {
+    const Loaded& next = files[n];
+    if (next.kind != DataFileKind::kWriter) continue;
+    const Loaded* prev = std::exchange(w, &next);
+    if (prev == nullptr) continue;
     std::string why;
-    if (w.scan.torn_tail) {
-      why = w.scan.torn_reason;
-    } else if (next.scan.has_link && next.scan.link_prev_id == w.id &&
-               next.scan.link_prev_size != w.valid_size) {
-      why = absl::StrCat(PathOf(DataFileName(w.id)), " ends at offset ", w.valid_size, " but ",
-                         PathOf(DataFileName(next.id)), " was started when it ended at offset ",
-                         next.scan.link_prev_size);
+    if (prev->scan.torn_tail) {
+      why = prev->scan.torn_reason;
+    } else if (next.scan.has_link && next.scan.link_prev_id == prev->id &&
+               next.scan.link_prev_size != prev->valid_size) {
+      why = absl::StrCat(PathOf(DataFileName(prev->id)), " ends at offset ", prev->valid_size,
+                         " but ", PathOf(DataFileName(next.id)),
+                         " was started when it ended at offset ", next.scan.link_prev_size);
     }
     if (why.empty()) continue;
-    // The rolled file w lost its unsynced tail. Every later writer file was
+    // The rolled file *prev lost its unsynced tail. Every later writer file was
     // written after it, so may hold only unsynced records: unless one was
-    // synced (then w had been synced too, and this is damage), they go.
-    for (size_t j = k + 1; j < writers.size(); ++j) {
-      const Loaded& later = files[writers[j]];
-      if (later.had_hint || later.scan.synced) {
+    // synced (then *prev had been synced too, and this is damage), they go.
+    for (size_t j = n; j < files.size(); ++j) {
+      const Loaded& later = files[j];
+      if (later.kind == DataFileKind::kWriter && (later.had_hint || later.scan.synced)) {
         return CorruptionError(absl::StrCat(why, "; yet the later ",
                                             PathOf(DataFileName(later.id)),
                                             " was synced after it, so it was damaged"));
       }
     }
     std::set<uint64_t> dropped;
-    for (size_t j = k + 1; j < writers.size(); ++j) {
-      const uint64_t id = files[writers[j]].id;
-      dropped.insert(id);
-      RETURN_IF_ERROR(RemoveDataFile(id));
+    for (size_t j = n; j < files.size(); ++j) {
+      if (files[j].kind != DataFileKind::kWriter) continue;
+      dropped.insert(files[j].id);
+      RETURN_IF_ERROR(RemoveDataFile(files[j].id));
     }
     RETURN_IF_ERROR(SyncDir());
     files.erase(std::remove_if(files.begin(), files.end(),
@@ -322,46 +328,62 @@ absl::Status BitcaskStore::CutBrokenChain(std::vector<Loaded>& files) {
   return absl::OkStatus();
 }
 
-void BitcaskStore::Apply(uint64_t file_id, const HintEntry& e) {
-  auto [it, inserted] = keydir_.try_emplace(std::string_view(e.key));
-  KeyEntry& k = it->second;
-  if (!inserted && e.sequence <= k.sequence) return;  // An older (or duplicate) record.
-  k.file_id = file_id;
-  k.offset = e.offset;
-  k.sequence = e.sequence;
-  k.size = e.size;
-  k.tombstone = e.type == RecordType::kDelete;
-  next_sequence_ = std::max(next_sequence_, e.sequence + 1);
+void BitcaskStore::ApplyEntries(uint64_t file_id, absl::Span<const HintEntry> entries) {
+  // One call per file, not per entry: the loop keeps its registers, and the
+  // newest sequence is stored once.
+  uint64_t max_sequence = 0;
+  for (const HintEntry& e : entries) {
+    max_sequence = std::max(max_sequence, e.sequence);
+    auto [it, inserted] = keydir_.try_emplace(std::string_view(e.key));
+    KeyEntry& k = it->second;
+    if (!inserted && e.sequence <= k.sequence) continue;  // An older (or duplicate) record.
+    k.file_id = file_id;
+    k.offset = e.offset;
+    k.sequence = e.sequence;
+    k.size = e.size;
+    k.tombstone = e.type == RecordType::kDelete;
+  }
+  if (!entries.empty()) next_sequence_ = std::max(next_sequence_, max_sequence + 1);
 }
 
 absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
-  // The listing says which hints exist: nothing else changes the directory
-  // while the store opens (the lock is held).
+  // One pass over the listing removes the leftovers (before any data file is
+  // opened) and says which data files and hints exist: nothing else changes
+  // the directory while the store opens (the lock is held).
   std::vector<uint64_t> ids;
   ids.reserve(names.size());
-  absl::flat_hash_set<uint64_t> hints;
-  hints.reserve(names.size());
+  std::vector<uint64_t> hint_ids;
+  hint_ids.reserve(names.size());
+  uint64_t removed = 0;
   for (const std::string& name : names) {
     uint64_t id = 0;
     const NameKind kind = Classify(name, &id);
     if (kind == NameKind::kData) ids.push_back(id);
-    if (kind == NameKind::kHint) hints.insert(id);
+    if (kind == NameKind::kHint) hint_ids.push_back(id);
+    if (kind == NameKind::kLeftover) {
+      RETURN_IF_ERROR(env_.device->Remove(PathOf(name)));
+      ++removed;
+    }
+  }
+  if (removed > 0) RETURN_IF_ERROR(SyncDir());
+  {
+    absl::MutexLock lock(&mu_);
+    leftovers_removed_ += removed;
   }
   std::sort(ids.begin(), ids.end());
+  std::sort(hint_ids.begin(), hint_ids.end());
   // Pass 1: the kind of every file, from its header, to find the newest
-  // writer file. A file without a hint is read whole here, for pass 2's scan.
-  struct Opened {
-    uint64_t id;
-    DataFileKind kind;
-    uint64_t size;
-    FileBytes bytes;  // The whole file if it has no hint, else its header and link.
-    std::shared_ptr<File> file;
-  };
-  std::vector<Opened> opened;
-  opened.reserve(ids.size());
+  // writer file. A file without a hint is read whole here (into f.bytes) for
+  // pass 2's scan; of a hinted file only the header and the link record that
+  // starts a writer file (the hint holds no link, and CutBrokenChain checks
+  // every writer file's).
+  std::vector<Loaded> loaded;
+  loaded.reserve(ids.size());
+  size_t next_hint = 0;  // Both lists are sorted: one walk pairs them.
   for (uint64_t id : ids) {
+    while (next_hint < hint_ids.size() && hint_ids[next_hint] < id) ++next_hint;
+    const bool hinted = next_hint < hint_ids.size() && hint_ids[next_hint] == id;
     const FilePath path = DataPath(id);
-    const bool hinted = hints.contains(id);
     OpenOptions options;
     // A file without a hint is sealed or continued below: writable, so that
     // this one handle serves that too (a hinted file is only read).
@@ -369,21 +391,25 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
     options.kind = kvlab::FileKind::kData;
     ASSIGN_OR_RETURN(std::unique_ptr<File> file, env_.device->Open(path, options));
     ASSIGN_OR_RETURN(uint64_t size, file->Size());
-    FileBytes bytes;
+    Loaded f;
+    char head[kFileHeaderSize + kRecordHeaderSize + kLinkValueSize];
+    std::string_view bytes;
     if (hinted) {
-      // The header, and the link record that starts a writer file: the hint
-      // holds no link, and CutBrokenChain checks every writer file's.
-      bytes = FileBytes(kFileHeaderSize + RecordSize(0, kLinkValueSize));
-      ASSIGN_OR_RETURN(size_t n, file->Read(0, absl::MakeSpan(bytes.data(), bytes.size())));
-      bytes.Truncate(n);
+      ASSIGN_OR_RETURN(size_t n, file->Read(0, absl::MakeSpan(head, sizeof(head))));
+      bytes = std::string_view(head, n);
     } else {
-      ASSIGN_OR_RETURN(bytes, ReadWholeFile(*file, size));
+      ASSIGN_OR_RETURN(f.bytes, ReadWholeFile(*file, size));
+      bytes = f.bytes.view();
     }
-    DataFileKind kind;
-    std::string problem =
-        CheckFileHeader(bytes.view().substr(0, kFileHeaderSize), id, &kind);
+    std::string problem = CheckFileHeader(bytes.substr(0, kFileHeaderSize), id, &f.kind);
     if (problem.empty()) {
-      opened.push_back(Opened{id, kind, size, std::move(bytes), std::move(file)});
+      f.id = id;
+      f.size = size;
+      f.file = std::move(file);
+      f.writable = !hinted;
+      // Kept if the hint is sound; a scan (of a file whose hint is not) finds it again.
+      if (hinted) ReadLink(bytes.substr(kFileHeaderSize), f.scan);
+      loaded.push_back(std::move(f));
       continue;
     }
     if (size <= kFileHeaderSize) {
@@ -399,20 +425,12 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
   }
   // Pass 2: load hints or scan; cut the writer files at the first that lost
   // its tail (CutBrokenChain); the newest writer file left may have a torn tail.
-  std::vector<Loaded> loaded;
-  loaded.reserve(opened.size());
-  for (Opened& o : opened) {
-    Loaded f;
-    f.id = o.id;
-    f.kind = o.kind;
-    f.size = o.size;
-    f.file = std::move(o.file);
-    const bool hinted = hints.contains(o.id);
-    f.writable = !hinted;
-    const FileBytes link_bytes = hinted ? std::move(o.bytes) : FileBytes();
-    RETURN_IF_ERROR(LoadOneFile(f, hinted, hinted ? FileBytes() : std::move(o.bytes)));
-    if (f.had_hint) ReadLink(link_bytes.view().substr(kFileHeaderSize), f.scan);
-    loaded.push_back(std::move(f));
+  uint64_t hint_loads = 0;
+  uint64_t hint_fallbacks = 0;  // Hints found corrupt or stale: their files were scanned.
+  for (Loaded& f : loaded) {
+    RETURN_IF_ERROR(LoadOneFile(f));
+    hint_loads += f.had_hint;
+    hint_fallbacks += !f.had_hint && !f.writable;  // Opened read-only: a hint was expected.
   }
   RETURN_IF_ERROR(CutBrokenChain(loaded));
   Loaded* newest = nullptr;
@@ -422,28 +440,31 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
     previous = newest;
     newest = &f;
   }
-  {
-    // Sized once for every record loaded (an upper bound: keys repeat across
-    // files), so the keydir is not rehashed again and again as it fills.
-    size_t entries = 0;
-    for (const Loaded& f : loaded) entries += f.entries.size();
-    absl::MutexLock lock(&mu_);
-    keydir_.reserve(entries);
-  }
   for (Loaded& f : loaded) {
     if (&f != newest && !f.had_hint) RETURN_IF_ERROR(SealLoadedFile(f));
     // Gets and merges read it through the cache (bounded: the oldest handles
     // close again when there are more files than max_open_files).
     if (&f != newest || f.had_hint) cache_.Put(f.id, std::move(f.file));
-    absl::MutexLock lock(&mu_);
-    files_[f.id].kind = f.kind;
-    files_[f.id].total_bytes = f.valid_size;
-    for (const HintEntry& e : f.entries) Apply(f.id, e);
-    next_file_id_ = std::max(next_file_id_, f.id + 1);
-    torn_tail_bytes_ += f.size - f.valid_size;
   }
   {
+    // The keydir and the file table, under one lock (no I/O from here on).
     absl::MutexLock lock(&mu_);
+    hint_loads_ += hint_loads;
+    hint_fallbacks_ += hint_fallbacks;
+    // Sized once for every record loaded (an upper bound: keys repeat across
+    // files), so the keydir is not rehashed again and again as it fills.
+    size_t entries = 0;
+    for (const Loaded& f : loaded) entries += f.entries.size();
+    keydir_.reserve(entries);
+    for (const Loaded& f : loaded) {
+      FileInfo& info = files_[f.id];
+      info.kind = f.kind;
+      info.total_bytes = f.valid_size;
+      if (f.had_hint) info.hint_bytes = f.bytes.size();
+      ApplyEntries(f.id, f.entries);
+      next_file_id_ = std::max(next_file_id_, f.id + 1);
+      torn_tail_bytes_ += f.size - f.valid_size;
+    }
     for (auto it = keydir_.begin(); it != keydir_.end();) {
       if (it->second.tombstone) {
         keydir_.erase(it++);

@@ -486,6 +486,24 @@ TEST_F(BitcaskTest, MarkerTmpLeftOverFromACrashedCreateIsReplaced) {
   EXPECT_FALSE(*dev().Exists(P("BITCASK.tmp")));
 }
 
+// Leftovers of interrupted hint writes and merges are removed at open and
+// counted; the data is untouched.
+TEST_F(BitcaskTest, LeftoversAreRemovedAtOpen) {
+  Open();
+  Put("a", "1", true);
+  Put("b", "2", true);
+  const uint64_t active = store_->TEST_active_file_id();
+  store_.reset();
+  const std::vector<std::string> leftovers = {
+      HintFileName(active) + ".tmp", DataFileName(active + 7) + ".merging",
+      HintFileName(active + 7) + ".merging", "MERGE.tmp"};
+  for (const std::string& name : leftovers) WriteAt(P(name), 0, "half written");
+  Open();
+  ExpectModel();
+  for (const std::string& name : leftovers) EXPECT_FALSE(*dev().Exists(P(name))) << name;
+  EXPECT_EQ(4, Stat("leftover_files_removed"));
+}
+
 TEST_F(BitcaskTest, NoopSyncHookLosesSyncedWrites) {
   options_.test_noop_sync = true;
   Open();

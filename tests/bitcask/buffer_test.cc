@@ -107,6 +107,23 @@ TEST_F(BufferTest, RollOverWritesTheBufferAndLeavesTheSyncToATask) {
   for (int i = 0; i < 120; ++i) EXPECT_EQ(Val(i), *store_->Get(ReadOptions(), Key(i))) << i;
 }
 
+// A store destroyed without Close closes itself (buffer written, active file
+// hinted); one closed by its owner is not closed again.
+TEST_F(BufferTest, DestroyingAnOpenStoreClosesIt) {
+  Open();
+  for (int i = 0; i < 30; ++i) ASSERT_TRUE(store_->Put(WriteOptions(), Key(i), Val(i)).ok());
+  const uint64_t active = store_->TEST_active_file_id();
+  store_.reset();
+  EXPECT_TRUE(*sim_->env().device->Exists(P(HintFileName(active))));
+  Open();
+  EXPECT_EQ(0, Stat("hint_fallbacks"));
+  for (int i = 0; i < 30; ++i) EXPECT_EQ(Val(i), *store_->Get(ReadOptions(), Key(i))) << i;
+  ASSERT_TRUE(store_->Close().ok());
+  const uint64_t writes = Data().writes;
+  store_.reset();
+  EXPECT_EQ(writes, Data().writes);
+}
+
 // A clean Close syncs the active file and writes its hint: the next Open
 // loads the hint (reading only file headers), no scan.
 TEST_F(BufferTest, CleanCloseHintsTheActiveFileSoReopenDoesNotScanIt) {

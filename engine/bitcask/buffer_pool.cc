@@ -1,0 +1,45 @@
+// The pool of write buffers (buffer_pool.h).
+#include "engine/bitcask/buffer_pool.h"
+
+#include <utility>
+
+namespace kvlab::bitcask {
+namespace {
+
+// Stores open one at a time in a simulated run, a few at once in a campaign
+// running seeds in parallel; each pooled block is at most write_buffer_size
+// (1 GiB at most, 1 MiB by default) + 64 KiB.
+constexpr size_t kSharedPoolBuffers = 4;
+
+}  // namespace
+
+WriteBufferPool& WriteBufferPool::Shared() {
+  static WriteBufferPool* const pool = new WriteBufferPool(kSharedPoolBuffers);
+  return *pool;
+}
+
+WriteBuffer WriteBufferPool::Take(size_t capacity) {
+  WriteBuffer buffer;
+  {
+    absl::MutexLock lock(&mu_);
+    if (!buffers_.empty()) {
+      buffer = std::move(buffers_.back());
+      buffers_.pop_back();
+    }
+  }
+  buffer.Reserve(capacity);
+  return buffer;
+}
+
+void WriteBufferPool::Give(WriteBuffer buffer) {
+  buffer.Clear();
+  absl::MutexLock lock(&mu_);
+  if (buffers_.size() < max_buffers_) buffers_.push_back(std::move(buffer));
+}
+
+size_t WriteBufferPool::size() const {
+  absl::MutexLock lock(&mu_);
+  return buffers_.size();
+}
+
+}  // namespace kvlab::bitcask

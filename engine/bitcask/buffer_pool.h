@@ -1,0 +1,42 @@
+// Write buffers of closed stores, kept for the stores opened after them.
+//
+// A store reserves its write buffer once, when it is constructed: one block of
+// write_buffer_size (at most max_file_size) + 64 KiB. The simulator opens and
+// closes a store about 150 times per seed, and taking such a block from the
+// allocator and giving it back cost ~1,200 instructions per open. Thread-safe.
+#ifndef KVLAB_ENGINE_BITCASK_BUFFER_POOL_H_
+#define KVLAB_ENGINE_BITCASK_BUFFER_POOL_H_
+
+#include <cstddef>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "engine/bitcask/write_buffer.h"
+
+namespace kvlab::bitcask {
+
+class WriteBufferPool {
+ public:
+  // Keeps at most `max_buffers` buffers; more given back are freed.
+  explicit WriteBufferPool(size_t max_buffers) : max_buffers_(max_buffers) {}
+
+  // The pool every store takes its write buffer from (never destroyed).
+  static WriteBufferPool& Shared();
+
+  // An empty buffer with room for `capacity` bytes: the most recently given
+  // one (grown if it is smaller), else a new one.
+  WriteBuffer Take(size_t capacity);
+  // Keeps `buffer` for a later Take (its contents are dropped), unless the
+  // pool is full.
+  void Give(WriteBuffer buffer);
+  size_t size() const;
+
+ private:
+  const size_t max_buffers_;
+  mutable absl::Mutex mu_;
+  std::vector<WriteBuffer> buffers_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace kvlab::bitcask
+
+#endif  // KVLAB_ENGINE_BITCASK_BUFFER_POOL_H_
