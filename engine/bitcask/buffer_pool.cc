@@ -7,14 +7,16 @@ namespace kvlab::bitcask {
 namespace {
 
 // Stores open one at a time in a simulated run, a few at once in a campaign
-// running seeds in parallel; each pooled block is at most write_buffer_size
-// (1 GiB at most, 1 MiB by default) + 64 KiB.
+// running seeds in parallel. A block is write_buffer_size (1 MiB by default,
+// up to 1 GiB) + 64 KiB; only blocks up to the default's size are kept, so the
+// pool holds at most 4 x 2 MiB after every store closed.
 constexpr size_t kSharedPoolBuffers = 4;
+constexpr size_t kSharedPoolBlockBytes = 2 << 20;
 
 }  // namespace
 
 WriteBufferPool& WriteBufferPool::Shared() {
-  static WriteBufferPool* const pool = new WriteBufferPool(kSharedPoolBuffers);
+  static WriteBufferPool* const pool = new WriteBufferPool(kSharedPoolBuffers, kSharedPoolBlockBytes);
   return *pool;
 }
 
@@ -32,6 +34,7 @@ WriteBuffer WriteBufferPool::Take(size_t capacity) {
 }
 
 void WriteBufferPool::Give(WriteBuffer buffer) {
+  if (buffer.capacity() > max_bytes_) return;  // Freed here.
   buffer.Clear();
   absl::MutexLock lock(&mu_);
   if (buffers_.size() < max_buffers_) buffers_.push_back(std::move(buffer));

@@ -17,8 +17,11 @@ namespace kvlab::bitcask {
 
 class WriteBufferPool {
  public:
-  // Keeps at most `max_buffers` buffers; more given back are freed.
-  explicit WriteBufferPool(size_t max_buffers) : max_buffers_(max_buffers) {}
+  // Keeps at most `max_buffers` buffers of at most `max_bytes` each; more,
+  // or bigger ones, given back are freed (a closed store's memory is not held
+  // beyond that bound).
+  WriteBufferPool(size_t max_buffers, size_t max_bytes)
+      : max_buffers_(max_buffers), max_bytes_(max_bytes) {}
 
   // The pool every store takes its write buffer from (never destroyed).
   static WriteBufferPool& Shared();
@@ -27,12 +30,13 @@ class WriteBufferPool {
   // one (grown if it is smaller), else a new one.
   WriteBuffer Take(size_t capacity);
   // Keeps `buffer` for a later Take (its contents are dropped), unless the
-  // pool is full.
+  // pool is full or the buffer is bigger than max_bytes.
   void Give(WriteBuffer buffer);
   size_t size() const;
 
  private:
   const size_t max_buffers_;
+  const size_t max_bytes_;
   mutable absl::Mutex mu_;
   std::vector<WriteBuffer> buffers_ ABSL_GUARDED_BY(mu_);
 };

@@ -8,11 +8,25 @@
 #include <cstddef>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 namespace kvlab::bitcask {
 
 class WriteBuffer {
  public:
+  WriteBuffer() = default;
+  // A moved-from buffer is empty, with no block.
+  WriteBuffer(WriteBuffer&& other) noexcept
+      : data_(std::move(other.data_)),
+        size_(std::exchange(other.size_, 0)),
+        capacity_(std::exchange(other.capacity_, 0)) {}
+  WriteBuffer& operator=(WriteBuffer&& other) noexcept {
+    data_ = std::move(other.data_);
+    size_ = std::exchange(other.size_, 0);
+    capacity_ = std::exchange(other.capacity_, 0);
+    return *this;
+  }
+
   // Makes room for `capacity` bytes in all (keeps the contents).
   void Reserve(size_t capacity) {
     if (capacity <= capacity_) return;
@@ -40,6 +54,7 @@ class WriteBuffer {
   void Clear() { size_ = 0; }
   const char* data() const { return data_.get(); }
   size_t size() const { return size_; }
+  size_t capacity() const { return capacity_; }
   bool empty() const { return size_ == 0; }
 
  private:

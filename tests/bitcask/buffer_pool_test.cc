@@ -1,6 +1,7 @@
 // WriteBufferPool (engine/bitcask/buffer_pool.h): a buffer given back is the
 // next one taken, empty, with room for what is asked (grown if need be); the
-// pool keeps no more than its bound; a store returns its buffer when destroyed.
+// pool keeps no more than its bounds (count, block size); a store returns its
+// buffer when destroyed; a moved-from WriteBuffer is empty.
 #include "engine/bitcask/buffer_pool.h"
 
 #include <algorithm>
@@ -16,7 +17,7 @@ namespace kvlab::bitcask {
 namespace {
 
 TEST(WriteBufferPool, GivenBufferIsTakenAgainEmptyWithRoom) {
-  WriteBufferPool pool(2);
+  WriteBufferPool pool(2, 1 << 20);
   WriteBuffer a = pool.Take(1000);
   EXPECT_EQ(0u, a.size());
   const char* block = a.data();
@@ -40,13 +41,36 @@ TEST(WriteBufferPool, GivenBufferIsTakenAgainEmptyWithRoom) {
 }
 
 TEST(WriteBufferPool, KeepsAtMostItsBound) {
-  WriteBufferPool pool(2);
+  WriteBufferPool pool(2, 1 << 20);
   for (int i = 0; i < 3; ++i) {
     WriteBuffer b;
     b.Reserve(64);
     pool.Give(std::move(b));
     EXPECT_EQ(std::min(i + 1, 2), static_cast<int>(pool.size())) << i;
   }
+}
+
+TEST(WriteBufferPool, FreesBuffersBiggerThanItsBlockBound) {
+  WriteBufferPool pool(2, 4096);
+  WriteBuffer big;
+  big.Reserve(4097);
+  pool.Give(std::move(big));
+  EXPECT_EQ(0u, pool.size());
+  WriteBuffer fits;
+  fits.Reserve(4096);
+  pool.Give(std::move(fits));
+  EXPECT_EQ(1u, pool.size());
+}
+
+TEST(WriteBuffer, MovedFromBufferIsEmptyWithoutBlock) {
+  WriteBuffer a;
+  std::memset(a.Append(10), 'x', 10);
+  WriteBuffer b = std::move(a);
+  EXPECT_EQ(10u, b.size());
+  EXPECT_EQ(0u, a.size());      // NOLINT(bugprone-use-after-move): checked on purpose.
+  EXPECT_EQ(0u, a.capacity());  // NOLINT(bugprone-use-after-move)
+  std::memset(a.Append(3), 'y', 3);  // Usable again: grows a new block.
+  EXPECT_EQ(3u, a.size());
 }
 
 TEST(WriteBufferPool, StoreGivesItsBufferBackWhenDestroyed) {
