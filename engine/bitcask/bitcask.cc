@@ -85,14 +85,11 @@ absl::StatusOr<std::unique_ptr<File>> BitcaskStore::CreateSyncedFile(std::string
   return file;
 }
 
-absl::Status BitcaskStore::CheckWritable() {
+absl::Status BitcaskStore::NotWritableError() {
   if (closed_) return absl::FailedPreconditionError(absl::StrCat("bitcask '", path_, "' is closed"));
-  if (!write_error_.ok()) {
-    return absl::Status(write_error_.code(),
-                        absl::StrCat("bitcask '", path_, "' refuses writes after an earlier I/O "
-                                     "error (reopen to recover): ", write_error_.message()));
-  }
-  return absl::OkStatus();
+  return absl::Status(write_error_.code(),
+                      absl::StrCat("bitcask '", path_, "' refuses writes after an earlier I/O "
+                                   "error (reopen to recover): ", write_error_.message()));
 }
 
 absl::Status BitcaskStore::WriteHintFile(uint64_t id, const std::string& bytes,

@@ -204,7 +204,13 @@ class BitcaskStore : public KvStore {
                             uint64_t Stats::*counter, bool flush)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status FlushBuffer(bool aligned) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  absl::Status CheckWritable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // OK unless the store is closed or a write failed. Inline: it runs on every
+  // append and sync point; the error message is built out of line.
+  absl::Status CheckWritable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!closed_ && write_error_.ok()) return absl::OkStatus();
+    return NotWritableError();
+  }
+  absl::Status NotWritableError() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status RollActiveFile() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CreateWriterFile(uint64_t id, uint64_t prev_id, uint64_t prev_size)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
