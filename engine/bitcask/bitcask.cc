@@ -140,7 +140,7 @@ absl::Status BitcaskStore::SyncActive() {
     mark.durable_offset = active_size_;
     mark.offset = active_size_;
     active_size_ += EncodeRecordTo(mark, buffer_.Append(RecordSize(0, 0)));
-    files_[active_id_].total_bytes = active_size_;
+    active_info_->total_bytes = active_size_;
     s = FlushBuffer(/*aligned=*/false);
     if (s.ok()) s = SyncFile(*active_);
   }
@@ -218,7 +218,7 @@ absl::Status BitcaskStore::AppendLocked(absl::Span<const PendingOp> ops, uint64_
   // The records go into the buffer; a batch's records stay together in one
   // file, and recovery applies a batch only when its last record is intact.
   char* dst = buffer_.Append(total);
-  FileInfo& active_info = files_[active_id_];
+  FileInfo& active_info = *active_info_;
   uint64_t offset = active_size_;
   for (size_t i = 0; i < ops.size(); ++i) {
     const PendingOp& op = ops[i];
@@ -479,7 +479,7 @@ void BitcaskStore::HintActiveAtClose() {
   s = WriteHintFile(active_id_, active_hints_.Finish(active_id_, active_size_),
                                  /*merging=*/false, &hint_bytes);
   if (s.ok()) {
-    files_[active_id_].hint_bytes = hint_bytes;
+    active_info_->hint_bytes = hint_bytes;
     ++close_hints_;
   }
 }

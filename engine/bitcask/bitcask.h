@@ -186,6 +186,7 @@ class BitcaskStore : public KvStore {
   absl::Status LoadOneFile(Loaded& f);
   absl::Status CutBrokenChain(std::vector<Loaded>& files);
   absl::Status SealLoadedFile(Loaded& file);
+  // (roll.cc) The last step of an open.
   absl::Status StartActiveFile(Loaded* newest, uint64_t prev_id, uint64_t prev_size);
   // Enters the records of data file `file_id` into the keydir (an entry
   // replaces one with a lower sequence number) and advances next_sequence_.
@@ -305,6 +306,10 @@ class BitcaskStore : public KvStore {
 
   // The active (writer) file.
   uint64_t active_id_ ABSL_GUARDED_BY(mu_) = 0;
+  // &files_[active_id_], set with active_id_: std::map nodes stay put, and the
+  // active file's entry is never erased (merges and recovery drop only
+  // immutable files), so appends skip the map walk.
+  FileInfo* active_info_ ABSL_GUARDED_BY(mu_) = nullptr;
   std::shared_ptr<File> active_ ABSL_GUARDED_BY(mu_);
   uint64_t active_size_ ABSL_GUARDED_BY(mu_) = 0;
   uint64_t active_synced_ ABSL_GUARDED_BY(mu_) = 0;

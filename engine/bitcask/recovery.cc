@@ -1,6 +1,7 @@
 // Opening a Bitcask store: directory checks, the lock, finishing a committed
-// merge, cleaning leftovers, loading hints or scanning data files, and cutting
-// a torn tail off the newest writer file.
+// merge, cleaning leftovers, loading hints or scanning data files. The active
+// file is then started (the newest writer file continued, its torn tail cut,
+// or a new one created) by StartActiveFile in roll.cc.
 #include <algorithm>
 #include <set>
 #include <utility>
@@ -59,19 +60,6 @@ absl::StatusOr<FileBytes> ReadSmallFile(Device& device, std::string_view path,
   ASSIGN_OR_RETURN(std::unique_ptr<File> file, device.Open(path, options));
   ASSIGN_OR_RETURN(uint64_t size, file->Size());
   return ReadWholeFile(*file, size);
-}
-
-// Whether the `valid_size` bytes of a data file end with an intact sync mark.
-absl::StatusOr<bool> EndsWithSyncMark(File& file, uint64_t valid_size) {
-  const size_t mark_size = RecordSize(0, 0);
-  if (valid_size < kFileHeaderSize + mark_size) return false;
-  std::string bytes(mark_size, '\0');
-  ASSIGN_OR_RETURN(size_t n, file.Read(valid_size - mark_size, absl::MakeSpan(bytes)));
-  Record record;
-  size_t size = 0;
-  return n == mark_size &&
-         DecodeRecordAt(bytes, valid_size - mark_size, &record, &size) == DecodeResult::kOk &&
-         record.type == RecordType::kSyncMark;
 }
 
 // Damage the medium can do to the marker (it is written once, whole): a bit
@@ -496,54 +484,6 @@ absl::Status BitcaskStore::SealLoadedFile(Loaded& f) {
   absl::MutexLock lock(&mu_);
   if (s.ok()) files_[f.id].hint_bytes = hint_bytes;
   return absl::OkStatus();
-}
-
-absl::Status BitcaskStore::StartActiveFile(Loaded* newest, uint64_t prev_id,
-                                           uint64_t prev_size) {
-  absl::MutexLock lock(&mu_);
-  if (newest != nullptr && !newest->had_hint) {
-    // Continued through the handle it was loaded by, unless that is read-only
-    // (its hint was expected, and found unsound). Its size is known since
-    // then: only this open, holding the lock, changes the directory's files.
-    std::shared_ptr<File> file = std::move(newest->file);
-    if (!newest->writable) {
-      OpenOptions options;
-      options.kind = kvlab::FileKind::kData;
-      ASSIGN_OR_RETURN(file, env_.device->Open(DataPath(newest->id), options));
-    }
-    const uint64_t size = newest->size;
-    const uint64_t valid_size = newest->valid_size;
-    // Cut a torn tail. Then sync, whether or not there was one: a Close
-    // without Sync leaves the last writes unsynced, and the new records will
-    // claim that everything before them is durable (and merges rely on it).
-    // The records kept now count as durable, so they get a sync mark like any
-    // synced records (SyncActive), unless the valid part already ends with
-    // one (written after a completed sync: it vouches for all before it).
-    // A full file then rolls over (hint, new writer file).
-    if (size > valid_size) RETURN_IF_ERROR(file->Truncate(valid_size));
-    ASSIGN_OR_RETURN(bool ends_with_mark, EndsWithSyncMark(*file, valid_size));
-    if (ends_with_mark) RETURN_IF_ERROR(SyncFile(*file));
-    active_id_ = newest->id;
-    active_ = std::move(file);
-    active_size_ = valid_size;
-    active_written_ = valid_size;
-    buffer_.Clear();
-    active_synced_ = ends_with_mark ? valid_size : 0;  // 0 forces the sync and a mark.
-    size_t hint_size = kHintHeaderSize;
-    for (const HintEntry& e : newest->entries) hint_size += kHintEntryFixedSize + e.key.size();
-    active_hints_.Clear(std::max(hint_size, ActiveHintReserve()));
-    for (const HintEntry& e : newest->entries) active_hints_.Add(e);
-    // A file that never got its link (its first write was lost) gets it now.
-    if (active_size_ == kFileHeaderSize) AppendLink(prev_id, prev_size);
-    RETURN_IF_ERROR(SyncActive());
-    if (active_size_ < options_.max_file_size) {
-      SchedulePrepare();
-      return absl::OkStatus();
-    }
-    return RollActiveFile();
-  }
-  return CreateWriterFile(next_file_id_++, newest == nullptr ? 0 : newest->id,
-                          newest == nullptr ? 0 : newest->valid_size);
 }
 
 }  // namespace kvlab::bitcask

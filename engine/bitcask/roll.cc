@@ -2,7 +2,8 @@
 // handed to a background task (sync, then hint) and records go on into a new
 // writer file at once. Sync() waits for those tasks; recovery uses the link
 // record at the start of each writer file to drop what followed a rolled file
-// that lost its unsynced tail in a crash (format.h, "Links").
+// that lost its unsynced tail in a crash (format.h, "Links"). At open,
+// StartActiveFile continues the newest writer file or creates one.
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -11,6 +12,22 @@
 #include "engine/common/status_macros.h"
 
 namespace kvlab::bitcask {
+namespace {
+
+// Whether the `valid_size` bytes of a data file end with an intact sync mark.
+absl::StatusOr<bool> EndsWithSyncMark(File& file, uint64_t valid_size) {
+  const size_t mark_size = RecordSize(0, 0);
+  if (valid_size < kFileHeaderSize + mark_size) return false;
+  std::string bytes(mark_size, '\0');
+  ASSIGN_OR_RETURN(size_t n, file.Read(valid_size - mark_size, absl::MakeSpan(bytes)));
+  Record record;
+  size_t size = 0;
+  return n == mark_size &&
+         DecodeRecordAt(bytes, valid_size - mark_size, &record, &size) == DecodeResult::kOk &&
+         record.type == RecordType::kSyncMark;
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<File>> BitcaskStore::CreateWriterFileOnDevice(uint64_t id) {
   // The header and the directory entry are durable before any record is
@@ -43,7 +60,8 @@ void BitcaskStore::ActivateWriterFile(uint64_t id, std::shared_ptr<File> file, u
   active_written_ = kFileHeaderSize;
   buffer_.Clear();
   active_hints_.Clear(ActiveHintReserve());
-  files_[id] = FileInfo{DataFileKind::kWriter, kFileHeaderSize, 0, 0};
+  active_info_ = &files_[id];
+  *active_info_ = FileInfo{DataFileKind::kWriter, kFileHeaderSize, 0, 0};
   AppendLink(prev_id, prev_size);
   SchedulePrepare();
 }
@@ -74,7 +92,7 @@ void BitcaskStore::AppendLink(uint64_t prev_id, uint64_t prev_size) {
   EncodeLink(prev_id, prev_size, active_size_, &link);
   std::memcpy(buffer_.Append(link.size()), link.data(), link.size());
   active_size_ += link.size();
-  files_[active_id_].total_bytes = active_size_;
+  active_info_->total_bytes = active_size_;
 }
 
 absl::Status BitcaskStore::RollActiveFile() {
@@ -173,6 +191,55 @@ absl::Status BitcaskStore::SyncPoint() {
   RETURN_IF_ERROR(WaitForSeals());
   absl::MutexLock lock(&mu_);
   return SyncActive();  // Checks the store is still writable.
+}
+
+absl::Status BitcaskStore::StartActiveFile(Loaded* newest, uint64_t prev_id,
+                                           uint64_t prev_size) {
+  absl::MutexLock lock(&mu_);
+  if (newest != nullptr && !newest->had_hint) {
+    // Continued through the handle it was loaded by, unless that is read-only
+    // (its hint was expected, and found unsound). Its size is known since
+    // then: only this open, holding the lock, changes the directory's files.
+    std::shared_ptr<File> file = std::move(newest->file);
+    if (!newest->writable) {
+      OpenOptions options;
+      options.kind = kvlab::FileKind::kData;
+      ASSIGN_OR_RETURN(file, env_.device->Open(DataPath(newest->id), options));
+    }
+    const uint64_t size = newest->size;
+    const uint64_t valid_size = newest->valid_size;
+    // Cut a torn tail. Then sync, whether or not there was one: a Close
+    // without Sync leaves the last writes unsynced, and the new records will
+    // claim that everything before them is durable (and merges rely on it).
+    // The records kept now count as durable, so they get a sync mark like any
+    // synced records (SyncActive), unless the valid part already ends with
+    // one (written after a completed sync: it vouches for all before it).
+    // A full file then rolls over (hint, new writer file).
+    if (size > valid_size) RETURN_IF_ERROR(file->Truncate(valid_size));
+    ASSIGN_OR_RETURN(bool ends_with_mark, EndsWithSyncMark(*file, valid_size));
+    if (ends_with_mark) RETURN_IF_ERROR(SyncFile(*file));
+    active_id_ = newest->id;
+    active_info_ = &files_[active_id_];
+    active_ = std::move(file);
+    active_size_ = valid_size;
+    active_written_ = valid_size;
+    buffer_.Clear();
+    active_synced_ = ends_with_mark ? valid_size : 0;  // 0 forces the sync and a mark.
+    size_t hint_size = kHintHeaderSize;
+    for (const HintEntry& e : newest->entries) hint_size += kHintEntryFixedSize + e.key.size();
+    active_hints_.Clear(std::max(hint_size, ActiveHintReserve()));
+    for (const HintEntry& e : newest->entries) active_hints_.Add(e);
+    // A file that never got its link (its first write was lost) gets it now.
+    if (active_size_ == kFileHeaderSize) AppendLink(prev_id, prev_size);
+    RETURN_IF_ERROR(SyncActive());
+    if (active_size_ < options_.max_file_size) {
+      SchedulePrepare();
+      return absl::OkStatus();
+    }
+    return RollActiveFile();
+  }
+  return CreateWriterFile(next_file_id_++, newest == nullptr ? 0 : newest->id,
+                          newest == nullptr ? 0 : newest->valid_size);
 }
 
 }  // namespace kvlab::bitcask
