@@ -77,11 +77,10 @@ absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
     absl::MutexLock lock(&mu_);
     size = files_.at(input).total_bytes;
   }
-  const FilePath path = DataPath(input);
   ASSIGN_OR_RETURN(std::shared_ptr<File> file, cache_.Get(input));
   ASSIGN_OR_RETURN(FileBytes file_bytes, ReadWholeFile(*file, size));
   const std::string_view bytes = file_bytes.view();
-  ASSIGN_OR_RETURN(ScanResult scan, ScanDataFile(bytes, path, input, /*tolerate_tail=*/false));
+  ASSIGN_OR_RETURN(ScanResult scan, ScanDataFile(bytes, path_, input, /*tolerate_tail=*/false));
   std::vector<const HintEntry*> live;
   live.reserve(scan.entries.size());
   size_t live_key_bytes = 0;

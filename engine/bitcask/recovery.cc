@@ -264,7 +264,7 @@ absl::Status BitcaskStore::LoadOneFile(Loaded& f) {
   // Any writer file may end in a torn tail here (a rolled file is synced in
   // the background); CutBrokenChain decides which may, and what follows.
   ASSIGN_OR_RETURN(f.scan,
-                   ScanDataFile(f.bytes.view(), DataPath(f.id), f.id, /*tolerate_tail=*/true));
+                   ScanDataFile(f.bytes.view(), path_, f.id, /*tolerate_tail=*/true));
   f.entries = std::move(f.scan.entries);  // Their keys point into f.bytes.
   f.valid_size = f.scan.valid_end;
   return absl::OkStatus();

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "absl/strings/str_cat.h"
+#include "engine/bitcask/file_cache.h"
 #include "engine/common/check.h"
 #include "engine/common/crc32c.h"
 #include "engine/common/status_macros.h"
@@ -132,12 +133,13 @@ bool TearCanExplain(std::string_view bytes, uint64_t record_at, const OneBitFix&
 
 }  // namespace
 
-absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view path, uint64_t id,
+absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view dir, uint64_t id,
                                         bool tolerate_tail) {
   ScanResult result;
   std::string header_problem = CheckFileHeader(bytes, id, &result.kind);
   if (!header_problem.empty()) {
-    return CorruptionError(absl::StrCat(AV(path), ": ", header_problem, " at offset 0"));
+    return CorruptionError(absl::StrCat(AV(FilePath(dir, id, kDataSuffix).view()), ": ",
+                                        header_problem, " at offset 0"));
   }
   // A merge output was synced in full before it became visible: no torn tail.
   if (result.kind == DataFileKind::kMerge) tolerate_tail = false;
@@ -216,7 +218,8 @@ absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view
   result.entries.resize(committed);
   if (damage_at == bytes.size()) return result;
 
-  std::string what = absl::StrCat(AV(path), ": ", reason, " at offset ", damage_at);
+  std::string what = absl::StrCat(AV(FilePath(dir, id, kDataSuffix).view()), ": ", reason,
+                                  " at offset ", damage_at);
   Record record_unused;
   size_t size_unused = 0;
   if (!tolerate_tail) return CorruptionError(what);

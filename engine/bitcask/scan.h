@@ -40,10 +40,11 @@ struct ScanResult {
   bool synced = false;
 };
 
-// Scans the whole content `bytes` of the data file at `path` with id `id`.
+// Scans the whole content `bytes` of data file `id` in store directory `dir`.
 // With `tolerate_tail` (the newest writer file only) a torn tail is reported
 // in the result; otherwise any damage is Corruption ("<path>: <what> at offset N").
-absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view path, uint64_t id,
+// The file's path is built only for such a message (most scans find none).
+absl::StatusOr<ScanResult> ScanDataFile(std::string_view bytes, std::string_view dir, uint64_t id,
                                         bool tolerate_tail);
 
 // Bytes read from a file. The block is allocated without zero-filling it (a

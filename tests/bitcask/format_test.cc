@@ -281,7 +281,7 @@ Built BuildFile(int n, int lag) {
 
 TEST(BitcaskScan, CleanFile) {
   Built b = BuildFile(5, 1);
-  auto r = ScanDataFile(b.bytes, "db/0000000001.data", 1, true);
+  auto r = ScanDataFile(b.bytes, "db", 1, true);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(5u, r->entries.size());
   EXPECT_FALSE(r->torn_tail);
@@ -301,7 +301,7 @@ TEST(BitcaskScan, ZeroAndGarbageTailsAreTorn) {
     EXPECT_EQ(end, r->valid_end);
     EXPECT_EQ(4u, r->entries.size());
     // The same bytes in a file that may not have a torn tail: Corruption at the offset.
-    auto strict = ScanDataFile(b.bytes + tail, "db/0000000001.data", 1, false);
+    auto strict = ScanDataFile(b.bytes + tail, "db", 1, false);
     ASSERT_TRUE(IsCorruption(strict.status())) << strict.status();
     EXPECT_NE(std::string::npos, strict.status().message().find("db/0000000001.data"));
     EXPECT_NE(std::string::npos,
@@ -326,7 +326,7 @@ TEST(BitcaskScan, DamageBeforeADurableRecordIsCorruption) {
   Built b = BuildFile(6, 1);  // Record i says records < i were synced.
   std::string bad = b.bytes;
   bad[b.offsets[2] + 50] ^= 0x40;
-  auto r = ScanDataFile(bad, "db/0000000001.data", 1, true);
+  auto r = ScanDataFile(bad, "db", 1, true);
   ASSERT_TRUE(IsCorruption(r.status())) << r.status();
   EXPECT_NE(std::string::npos,
             r.status().message().find("offset " + std::to_string(b.offsets[2])));
