@@ -96,7 +96,7 @@ absl::Status BitcaskStore::WriteHintFile(uint64_t id, const std::string& bytes,
                                          bool merging, uint64_t* hint_bytes) {
   const FilePath write_path = HintPath(id, merging ? kMergingSuffix : kTmpSuffix);
   RETURN_IF_ERROR(CreateSyncedFile(write_path, bytes, kvlab::FileKind::kHint).status());
-  if (!merging) RETURN_IF_ERROR(env_.device->Rename(write_path, HintPath(id)));
+  if (!merging) RETURN_IF_ERROR(env_.device->Rename(write_path, write_path.without_suffix2()));
   *hint_bytes = bytes.size();
   return absl::OkStatus();
 }

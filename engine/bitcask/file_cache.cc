@@ -27,7 +27,8 @@ std::string JoinPath(std::string_view dir, std::string_view name, std::string_vi
 }
 
 FilePath::FilePath(std::string_view dir, uint64_t id, std::string_view suffix,
-                   std::string_view suffix2) {
+                   std::string_view suffix2)
+    : suffix2_size_(suffix2.size()) {
   const size_t digits = DecimalWidth(id, kFileIdDigits);
   size_ = (dir.empty() ? 0 : dir.size() + 1) + digits + suffix.size() + suffix2.size();
   char* p = inline_;

@@ -65,12 +65,18 @@ class FilePath {
 
   std::string_view view() const { return std::string_view(data_, size_); }
   operator std::string_view() const { return view(); }  // NOLINT: used as a path.
+  // The path without suffix2, "<dir>/<id><suffix>": the target of renaming a
+  // ".tmp" or ".merging" file into place, without building a second path.
+  std::string_view without_suffix2() const {
+    return std::string_view(data_, size_ - suffix2_size_);
+  }
 
  private:
   char inline_[96];
   std::string heap_;  // Only for a long dir.
   const char* data_;
   size_t size_;
+  size_t suffix2_size_;
 };
 
 }  // namespace kvlab::bitcask

@@ -223,8 +223,10 @@ absl::Status BitcaskStore::MergeCommit(MergeJob& job) {
   absl::Status s = [&]() -> absl::Status {
     RETURN_IF_ERROR(SyncDir());
     for (uint64_t id : job.outputs) {
-      RETURN_IF_ERROR(env_.device->Rename(DataPath(id, kMergingSuffix), DataPath(id)));
-      RETURN_IF_ERROR(env_.device->Rename(HintPath(id, kMergingSuffix), HintPath(id)));
+      const FilePath data = DataPath(id, kMergingSuffix);
+      RETURN_IF_ERROR(env_.device->Rename(data, data.without_suffix2()));
+      const FilePath hint = HintPath(id, kMergingSuffix);
+      RETURN_IF_ERROR(env_.device->Rename(hint, hint.without_suffix2()));
     }
     // No outputs (every input record was dead): no rename since the SyncDir
     // above, so a second one would make nothing more durable.

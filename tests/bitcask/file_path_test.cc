@@ -1,7 +1,7 @@
 // FilePath (engine/bitcask/file_cache.h) names the same file as JoinPath of
 // NumberedFileName: at every id width (the 10-digit fast path and past it),
 // with and without a directory, with one or two suffixes of any length, inline
-// or on the heap.
+// or on the heap; and without_suffix2 is the path without the second suffix.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,8 +26,13 @@ TEST(FilePath, MatchesJoinPathAtEveryWidth) {
       EXPECT_EQ(JoinPath(dir, NumberedFileName(id, kDataSuffix)),
                 FilePath(dir, id, kDataSuffix).view())
           << dir << " " << id;
-      EXPECT_EQ(JoinPath(dir, NumberedFileName(id, kHintSuffix), kTmpSuffix),
-                FilePath(dir, id, kHintSuffix, kTmpSuffix).view())
+      const FilePath tmp(dir, id, kHintSuffix, kTmpSuffix);
+      EXPECT_EQ(JoinPath(dir, NumberedFileName(id, kHintSuffix), kTmpSuffix), tmp.view())
+          << dir << " " << id;
+      EXPECT_EQ(JoinPath(dir, NumberedFileName(id, kHintSuffix)), tmp.without_suffix2())
+          << dir << " " << id;
+      EXPECT_EQ(JoinPath(dir, NumberedFileName(id, kDataSuffix)),
+                FilePath(dir, id, kDataSuffix).without_suffix2())
           << dir << " " << id;
       for (std::string_view suffix : {std::string_view(), kTmpSuffix, kMergingSuffix}) {
         EXPECT_EQ(JoinPath(dir, NumberedFileName(id, suffix)), FilePath(dir, id, suffix).view())
