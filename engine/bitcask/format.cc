@@ -106,7 +106,7 @@ void EncodeRecord(const Record& record, std::string* out) {
   EncodeRecordTo(record, out->data() + start);
 }
 
-void EncodeLink(uint64_t prev_id, uint64_t prev_size, uint64_t offset, std::string* out) {
+size_t EncodeLinkTo(uint64_t prev_id, uint64_t prev_size, uint64_t offset, char* dst) {
   char value[kLinkValueSize];
   StoreFixed64(value, prev_id);
   StoreFixed64(value + 8, prev_size);
@@ -115,7 +115,7 @@ void EncodeLink(uint64_t prev_id, uint64_t prev_size, uint64_t offset, std::stri
   link.offset = offset;
   link.durable_offset = 0;
   link.value = std::string_view(value, sizeof(value));
-  EncodeRecord(link, out);
+  return EncodeRecordTo(link, dst);
 }
 
 std::string_view DecodeResultName(DecodeResult result) {

@@ -191,8 +191,9 @@ void EncodeRecord(const Record& record, std::string* out);
 // Returns the bytes written (record.size()).
 size_t ReencodeRecordTo(std::string_view record, uint64_t durable_offset, uint64_t offset,
                         uint32_t batch_remaining, char* dst);
-// Appends the link record (format above) written at `offset` to *out.
-void EncodeLink(uint64_t prev_id, uint64_t prev_size, uint64_t offset, std::string* out);
+// Writes at dst the link record (format above) written at `offset`; returns
+// its size, RecordSize(0, kLinkValueSize).
+size_t EncodeLinkTo(uint64_t prev_id, uint64_t prev_size, uint64_t offset, char* dst);
 
 enum class DecodeResult {
   kOk,

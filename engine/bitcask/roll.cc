@@ -4,7 +4,6 @@
 // record at the start of each writer file to drop what followed a rolled file
 // that lost its unsynced tail in a crash (format.h, "Links"). At open,
 // StartActiveFile continues the newest writer file or creates one.
-#include <cstring>
 
 #include "absl/strings/str_cat.h"
 #include "engine/bitcask/bitcask.h"
@@ -88,10 +87,8 @@ void BitcaskStore::PrepareStep(uint64_t id) {
 
 void BitcaskStore::AppendLink(uint64_t prev_id, uint64_t prev_size) {
   KVLAB_CHECK_EQ(active_size_, kFileHeaderSize);
-  std::string link;
-  EncodeLink(prev_id, prev_size, active_size_, &link);
-  std::memcpy(buffer_.Append(link.size()), link.data(), link.size());
-  active_size_ += link.size();
+  active_size_ += EncodeLinkTo(prev_id, prev_size, active_size_,
+                               buffer_.Append(RecordSize(0, kLinkValueSize)));
   active_info_->total_bytes = active_size_;
 }
 

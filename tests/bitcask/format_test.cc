@@ -45,6 +45,26 @@ TEST(BitcaskFormat, RecordRoundTrip) {
   EXPECT_TRUE(r.value.empty());
 }
 
+// A link record names the previous writer file and its size, stands alone
+// (batch remaining 0) and decodes at the offset it was written for.
+TEST(BitcaskFormat, LinkRoundTrip) {
+  const uint64_t offset = kFileHeaderSize;
+  std::string bytes(RecordSize(0, kLinkValueSize) + 1, 'x');
+  ASSERT_EQ(RecordSize(0, kLinkValueSize), EncodeLinkTo(41, 12345, offset, bytes.data()));
+  EXPECT_EQ('x', bytes.back());  // Nothing written past the record.
+  Record r;
+  size_t size = 0;
+  ASSERT_EQ(DecodeResult::kOk, DecodeRecordAt(bytes, offset, &r, &size));
+  EXPECT_EQ(RecordSize(0, kLinkValueSize), size);
+  EXPECT_EQ(RecordType::kLink, r.type);
+  EXPECT_EQ(0u, r.batch_remaining);
+  EXPECT_TRUE(r.key.empty());
+  ASSERT_EQ(kLinkValueSize, r.value.size());
+  EXPECT_EQ(41u, GetFixed64(r.value.data()));
+  EXPECT_EQ(12345u, GetFixed64(r.value.data() + 8));
+  EXPECT_NE(DecodeResult::kOk, DecodeRecordAt(bytes, offset + 1, &r, &size));  // Misplaced.
+}
+
 // Flipping any single bit anywhere in a record, or cutting it short at any
 // length, is detected: never decoded as a valid record.
 TEST(BitcaskFormat, EveryBitFlipAndEveryCutIsDetected) {
