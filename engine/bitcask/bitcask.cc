@@ -310,6 +310,7 @@ absl::Status BitcaskStore::Get(const ReadOptions&, std::string_view key, std::st
     FileBytes heap_buf;
     char* buf = stack_buf;
     size_t on_device = 0;  // Bytes of the record to read from the device (a prefix).
+    absl::Status s;
     {
       absl::MutexLock lock(&mu_);
       if (closed_) return absl::FailedPreconditionError(absl::StrCat("bitcask '", path_, "' is closed"));
@@ -332,12 +333,11 @@ absl::Status BitcaskStore::Get(const ReadOptions&, std::string_view key, std::st
           const size_t from = static_cast<size_t>(e.offset + on_device - active_written_);
           std::memcpy(buf + on_device, buffer_.data() + from, e.size - on_device);
         }
+      } else {
+        // An older file: its handle from the cache (a miss opens it).
+        absl::StatusOr<std::shared_ptr<File>> f = cache_.Get(e.file_id);
+        if (f.ok()) file = *std::move(f); else s = f.status();
       }
-    }
-    absl::Status s;
-    if (file == nullptr) {
-      absl::StatusOr<std::shared_ptr<File>> f = cache_.Get(e.file_id);
-      if (f.ok()) file = *std::move(f); else s = f.status();
     }
     if (s.ok() && on_device > 0) {
       absl::StatusOr<size_t> n =

@@ -287,7 +287,7 @@ class BitcaskStore : public KvStore {
   const Env env_;
   const std::string path_;
   const Options options_;
-  FileCache cache_;
+  FileCache cache_ ABSL_GUARDED_BY(mu_);  // Not thread-safe itself: used under mu_.
   std::unique_ptr<FileLock> lock_;
   bool marker_damaged_ = false;  // Set by CheckDirectory: a bit-flipped marker to rewrite.
   // Set once the marker was read intact: it is written once (renamed into

@@ -70,7 +70,6 @@ FileCache::FileCache(Device* device, std::string dir, size_t capacity)
 }
 
 absl::StatusOr<std::shared_ptr<File>> FileCache::Get(uint64_t id) {
-  absl::MutexLock lock(&mu_);
   // The most recently used file first (Gets mostly read the same file again):
   // no hash lookup and no splice.
   if (!lru_.empty() && lru_.front().first == id) {
@@ -90,17 +89,16 @@ absl::StatusOr<std::shared_ptr<File>> FileCache::Get(uint64_t id) {
   ASSIGN_OR_RETURN(std::unique_ptr<File> file,
                    device_->Open(FilePath(dir_, id, kDataSuffix), options));
   std::shared_ptr<File> shared(std::move(file));
-  InsertLocked(id, shared);
+  Insert(id, shared);
   return shared;
 }
 
 void FileCache::Put(uint64_t id, std::shared_ptr<File> file) {
   KVLAB_CHECK(file != nullptr);
-  absl::MutexLock lock(&mu_);
-  if (!index_.contains(id)) InsertLocked(id, std::move(file));
+  if (!index_.contains(id)) Insert(id, std::move(file));
 }
 
-void FileCache::InsertLocked(uint64_t id, std::shared_ptr<File> file) {
+void FileCache::Insert(uint64_t id, std::shared_ptr<File> file) {
   lru_.emplace_front(id, std::move(file));
   index_[id] = lru_.begin();
   while (lru_.size() > capacity_) {
@@ -110,7 +108,6 @@ void FileCache::InsertLocked(uint64_t id, std::shared_ptr<File> file) {
 }
 
 void FileCache::Evict(uint64_t id) {
-  absl::MutexLock lock(&mu_);
   auto it = index_.find(id);
   if (it == index_.end()) return;
   lru_.erase(it->second);
@@ -118,19 +115,8 @@ void FileCache::Evict(uint64_t id) {
 }
 
 void FileCache::Clear() {
-  absl::MutexLock lock(&mu_);
   index_.clear();
   lru_.clear();
-}
-
-uint64_t FileCache::hits() const {
-  absl::MutexLock lock(&mu_);
-  return hits_;
-}
-
-uint64_t FileCache::misses() const {
-  absl::MutexLock lock(&mu_);
-  return misses_;
 }
 
 }  // namespace kvlab::bitcask

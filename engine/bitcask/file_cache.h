@@ -1,7 +1,9 @@
 // A bounded cache of open, read-only data-file handles (least recently used out).
 //
 // Handles are shared: a reader keeps its handle alive even if the cache evicts
-// it or a merge removes the file meanwhile. Thread-safe.
+// it or a merge removes the file meanwhile. Not thread-safe: its owner
+// serializes the calls (BitcaskStore makes them under its mutex, which a Get
+// holds anyway: a second lock per Get cost more than the lookup).
 #ifndef KVLAB_ENGINE_BITCASK_FILE_CACHE_H_
 #define KVLAB_ENGINE_BITCASK_FILE_CACHE_H_
 
@@ -14,7 +16,6 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "engine/env/env.h"
 
 namespace kvlab::bitcask {
@@ -32,21 +33,20 @@ class FileCache {
   void Evict(uint64_t id);
   void Clear();
 
-  uint64_t hits() const;
-  uint64_t misses() const;
+  uint64_t hits() const { return hits_; }
+  uint64_t misses() const { return misses_; }
 
  private:
   using Entry = std::pair<uint64_t, std::shared_ptr<File>>;
   // Adds `file` as the most recently used, evicting past capacity.
-  void InsertLocked(uint64_t id, std::shared_ptr<File> file) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Insert(uint64_t id, std::shared_ptr<File> file);
   Device* const device_;
   const std::string dir_;
   const size_t capacity_;
-  mutable absl::Mutex mu_;
-  std::list<Entry> lru_ ABSL_GUARDED_BY(mu_);  // Most recently used first.
-  absl::flat_hash_map<uint64_t, std::list<Entry>::iterator> index_ ABSL_GUARDED_BY(mu_);
-  uint64_t hits_ ABSL_GUARDED_BY(mu_) = 0;
-  uint64_t misses_ ABSL_GUARDED_BY(mu_) = 0;
+  std::list<Entry> lru_;  // Most recently used first.
+  absl::flat_hash_map<uint64_t, std::list<Entry>::iterator> index_;
+  uint64_t hits_ = 0;
+  uint64_t misses_ = 0;
 };
 
 // "<dir>/<name><suffix>", or "<name><suffix>" when dir is the device root "".

@@ -73,11 +73,13 @@ void BitcaskStore::MergeStep() {
 
 absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
   uint64_t size = 0;
+  absl::StatusOr<std::shared_ptr<File>> handle;
   {
     absl::MutexLock lock(&mu_);
     size = files_.at(input).total_bytes;
+    handle = cache_.Get(input);
   }
-  ASSIGN_OR_RETURN(std::shared_ptr<File> file, cache_.Get(input));
+  ASSIGN_OR_RETURN(std::shared_ptr<File> file, std::move(handle));
   ASSIGN_OR_RETURN(FileBytes file_bytes, ReadWholeFile(*file, size));
   const std::string_view bytes = file_bytes.view();
   ASSIGN_OR_RETURN(ScanResult scan, ScanDataFile(bytes, path_, input, /*tolerate_tail=*/false));
@@ -269,8 +271,8 @@ absl::Status BitcaskStore::MergeCommit(MergeJob& job) {
       reclaimed -= std::min(reclaimed, info.total_bytes + info.hint_bytes);
     }
     merge_bytes_reclaimed_ += reclaimed;
+    for (uint64_t id : job.inputs) cache_.Evict(id);
   }
-  for (uint64_t id : job.inputs) cache_.Evict(id);
   s = RemoveMergeInputs(job.inputs);
   if (!s.ok()) {
     absl::MutexLock lock(&mu_);

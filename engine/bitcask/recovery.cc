@@ -432,7 +432,10 @@ absl::Status BitcaskStore::LoadFiles(const std::vector<std::string>& names) {
     if (&f != newest && !f.had_hint) RETURN_IF_ERROR(SealLoadedFile(f));
     // Gets and merges read it through the cache (bounded: the oldest handles
     // close again when there are more files than max_open_files).
-    if (&f != newest || f.had_hint) cache_.Put(f.id, std::move(f.file));
+    if (&f != newest || f.had_hint) {
+      absl::MutexLock lock(&mu_);
+      cache_.Put(f.id, std::move(f.file));
+    }
   }
   {
     // The keydir and the file table, under one lock (no I/O from here on).
