@@ -37,7 +37,7 @@ BitcaskStore::BitcaskStore(const Env& env, std::string path, const Options& opti
     : env_(env),
       path_(std::move(path)),
       options_(options),
-      cache_(env.device, path_, std::max<size_t>(1, options.max_open_files)) {
+      cache_(std::max<size_t>(1, options.max_open_files)) {
   // Reserved once: encoding a record into the buffer never allocates, except
   // for a record larger than the slack (the buffer then keeps the larger size).
   // It holds part of the active file only, which rolls over at max_file_size
@@ -300,6 +300,13 @@ absl::Status BitcaskStore::Write(const WriteOptions& options, const WriteBatch& 
   return WriteOps(options, ops, &Stats::batches);
 }
 
+absl::StatusOr<std::shared_ptr<File>> BitcaskStore::OpenCached(uint64_t id) {
+  // Device I/O: not under mu_.
+  ASSIGN_OR_RETURN(std::shared_ptr<File> file, OpenDataFile(*env_.device, path_, id));
+  absl::MutexLock lock(&mu_);
+  return cache_.AddMissed(id, std::move(file));
+}
+
 absl::Status BitcaskStore::Get(const ReadOptions&, std::string_view key, std::string* value) {
   // A merge may move the record between the lookup and the read; then look again.
   for (int attempt = 0;; ++attempt) {
@@ -334,10 +341,12 @@ absl::Status BitcaskStore::Get(const ReadOptions&, std::string_view key, std::st
           std::memcpy(buf + on_device, buffer_.data() + from, e.size - on_device);
         }
       } else {
-        // An older file: its handle from the cache (a miss opens it).
-        absl::StatusOr<std::shared_ptr<File>> f = cache_.Get(e.file_id);
-        if (f.ok()) file = *std::move(f); else s = f.status();
+        file = cache_.Lookup(e.file_id);  // An older file: null on a miss.
       }
+    }
+    if (file == nullptr) {
+      absl::StatusOr<std::shared_ptr<File>> opened = OpenCached(e.file_id);
+      if (opened.ok()) file = *std::move(opened); else s = opened.status();
     }
     if (s.ok() && on_device > 0) {
       absl::StatusOr<size_t> n =

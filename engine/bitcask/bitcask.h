@@ -242,6 +242,9 @@ class BitcaskStore : public KvStore {
   absl::Status WriteHintFile(uint64_t id, const std::string& bytes, bool merging,
                              uint64_t* hint_bytes);
   void MaybeScheduleMerge() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Opens older data file `id` after cache_.Lookup missed (outside mu_) and
+  // caches the handle; returns the cached one.
+  absl::StatusOr<std::shared_ptr<File>> OpenCached(uint64_t id) ABSL_LOCKS_EXCLUDED(mu_);
 
   // --- sync helpers honouring test_noop_sync ---
   absl::Status SyncFile(File& file);

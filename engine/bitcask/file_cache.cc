@@ -60,16 +60,24 @@ FilePath::FilePath(std::string_view dir, uint64_t id, std::string_view suffix,
   if (!suffix2.empty()) std::memcpy(p, suffix2.data(), suffix2.size());
 }
 
-FileCache::FileCache(Device* device, std::string dir, size_t capacity)
-    : device_(device), dir_(std::move(dir)), capacity_(capacity) {
-  KVLAB_CHECK(device_ != nullptr);
+absl::StatusOr<std::shared_ptr<File>> OpenDataFile(Device& device, std::string_view dir,
+                                                   uint64_t id) {
+  OpenOptions options;
+  options.read_only = true;
+  options.kind = kvlab::FileKind::kData;
+  ASSIGN_OR_RETURN(std::unique_ptr<File> file,
+                   device.Open(FilePath(dir, id, kDataSuffix), options));
+  return std::shared_ptr<File>(std::move(file));
+}
+
+FileCache::FileCache(size_t capacity) : capacity_(capacity) {
   KVLAB_CHECK(capacity_ >= 1);
   // Sized once for a store's usual handful of files: growing from empty
   // rehashed the index at the 1st, 2nd, 4th and 8th insert.
   index_.reserve(std::min<size_t>(capacity_, kIndexReserve));
 }
 
-absl::StatusOr<std::shared_ptr<File>> FileCache::Get(uint64_t id) {
+std::shared_ptr<File> FileCache::Lookup(uint64_t id) {
   // The most recently used file first (Gets mostly read the same file again):
   // no hash lookup and no splice.
   if (!lru_.empty() && lru_.front().first == id) {
@@ -77,20 +85,19 @@ absl::StatusOr<std::shared_ptr<File>> FileCache::Get(uint64_t id) {
     return lru_.front().second;
   }
   auto it = index_.find(id);
-  if (it != index_.end()) {
-    ++hits_;
-    if (it->second != lru_.begin()) lru_.splice(lru_.begin(), lru_, it->second);
-    return it->second->second;
-  }
+  if (it == index_.end()) return nullptr;
+  ++hits_;
+  if (it->second != lru_.begin()) lru_.splice(lru_.begin(), lru_, it->second);
+  return it->second->second;
+}
+
+std::shared_ptr<File> FileCache::AddMissed(uint64_t id, std::shared_ptr<File> file) {
+  KVLAB_CHECK(file != nullptr);
   ++misses_;
-  OpenOptions options;
-  options.read_only = true;
-  options.kind = kvlab::FileKind::kData;
-  ASSIGN_OR_RETURN(std::unique_ptr<File> file,
-                   device_->Open(FilePath(dir_, id, kDataSuffix), options));
-  std::shared_ptr<File> shared(std::move(file));
-  Insert(id, shared);
-  return shared;
+  auto it = index_.find(id);
+  if (it != index_.end()) return it->second->second;
+  Insert(id, file);
+  return file;
 }
 
 void FileCache::Put(uint64_t id, std::shared_ptr<File> file) {

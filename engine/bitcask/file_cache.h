@@ -3,7 +3,9 @@
 // Handles are shared: a reader keeps its handle alive even if the cache evicts
 // it or a merge removes the file meanwhile. Not thread-safe: its owner
 // serializes the calls (BitcaskStore makes them under its mutex, which a Get
-// holds anyway: a second lock per Get cost more than the lookup).
+// holds anyway: a second lock per Get cost more than the lookup). The cache
+// does no I/O: a miss is opened by the caller (OpenDataFile) outside its
+// lock, so no device I/O happens under the store's mutex.
 #ifndef KVLAB_ENGINE_BITCASK_FILE_CACHE_H_
 #define KVLAB_ENGINE_BITCASK_FILE_CACHE_H_
 
@@ -22,11 +24,16 @@ namespace kvlab::bitcask {
 
 class FileCache {
  public:
-  // `device` outlives the cache; `dir` is the store directory; capacity >= 1.
-  FileCache(Device* device, std::string dir, size_t capacity);
+  // Keeps at most `capacity` >= 1 handles.
+  explicit FileCache(size_t capacity);
 
-  // The handle of data file `id`, opened read-only on a miss.
-  absl::StatusOr<std::shared_ptr<File>> Get(uint64_t id);
+  // The cached handle of data file `id` (now the most recently used), or
+  // null on a miss.
+  std::shared_ptr<File> Lookup(uint64_t id);
+  // Adds `file`, opened after a Lookup of `id` missed, and counts the miss;
+  // returns the handle to use (the one cached first, if another caller added
+  // one meanwhile).
+  std::shared_ptr<File> AddMissed(uint64_t id, std::shared_ptr<File> file);
   // Adds the open handle `file` of data file `id` (most recently used), e.g.
   // one that recovery opened anyway; an existing entry for `id` is kept.
   void Put(uint64_t id, std::shared_ptr<File> file);
@@ -40,14 +47,16 @@ class FileCache {
   using Entry = std::pair<uint64_t, std::shared_ptr<File>>;
   // Adds `file` as the most recently used, evicting past capacity.
   void Insert(uint64_t id, std::shared_ptr<File> file);
-  Device* const device_;
-  const std::string dir_;
   const size_t capacity_;
   std::list<Entry> lru_;  // Most recently used first.
   absl::flat_hash_map<uint64_t, std::list<Entry>::iterator> index_;
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
 };
+
+// Opens data file `id` of the store in `dir` read-only (a cache miss).
+absl::StatusOr<std::shared_ptr<File>> OpenDataFile(Device& device, std::string_view dir,
+                                                   uint64_t id);
 
 // "<dir>/<name><suffix>", or "<name><suffix>" when dir is the device root "".
 std::string JoinPath(std::string_view dir, std::string_view name, std::string_view suffix = {});

@@ -73,13 +73,15 @@ void BitcaskStore::MergeStep() {
 
 absl::Status BitcaskStore::MergeInput(MergeJob& job, uint64_t input) {
   uint64_t size = 0;
-  absl::StatusOr<std::shared_ptr<File>> handle;
+  std::shared_ptr<File> file;
   {
     absl::MutexLock lock(&mu_);
     size = files_.at(input).total_bytes;
-    handle = cache_.Get(input);
+    file = cache_.Lookup(input);
   }
-  ASSIGN_OR_RETURN(std::shared_ptr<File> file, std::move(handle));
+  if (file == nullptr) {
+    ASSIGN_OR_RETURN(file, OpenCached(input));
+  }
   ASSIGN_OR_RETURN(FileBytes file_bytes, ReadWholeFile(*file, size));
   const std::string_view bytes = file_bytes.view();
   ASSIGN_OR_RETURN(ScanResult scan, ScanDataFile(bytes, path_, input, /*tolerate_tail=*/false));
