@@ -181,11 +181,6 @@ void SimDevice::ScheduleCrashAfterOps(uint64_t n) {
   crash_after_ops_ = n;
 }
 
-void SimDevice::ReseedFaults(uint64_t seed) {
-  DeviceMutexLock lock(&mu_);
-  random_ = Random(seed);
-}
-
 void SimDevice::set_faults_enabled(bool enabled) {
   DeviceMutexLock lock(&mu_);
   faults_enabled_ = enabled;

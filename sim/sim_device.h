@@ -113,8 +113,12 @@ class SimDevice final : public Device {
   // Restarts the stream every fault, latency spike, tear and crash outcome is
   // drawn from (not the free-space draws of disk full). A driver that reseeds
   // before each of its operations from that operation's identity makes the
-  // faults it meets independent of what ran before it (schedule.h).
-  void ReseedFaults(uint64_t seed);
+  // faults it meets independent of what ran before it (schedule.h). Inline:
+  // the driver calls it before every operation.
+  void ReseedFaults(uint64_t seed) {
+    DeviceMutexLock lock(&mu_);
+    random_ = Random(seed);
+  }
   bool crash_pending() const { return crashed_.load(std::memory_order_acquire); }
   void set_faults_enabled(bool enabled);
   bool faults_enabled() const;
