@@ -107,7 +107,8 @@ absl::Status SimDevice::CrashPoint(const Op& op) {
   return absl::UnavailableError(absl::StrCat("simulated crash at ", crash_reason_));
 }
 
-absl::Status SimDevice::FinishOp(Op& op, absl::Status s, uint64_t bytes, std::string_view data) {
+void SimDevice::FinishOp(const Op& op, const absl::Status& s, uint64_t bytes,
+                         std::string_view data) {
   int64_t latency = op.latency_ns;
   if (latency > 0 && Inject(chances_.latency_spike)) {
     latency += profile_.latency_spike_ns;
@@ -129,7 +130,6 @@ absl::Status SimDevice::FinishOp(Op& op, absl::Status s, uint64_t bytes, std::st
                   .Word(bytes)
                   .Bytes(data)
                   .Word(static_cast<uint64_t>(clock_->NowNanos())));
-  return s;
 }
 
 // ---- Batches ----

@@ -337,8 +337,9 @@ class SimDevice final : public Device {
   // BeginOp's error paths: the device is down; the op is the crash point.
   absl::Status DownError(const Op& op) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CrashPoint(const Op& op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Charges latency (a spike maybe), folds the op into the trace; returns `s`.
-  absl::Status FinishOp(Op& op, absl::Status s, uint64_t bytes, std::string_view data)
+  // Charges latency (a spike maybe), folds the op and its outcome `s` into
+  // the trace. The caller returns `s` itself (no Status copy per op).
+  void FinishOp(const Op& op, const absl::Status& s, uint64_t bytes, std::string_view data)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A fault probability p, decided exactly as Random::Bernoulli(p) decides
   // it (the same draws, the same answers) without floating point per draw:

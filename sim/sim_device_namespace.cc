@@ -143,7 +143,8 @@ absl::Status SimDevice::NamespaceOp(OpKind kind, std::string_view path_view, boo
     op.latency_ns = latency_ns;
     return body(path, entry, bytes);
   }();
-  return FinishOp(op, s, bytes, {});
+  FinishOp(op, s, bytes, {});
+  return s;
 }
 
 absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view,
@@ -293,7 +294,8 @@ absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_v
     }
     return absl::OkStatus();
   }();
-  return FinishOp(op, s, 0, to.path);
+  FinishOp(op, s, 0, to.path);
+  return s;
 }
 
 absl::Status SimDevice::CreateDir(std::string_view path_view) {
