@@ -339,6 +339,7 @@ class SimDevice final : public Device {
   absl::Status CrashPoint(const Op& op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Charges latency (a spike maybe), folds the op and its outcome `s` into
   // the trace. The caller returns `s` itself (no Status copy per op).
+  // Defined inline in sim_device_op.h.
   void FinishOp(const Op& op, const absl::Status& s, uint64_t bytes, std::string_view data)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A fault probability p, decided exactly as Random::Bernoulli(p) decides

@@ -8,6 +8,7 @@
 #include "engine/common/check.h"
 #include "engine/common/status_macros.h"
 #include "sim/sim_device.h"
+#include "sim/sim_device_op.h"
 #include "sim/sim_file.h"
 
 namespace kvlab::sim {

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/common/status_macros.h"
 #include "sim/sim_device.h"
+#include "sim/sim_device_op.h"
 #include "sim/sim_file.h"
 #include "sim/sim_path.h"
 
