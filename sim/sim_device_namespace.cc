@@ -114,8 +114,10 @@ void SimDevice::LogEntryChange(std::string_view parent, const HashedPath& path,
   SetEntry(path, r.node);
 }
 
-absl::Status SimDevice::FindPath(OpKind kind, std::string_view raw, bool allow_root,
-                                 std::string* storage, HashedPath* path, Names::iterator* entry) {
+// Inline: every namespace op starts here (only this file calls it).
+inline absl::Status SimDevice::FindPath(OpKind kind, std::string_view raw, bool allow_root,
+                                        std::string* storage, HashedPath* path,
+                                        Names::iterator* entry) {
   *path = HashedPath(raw);
   *entry = live_.find(*path);
   if (*entry != live_.end()) return absl::OkStatus();
