@@ -1,7 +1,7 @@
-// SimDevice: construction, op accounting (crash points, latency, trace),
-// batches, control and disk full. The namespace operations are in
-// sim_device_namespace.cc, file I/O in sim_device_file.cc, the crash model in
-// sim_device_crash.cc.
+// SimDevice: construction, op accounting (crash points; latency and the
+// trace in sim_device_op.h), batches, control and disk full. The namespace
+// operations are in sim_device_namespace.cc, file I/O in sim_device_file.cc,
+// the crash model in sim_device_crash.cc.
 #include "sim/sim_device.h"
 
 #include <algorithm>
@@ -107,31 +107,6 @@ absl::Status SimDevice::CrashPoint(const Op& op) {
   return absl::UnavailableError(absl::StrCat("simulated crash at ", crash_reason_));
 }
 
-absl::Status SimDevice::FinishOp(Op& op, absl::Status s, uint64_t bytes, std::string_view data) {
-  int64_t latency = op.latency_ns;
-  if (latency > 0 && Inject(chances_.latency_spike)) {
-    latency += profile_.latency_spike_ns;
-    ++counters_->latency_spikes;
-  }
-  if (batch_latencies_ != nullptr) {
-    batch_latencies_->push_back(latency);
-  } else {
-    clock_->Advance(latency);
-  }
-  // Kind and status code in one word (both are below 256). An OK status is
-  // code 0, known without a call into absl.
-  const uint64_t code = s.ok() ? 0 : static_cast<uint64_t>(s.code());
-  trace_->Add(TraceEvent(TraceHash::kDeviceOp)
-                  .Word(static_cast<uint64_t>(op.kind) | code << 8)
-                  .Word(op.path_word != nullptr ? *op.path_word : TracePathWord(op.path))
-                  .Word(op.offset)
-                  .Word(op.length)
-                  .Word(bytes)
-                  .Bytes(data)
-                  .Word(static_cast<uint64_t>(clock_->NowNanos())));
-  return s;
-}
-
 // ---- Batches ----
 
 absl::Status SimDevice::SubmitBatch(absl::Span<IoRequest> batch) {
@@ -179,11 +154,6 @@ void SimDevice::ScheduleCrashAfterOps(uint64_t n) {
   KVLAB_CHECK(n >= 1);
   DeviceMutexLock lock(&mu_);
   crash_after_ops_ = n;
-}
-
-void SimDevice::ReseedFaults(uint64_t seed) {
-  DeviceMutexLock lock(&mu_);
-  random_ = Random(seed);
 }
 
 void SimDevice::set_faults_enabled(bool enabled) {

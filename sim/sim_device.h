@@ -113,8 +113,12 @@ class SimDevice final : public Device {
   // Restarts the stream every fault, latency spike, tear and crash outcome is
   // drawn from (not the free-space draws of disk full). A driver that reseeds
   // before each of its operations from that operation's identity makes the
-  // faults it meets independent of what ran before it (schedule.h).
-  void ReseedFaults(uint64_t seed);
+  // faults it meets independent of what ran before it (schedule.h). Inline:
+  // the driver calls it before every operation.
+  void ReseedFaults(uint64_t seed) {
+    DeviceMutexLock lock(&mu_);
+    random_ = Random(seed);
+  }
   bool crash_pending() const { return crashed_.load(std::memory_order_acquire); }
   void set_faults_enabled(bool enabled);
   bool faults_enabled() const;
@@ -333,8 +337,10 @@ class SimDevice final : public Device {
   // BeginOp's error paths: the device is down; the op is the crash point.
   absl::Status DownError(const Op& op) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status CrashPoint(const Op& op) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Charges latency (a spike maybe), folds the op into the trace; returns `s`.
-  absl::Status FinishOp(Op& op, absl::Status s, uint64_t bytes, std::string_view data)
+  // Charges latency (a spike maybe), folds the op and its outcome `s` into
+  // the trace. The caller returns `s` itself (no Status copy per op).
+  // Defined inline in sim_device_op.h.
+  void FinishOp(const Op& op, const absl::Status& s, uint64_t bytes, std::string_view data)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A fault probability p, decided exactly as Random::Bernoulli(p) decides
   // it (the same draws, the same answers) without floating point per draw:

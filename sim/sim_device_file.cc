@@ -8,6 +8,7 @@
 #include "engine/common/check.h"
 #include "engine/common/status_macros.h"
 #include "sim/sim_device.h"
+#include "sim/sim_device_op.h"
 #include "sim/sim_file.h"
 
 namespace kvlab::sim {
@@ -179,7 +180,8 @@ absl::StatusOr<size_t> SimDevice::ReadLocked(SimFile& f, uint64_t offset, absl::
     k.bytes_read += n;
     return absl::OkStatus();
   }();
-  RETURN_IF_ERROR(FinishOp(op, s, n, std::string_view(dst.data(), n)));
+  FinishOp(op, s, n, std::string_view(dst.data(), n));
+  if (!s.ok()) [[unlikely]] return s;
   return n;
 }
 
@@ -197,7 +199,8 @@ absl::StatusOr<uint64_t> SimDevice::WriteLocked(SimFile& f, bool append, uint64_
     RETURN_IF_ERROR(BeginOp(op));
     return WriteChecked(f, op, data);
   }();
-  RETURN_IF_ERROR(FinishOp(op, s, s.ok() ? data.size() : 0, data));
+  FinishOp(op, s, s.ok() ? data.size() : 0, data);
+  if (!s.ok()) [[unlikely]] return s;
   return op.offset;
 }
 
@@ -279,7 +282,8 @@ absl::Status SimDevice::SyncFile(SimFile& f) {
     ++io_counters_.by_kind[static_cast<size_t>(f.options_.kind)].syncs;
     return absl::OkStatus();
   }();
-  return FinishOp(op, s, 0, {});
+  FinishOp(op, s, 0, {});
+  return s;
 }
 
 absl::Status SimDevice::TruncateFile(SimFile& f, uint64_t size) {
@@ -298,7 +302,8 @@ absl::Status SimDevice::TruncateFile(SimFile& f, uint64_t size) {
     ApplyTruncate(inode, size);
     return absl::OkStatus();
   }();
-  return FinishOp(op, s, 0, {});
+  FinishOp(op, s, 0, {});
+  return s;
 }
 
 absl::StatusOr<uint64_t> SimDevice::SizeOf(SimFile& f) {
@@ -312,7 +317,8 @@ absl::StatusOr<uint64_t> SimDevice::SizeOf(SimFile& f) {
     size = f.inode_->current.size();
     return absl::OkStatus();
   }();
-  RETURN_IF_ERROR(FinishOp(op, s, size, {}));
+  FinishOp(op, s, size, {});
+  if (!s.ok()) [[unlikely]] return s;
   return size;
 }
 

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "engine/common/status_macros.h"
 #include "sim/sim_device.h"
+#include "sim/sim_device_op.h"
 #include "sim/sim_file.h"
 #include "sim/sim_path.h"
 
@@ -113,8 +114,10 @@ void SimDevice::LogEntryChange(std::string_view parent, const HashedPath& path,
   SetEntry(path, r.node);
 }
 
-absl::Status SimDevice::FindPath(OpKind kind, std::string_view raw, bool allow_root,
-                                 std::string* storage, HashedPath* path, Names::iterator* entry) {
+// Inline: every namespace op starts here (only this file calls it).
+inline absl::Status SimDevice::FindPath(OpKind kind, std::string_view raw, bool allow_root,
+                                        std::string* storage, HashedPath* path,
+                                        Names::iterator* entry) {
   *path = HashedPath(raw);
   *entry = live_.find(*path);
   if (*entry != live_.end()) return absl::OkStatus();
@@ -143,7 +146,8 @@ absl::Status SimDevice::NamespaceOp(OpKind kind, std::string_view path_view, boo
     op.latency_ns = latency_ns;
     return body(path, entry, bytes);
   }();
-  return FinishOp(op, s, bytes, {});
+  FinishOp(op, s, bytes, {});
+  return s;
 }
 
 absl::StatusOr<std::unique_ptr<File>> SimDevice::Open(std::string_view path_view,
@@ -293,7 +297,8 @@ absl::Status SimDevice::Rename(std::string_view from_view, std::string_view to_v
     }
     return absl::OkStatus();
   }();
-  return FinishOp(op, s, 0, to.path);
+  FinishOp(op, s, 0, to.path);
+  return s;
 }
 
 absl::Status SimDevice::CreateDir(std::string_view path_view) {

@@ -9,17 +9,12 @@
 
 namespace kvlab::sim {
 
-absl::Status NormalizePath(std::string_view op, std::string_view raw, bool allow_root,
-                           std::string* storage, std::string_view* path) {
+absl::Status NormalizeOddPath(std::string_view op, std::string_view raw, bool allow_root,
+                              std::string* storage, std::string_view* path) {
   *path = raw;
-  bool has_dot = false;
   // The real devices' rules (one copy of them, io_error.h); the error is
   // built only for a path that breaks one.
-  if (!DevicePathProblem(raw, allow_root, &has_dot).empty()) {
-    return CheckDevicePath(raw, allow_root, op);
-  }
-  // A valid path with no "." component is already normal (the common case).
-  if (!has_dot) return absl::OkStatus();
+  if (!DevicePathProblem(raw, allow_root).empty()) return CheckDevicePath(raw, allow_root, op);
   std::string& out = *storage;
   out.clear();
   size_t start = 0;

@@ -10,8 +10,14 @@
 
 #include "absl/status/status.h"
 #include "engine/common/hash.h"
+#include "engine/env/io_error.h"
 
 namespace kvlab::sim {
+
+// NormalizePath's out-of-line part: a path that breaks a rule or has a "."
+// component.
+absl::Status NormalizeOddPath(std::string_view op, std::string_view raw, bool allow_root,
+                              std::string* storage, std::string_view* path);
 
 // Checks `raw` exactly as the real devices do (relative, no leading '/', no
 // "..", no empty component, no NUL; "" is the root, only if `allow_root`),
@@ -20,8 +26,17 @@ namespace kvlab::sim {
 // Sets *path to the normalised path when OK, else to `raw`. It views `raw`
 // itself unless a "." component had to go (the common case costs no copy);
 // then it views *storage, which must outlive it.
-absl::Status NormalizePath(std::string_view op, std::string_view raw, bool allow_root,
-                           std::string* storage, std::string_view* path);
+// Inline: a valid path without "." components (nearly every path the device
+// has not seen yet) is normal as it is; NormalizeOddPath does the rest.
+inline absl::Status NormalizePath(std::string_view op, std::string_view raw, bool allow_root,
+                                  std::string* storage, std::string_view* path) {
+  *path = raw;
+  bool has_dot = false;
+  if (DevicePathProblem(raw, allow_root, &has_dot).empty() && !has_dot) [[likely]] {
+    return absl::OkStatus();
+  }
+  return NormalizeOddPath(op, raw, allow_root, storage, path);
+}
 
 // a == b, inline for paths of up to 32 bytes (a memcmp of a variable length
 // is a call into libc, and the device compares paths on every namespace op):

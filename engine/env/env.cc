@@ -1,7 +1,6 @@
 #include "engine/env/env.h"
 
 #include "engine/common/check.h"
-#include "engine/common/hash.h"
 
 namespace kvlab {
 
@@ -62,11 +61,6 @@ absl::Status Device::SubmitBatch(absl::Span<IoRequest> batch) {
 
 // --- Random: xoshiro256** (Blackman & Vigna), seeded by SplitMix64. ---
 
-Random::Random(uint64_t seed) {
-  uint64_t x = seed;
-  for (uint64_t& word : s_) word = SplitMix64(x);
-}
-
 // The low word of x * n fell below n: x may be one of the (2^64 mod n) values
 // that would bias the result; redraw while it is (Lemire 2019).
 uint64_t Random::UniformRejecting(uint64_t n, uint64_t x) {
@@ -77,12 +71,6 @@ uint64_t Random::UniformRejecting(uint64_t n, uint64_t x) {
     m = static_cast<__uint128_t>(x) * n;
   }
   return static_cast<uint64_t>(m >> 64);
-}
-
-uint64_t Random::Range(uint64_t lo, uint64_t hi) {
-  KVLAB_CHECK(lo <= hi);
-  if (lo == 0 && hi == ~0ull) return Next();
-  return lo + Uniform(hi - lo + 1);
 }
 
 double Random::NextDouble() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }

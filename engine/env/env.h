@@ -39,6 +39,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "engine/common/check.h"
+#include "engine/common/hash.h"
 
 namespace kvlab {
 
@@ -254,11 +255,15 @@ class Executor {
 // NOT thread-safe: a thread that needs its own stream calls Fork().
 class Random {
  public:
-  explicit Random(uint64_t seed);
+  // Inline: the simulator reseeds its fault stream before every operation.
+  explicit Random(uint64_t seed) {
+    uint64_t x = seed;
+    for (uint64_t& word : s_) word = SplitMix64(x);
+  }
 
   inline uint64_t Next();                // Uniform over all 64-bit values.
   inline uint64_t Uniform(uint64_t n);   // Uniform in [0, n); REQUIRES: n > 0.
-  uint64_t Range(uint64_t lo, uint64_t hi);  // Uniform in [lo, hi].
+  inline uint64_t Range(uint64_t lo, uint64_t hi);  // Uniform in [lo, hi].
   double NextDouble();                   // Uniform in [0, 1), 53 bits.
   bool Bernoulli(double p);              // True with probability p.
   bool OneIn(uint64_t n) { return Uniform(n) == 0; }
@@ -292,6 +297,13 @@ inline uint64_t Random::Uniform(uint64_t n) {
   const __uint128_t m = static_cast<__uint128_t>(x) * n;
   if (static_cast<uint64_t>(m) < n) return UniformRejecting(n, x);
   return static_cast<uint64_t>(m >> 64);
+}
+
+// Inline: schedule generation draws one per operation.
+inline uint64_t Random::Range(uint64_t lo, uint64_t hi) {
+  KVLAB_CHECK(lo <= hi);
+  if (lo == 0 && hi == ~0ull) return Next();
+  return lo + Uniform(hi - lo + 1);
 }
 
 // The bundle engines hold. Not owning: whoever makes the Env keeps its parts

@@ -1,6 +1,7 @@
 // DevicePathProblem: the one statement of the device path rules (every Device
 // backend and the simulator check paths with it). Each rule, its message, and
 // the '.' flag.
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -53,6 +54,52 @@ TEST(DevicePathTest, CheckDevicePathNamesOpAndPath) {
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(s.message().find("open 'db/../x'"), std::string_view::npos) << s.message();
   EXPECT_NE(s.message().find("'..' component"), std::string_view::npos) << s.message();
+}
+
+// The rules as env.h states them, one component at a time: what
+// DevicePathProblem must answer for every path (its 16-byte fast path too).
+std::string ReferenceProblem(std::string_view path, bool* has_dot) {
+  *has_dot = false;
+  if (path.empty()) return "empty";
+  if (path.find('\0') != std::string_view::npos) return "contains NUL";
+  if (path.front() == '/') return "leading '/'";
+  size_t start = 0;
+  for (;;) {
+    const size_t slash = path.find('/', start);
+    const std::string_view part =
+        path.substr(start, slash == std::string_view::npos ? std::string_view::npos : slash - start);
+    if (part.empty()) return "empty component";
+    if (part == "..") return "'..' component";
+    if (part == ".") *has_dot = true;
+    if (slash == std::string_view::npos) return "";
+    start = slash + 1;
+  }
+}
+
+// Every length from 1 to 40 (the fast path's steps are 8 and 16 bytes, so
+// problems land at and across every step boundary), with mostly valid paths
+// and one or two odd bytes each: the answer and the '.' flag match the rules.
+TEST(DevicePathTest, MatchesTheRulesAtEveryLengthAndPosition) {
+  uint64_t state = 1;
+  const auto next = [&state] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return state >> 33;
+  };
+  constexpr char kOdd[] = {'/', '.', '\0'};
+  for (size_t n = 1; n <= 40; ++n) {
+    for (int trial = 0; trial < 400; ++trial) {
+      std::string path(n, 'a');
+      for (size_t i = 0; i < n; ++i) {
+        if (next() % (3 + trial % 10) == 0) path[i] = (next() % 3 == 0) ? '.' : '/';
+      }
+      if (next() % 8 == 0) path[next() % n] = kOdd[next() % 3];
+      bool want_dot = false;
+      const std::string want = ReferenceProblem(path, &want_dot);
+      bool has_dot = !want_dot;
+      EXPECT_EQ(Problem(path, false, &has_dot), want) << path;
+      if (want.empty()) EXPECT_EQ(has_dot, want_dot) << path;
+    }
+  }
 }
 
 }  // namespace
