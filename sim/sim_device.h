@@ -195,14 +195,14 @@ class SimDevice final : public Device {
     std::forward_list<OpenPath> other_open_paths;  // Stable references.
     // `word` is TracePathWord(path).
     const OpenPath& FindOpenPath(std::string_view path, uint64_t word) {
-      if (SamePath(open_path.path, path)) return open_path;
+      if (BytesEqual(open_path.path, path)) return open_path;
       if (open_path.path.empty()) {  // Assigned in place: a recycled inode's buffer.
         open_path.path.assign(path);
         open_path.trace_word = word;
         return open_path;
       }
       for (const OpenPath& p : other_open_paths) {
-        if (SamePath(p.path, path)) return p;
+        if (BytesEqual(p.path, path)) return p;
       }
       return other_open_paths.emplace_front(path, word);
     }
@@ -289,7 +289,7 @@ class SimDevice final : public Device {
   };
   struct PathEq {
     using is_transparent = void;
-    bool operator()(std::string_view a, std::string_view b) const { return SamePath(a, b); }
+    bool operator()(std::string_view a, std::string_view b) const { return BytesEqual(a, b); }
   };
   // Path -> entry, looked up by string_view or HashedPath. A hash map's
   // iteration order is not fixed across processes, so whatever depends on

@@ -27,7 +27,7 @@ const SimDevice::Node* SimDevice::Lookup(std::string_view path) const {
 }
 
 bool SimDevice::IsLiveDir(std::string_view dir) {
-  if (known_dir_version_ == dir_version_ && SamePath(known_dir_, dir)) return true;
+  if (known_dir_version_ == dir_version_ && BytesEqual(known_dir_, dir)) return true;
   const Node* n = Lookup(dir);
   if (n == nullptr || !n->is_dir) return false;
   known_dir_.assign(dir);
@@ -100,7 +100,7 @@ const SimDevice::DirRecord& SimDevice::AppendDirRecord(std::string_view dir,
                                                        std::optional<Node> node) {
   // (`dir` is usually ParentDirView(path), a view into it.)
   KVLAB_CHECK(path.path.size() >= dir.size() &&
-              (dir.data() == path.path.data() || SamePath(path.path.substr(0, dir.size()), dir)));
+              (dir.data() == path.path.data() || BytesEqual(path.path.substr(0, dir.size()), dir)));
   dir_log_.push_back(DirRecord{dir_op_seq_, path.word, dir_log_paths_.size(), path.path.size(),
                                dir.size(), std::move(node)});
   dir_log_paths_.append(path.path);
@@ -332,7 +332,7 @@ absl::Status SimDevice::SyncDir(std::string_view dir_view) {
         uint64_t kept_ops = 0;
         for (DirRecord& r : dir_log_) {
           const std::string_view path = RecordPath(r);
-          if (!SamePath(path.substr(0, r.dir_size), dir)) {
+          if (!BytesEqual(path.substr(0, r.dir_size), dir)) {
             if (kept == 0 || dir_log_[kept - 1].op != r.op) ++kept_ops;
             if (r.path_at != kept_bytes) {
               std::memmove(dir_log_paths_.data() + kept_bytes, path.data(), path.size());
@@ -373,7 +373,7 @@ absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_vi
                 absl::StrCat("list '", AV(dir), "': not a directory"));
           }
         }
-        if (list_cache_.version != live_version_ || !SamePath(list_cache_.dir, dir)) {
+        if (list_cache_.version != live_version_ || !BytesEqual(list_cache_.dir, dir)) {
           // The direct children, in byte order: views into live_'s keys
           // (unchanged in here), sorted, then copied into the cache.
           std::vector<std::string_view>& children = list_cache_.children;
@@ -383,7 +383,7 @@ absl::StatusOr<std::vector<std::string>> SimDevice::List(std::string_view dir_vi
             if (!dir.empty()) {
               // "dir/..."; `dir` is valid, so "dir" never ends in '/'.
               if (name.size() <= dir.size() || name[dir.size()] != '/' ||
-                  !SamePath(name.substr(0, dir.size()), dir)) {
+                  !BytesEqual(name.substr(0, dir.size()), dir)) {
                 continue;
               }
               name.remove_prefix(dir.size() + 1);

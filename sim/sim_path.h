@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "engine/common/bytes.h"
 #include "engine/common/hash.h"
 #include "engine/env/io_error.h"
 
@@ -36,30 +37,6 @@ inline absl::Status NormalizePath(std::string_view op, std::string_view raw, boo
     return absl::OkStatus();
   }
   return NormalizeOddPath(op, raw, allow_root, storage, path);
-}
-
-// a == b, inline for paths of up to 32 bytes (a memcmp of a variable length
-// is a call into libc, and the device compares paths on every namespace op):
-// 8-byte words, the last one overlapping the one before it.
-inline bool SamePath(std::string_view a, std::string_view b) {
-  const size_t n = a.size();
-  if (n != b.size()) return false;
-  const char* p = a.data();
-  const char* q = b.data();
-  if (n > 32) return std::memcmp(p, q, n) == 0;
-  if (n >= 8) {
-    for (size_t at = 0; at + 8 < n; at += 8) {
-      if (LoadLe64(p + at, 8) != LoadLe64(q + at, 8)) return false;
-    }
-    return LoadLe64(p + n - 8, 8) == LoadLe64(q + n - 8, 8);
-  }
-  if (n >= 4) {
-    return LoadLe64(p, 4) == LoadLe64(q, 4) && LoadLe64(p + n - 4, 4) == LoadLe64(q + n - 4, 4);
-  }
-  for (size_t i = 0; i < n; ++i) {
-    if (p[i] != q[i]) return false;
-  }
-  return true;
 }
 
 // a < b (byte order, as std::string_view's <), inline: 8-byte big-endian

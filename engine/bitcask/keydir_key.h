@@ -11,13 +11,15 @@
 
 #include "absl/hash/hash.h"
 #include "absl/strings/string_view.h"
+#include "engine/common/bytes.h"
+#include "engine/common/hash.h"
 
 namespace kvlab::bitcask {
 
-// Keys of up to 16 bytes (every key the simulator writes) are hashed,
-// compared and copied inline, as two words: absl::Hash, memcmp and memcpy each
-// took a call and tens of instructions, and the keydir hashes and compares a
-// key once per Put, Get and hint entry loaded. Longer keys take those calls.
+// Keys of up to 16 bytes (every key the simulator writes) are hashed and
+// copied inline as two words, and compared inline (BytesEqual): absl::Hash,
+// memcmp and memcpy each took a call and tens of instructions, and the keydir
+// hashes and compares a key once per Put, Get and hint entry loaded.
 inline constexpr size_t kShortKeyBytes = 16;
 
 // The n <= kShortKeyBytes bytes at p as two words, loaded so that they overlap
@@ -125,15 +127,14 @@ static_assert(sizeof(KeydirKey) == 24);
 struct KeydirHash {
   using is_transparent = void;
   // A short key's words and length, mixed by one 64x64->128-bit multiply
-  // folded to 64 bits (wyhash's mixer): the low bits (the table's control
-  // byte) and the high bits (its probe start) both depend on every input bit.
+  // folded to 64 bits (MulFold64, wyhash's mixer): the low bits (the table's
+  // control byte) and the high bits (its probe start) both depend on every
+  // input bit.
   size_t operator()(std::string_view key) const {
     const size_t n = key.size();
     if (n > kShortKeyBytes) return absl::Hash<absl::string_view>{}(absl::string_view(key.data(), n));
     const ShortKey w(key.data(), n);
-    const unsigned __int128 m = static_cast<unsigned __int128>(w.a ^ 0xa0761d6478bd642full) *
-                                (w.b ^ 0xe7037ed1a0b428dbull ^ n);
-    return static_cast<size_t>(static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64));
+    return MulFold64(w.a ^ 0xa0761d6478bd642full, w.b ^ 0xe7037ed1a0b428dbull ^ n);
   }
   size_t operator()(const KeydirKey& key) const { return (*this)(key.view()); }
 };
@@ -144,15 +145,7 @@ struct KeydirEq {
   static std::string_view View(const KeydirKey& k) { return k.view(); }
   template <typename A, typename B>
   bool operator()(const A& a, const B& b) const {
-    return Equal(View(a), View(b));
-  }
-  static bool Equal(std::string_view x, std::string_view y) {
-    const size_t n = x.size();
-    if (n != y.size()) return false;
-    if (n > kShortKeyBytes) return std::memcmp(x.data(), y.data(), n) == 0;
-    const ShortKey wx(x.data(), n);
-    const ShortKey wy(y.data(), n);
-    return ((wx.a ^ wy.a) | (wx.b ^ wy.b)) == 0;
+    return BytesEqual(View(a), View(b));
   }
 };
 

@@ -297,22 +297,22 @@ TEST(SimDevicePaths, DotComponentsNameTheSameFileAndBadPathsAreRejected) {
   EXPECT_TRUE(d.SyncDir("").ok());
 }
 
-// SamePath (sim_path.h) is ==: every length up to past its inline limit,
+// BytesEqual (engine/common/bytes.h), which compares the device's paths, is ==: every length up to past its inline limit,
 // equal, and differing in one byte at each position, or in length.
 TEST(SimDevicePaths, SamePathIsEquality) {
   Random r(11);
   for (size_t n = 0; n <= 40; ++n) {
     std::string a(n, '\0');
     for (char& c : a) c = static_cast<char>(r.Next());
-    EXPECT_TRUE(SamePath(a, std::string(a))) << n;
+    EXPECT_TRUE(BytesEqual(a, std::string(a))) << n;
     for (size_t i = 0; i < n; ++i) {
       std::string b = a;
       b[i] = static_cast<char>(b[i] ^ (1 << r.Uniform(8)));
-      EXPECT_FALSE(SamePath(a, b)) << n << " " << i;
-      EXPECT_FALSE(SamePath(b, a)) << n << " " << i;
+      EXPECT_FALSE(BytesEqual(a, b)) << n << " " << i;
+      EXPECT_FALSE(BytesEqual(b, a)) << n << " " << i;
     }
-    EXPECT_FALSE(SamePath(a, a + "x")) << n;
-    if (n > 0) EXPECT_FALSE(SamePath(a, std::string_view(a).substr(0, n - 1))) << n;
+    EXPECT_FALSE(BytesEqual(a, a + "x")) << n;
+    if (n > 0) EXPECT_FALSE(BytesEqual(a, std::string_view(a).substr(0, n - 1))) << n;
   }
 }
 
