@@ -184,6 +184,28 @@ __attribute__((target("sse4.2"), always_inline)) inline uint32_t TailWord(uint32
   return c32;
 }
 
+// The raw register `c` extended by src[0, n) one word at a time, then the
+// 4-, 2- and 1-byte tail (copied to dst if kCopy): short buffers, and what
+// follows the grouped streams.
+template <bool kCopy>
+__attribute__((target("sse4.2"), always_inline)) inline uint32_t Chain(uint64_t c,
+                                                                       const char* src,
+                                                                       char* dst, size_t n) {
+  for (; n >= 8; n -= 8, src += 8) {
+    const uint64_t w = Load64(src);
+    c = _mm_crc32_u64(c, w);
+    if constexpr (kCopy) {
+      Store64(dst, w);
+      dst += 8;
+    }
+  }
+  uint32_t c32 = static_cast<uint32_t>(c);
+  if (n & 4) c32 = TailWord<kCopy, uint32_t>(c32, src, dst);
+  if (n & 2) c32 = TailWord<kCopy, uint16_t>(c32, src, dst);
+  if (n & 1) c32 = TailWord<kCopy, uint8_t>(c32, src, dst);
+  return c32;
+}
+
 // The raw register `crc` extended by src[0, n) (copied to dst if kCopy).
 // Compiled for SSE4.2 + PCLMULQDQ here only; called only when the CPU has both.
 template <bool kCopy>
@@ -201,21 +223,11 @@ KVLAB_CRC_TARGET __attribute__((noinline)) uint32_t ExtendHardware(uint32_t crc,
     // PCLMULQDQ detour (GPR -> XMM -> GPR, ~12 cycles) while C still runs.
     const size_t la = words >= kSkewWords + 3 ? (words - kSkewWords) / 3 : 1;
     c = Group<kCopy>(c, src, dst, la, words - 2 * la);
-  } else {
-    for (size_t i = 0; i < words; ++i) {
-      const uint64_t w = Load64(src + 8 * i);
-      c = _mm_crc32_u64(c, w);
-      if constexpr (kCopy) Store64(dst + 8 * i, w);
-    }
+    src += 8 * words;
+    if constexpr (kCopy) dst += 8 * words;
+    n -= 8 * words;
   }
-  src += 8 * words;
-  if constexpr (kCopy) dst += 8 * words;
-  n -= 8 * words;
-  uint32_t c32 = static_cast<uint32_t>(c);
-  if (n & 4) c32 = TailWord<kCopy, uint32_t>(c32, src, dst);
-  if (n & 2) c32 = TailWord<kCopy, uint16_t>(c32, src, dst);
-  if (n & 1) c32 = TailWord<kCopy, uint8_t>(c32, src, dst);
-  return c32;
+  return Chain<kCopy>(c, src, dst, n);
 }
 #endif
 
@@ -235,14 +247,7 @@ bool CpuHasSse42() {
 // without the register saves the grouped path needs.
 KVLAB_CRC_TARGET uint32_t ExtendAccelerated(uint32_t init_crc, const char* data, size_t n) {
   if (n >= 8 * kMinGroupWords) return ~ExtendHardware<false>(~init_crc, nullptr, data, n);
-  uint64_t c = ~init_crc;
-  for (; n >= 8; n -= 8, data += 8) c = _mm_crc32_u64(c, Load64(data));
-  uint32_t c32 = static_cast<uint32_t>(c);
-  char* unused = nullptr;
-  if (n & 4) c32 = TailWord<false, uint32_t>(c32, data, unused);
-  if (n & 2) c32 = TailWord<false, uint16_t>(c32, data, unused);
-  if (n & 1) c32 = TailWord<false, uint8_t>(c32, data, unused);
-  return ~c32;
+  return ~Chain<false>(~init_crc, data, nullptr, n);
 }
 KVLAB_CRC_TARGET uint32_t CopyAndExtendAccelerated(uint32_t init_crc, char* dst, const char* src,
                                                    size_t n) {
